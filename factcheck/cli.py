@@ -1,0 +1,248 @@
+"""The `factcheck` command line. Every command prints the typed models with --json."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import BaseModel
+
+from factcheck.settings import Settings
+from retrieval.errors import FactcheckError, RefusedInput
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Offline fact-checking assistant: ingest articles, search them, get cited answers.")
+eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answers on evaluation sets.")
+app.add_typer(eval_app, name="eval")
+
+
+class State:
+    settings: Settings
+
+
+state = State()
+
+
+@app.callback()
+def main(data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Corpus directory (env FACTCHECK_DATA_DIR)")] = None):
+    state.settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+
+
+def emit(obj) -> None:
+    """Print a model, a list of models or plain data as JSON."""
+    def plain(o):
+        if isinstance(o, BaseModel):
+            return o.model_dump(mode="json")
+        if isinstance(o, list):
+            return [plain(x) for x in o]
+        return o
+    typer.echo(json.dumps(plain(obj), ensure_ascii=False, indent=None))
+
+
+def fail(e: Exception) -> None:
+    typer.echo(f"error: {e}", err=True)
+    raise typer.Exit(1)
+
+
+def parse_day(value: str | None, what: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{what} must be a date like 2026-01-28, not {value!r}")
+
+
+def _inputs(paths: list[str], meta: dict, max_bytes: int) -> Iterator[tuple[str, object]]:
+    from retrieval import loaders
+
+    for p in paths:
+        if p.startswith(("http://", "https://")) or "://" in p:
+            try:
+                yield p, loaders.load_url(p, max_bytes=max_bytes, meta=meta)
+            except FactcheckError as e:
+                yield p, e
+            continue
+        path = Path(p)
+        if path.is_dir():
+            files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in loaders.SUPPORTED)
+            if not files:
+                yield p, RefusedInput(f"no supported files in {p}")
+        elif path.suffix.lower() == ".jsonl":
+            yield from loaders.iter_jsonl(path, max_bytes=max_bytes)
+            continue
+        else:
+            files = [path]
+        for f in files:
+            try:
+                yield str(f), loaders.load_path(f, max_bytes=max_bytes, meta=meta)
+            except FactcheckError as e:
+                yield str(f), e
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files, directories or URLs")] = None,
+    jsonl: Annotated[Optional[list[Path]], typer.Option("--jsonl", help="JSONL file, one article per line")] = None,
+    title: Optional[str] = None, source: Annotated[Optional[str], typer.Option(help="Outlet")] = None,
+    date: Optional[str] = None, url: Optional[str] = None,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Only ingest when the corpus is empty")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Add articles (txt, md, html, pdf, docx, URL, jsonl). Duplicates are recognised and skipped."""
+    s = state.settings
+    meta = {"title": title, "source": source, "date": parse_day(date, "--date"), "url": url}
+    all_paths = list(paths or []) + [str(j) for j in (jsonl or [])]
+    if not all_paths:
+        fail(RefusedInput("nothing to ingest: give files, directories, URLs or --jsonl FILE"))
+    try:
+        corpus = s.build_corpus()
+        if if_empty and corpus.count():
+            if not as_json:
+                typer.echo(f"Corpus already holds {corpus.count()} articles; nothing to do.")
+            return
+        report = _run_ingest(corpus, _inputs(all_paths, meta, s.max_bytes), quiet=as_json)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        emit(report)
+    else:
+        for o in report.outcomes:
+            if o.status == "failed":
+                typer.echo(f"  refused  {o.name}: {o.reason}", err=True)
+        typer.echo(f"added {report.added} ({report.chunks} chunks), already in the corpus {report.duplicates}, "
+                   f"refused {report.failed}, in {report.seconds:.1f} s")
+    if report.failed and not report.added and not report.duplicates:
+        raise typer.Exit(1)
+
+
+def _run_ingest(corpus, items, quiet: bool):
+    show = sys.stderr.isatty() and not quiet
+    if not show:
+        return corpus.ingest(items)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def tick(o):
+            bar.update(task, advance=1, description=f"{o.status}: {o.name[-40:]}")
+        return corpus.ingest(items, progress=tick)
+
+
+@app.command("list")
+def list_(source: Optional[str] = None, limit: Optional[int] = None, as_json: Annotated[bool, typer.Option("--json")] = False):
+    """List the articles in the corpus, newest first."""
+    try:
+        articles = state.settings.build_corpus().list(source=source, limit=limit)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        return emit(articles)
+    for a in articles:
+        typer.echo(f"{a.doc_id}  {a.date or '----------'}  {(a.source or '')[:20]:20}  {a.n_chunks:3} chunks  {a.label()[:70]}")
+    typer.echo(f"{len(articles)} articles")
+
+
+@app.command()
+def show(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False):
+    """Show one article with its metadata and text (by doc id, id prefix or external id)."""
+    try:
+        a = state.settings.build_corpus().get(doc_id)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        return emit(a)
+    for field in ("doc_id", "external_id", "title", "source", "author", "date", "url", "filename", "added_at", "n_chunks"):
+        if getattr(a, field) is not None:
+            typer.echo(f"{field:12} {getattr(a, field)}")
+    typer.echo("")
+    typer.echo(a.text)
+
+
+@app.command()
+def delete(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False):
+    """Delete an article and all its chunks from both indexes."""
+    try:
+        a = state.settings.build_corpus().delete(doc_id)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        return emit({"deleted": a.doc_id, "title": a.label(), "chunks": a.n_chunks})
+    typer.echo(f"deleted {a.doc_id} ({a.label()}, {a.n_chunks} chunks)")
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False):
+    """Counts of articles, chunks and vectors; outlets; date range; store and model in use."""
+    try:
+        st = state.settings.build_corpus().stats()
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        return emit(st)
+    typer.echo(f"articles {st.articles}, chunks {st.chunks}, dense vectors {st.dense_vectors}")
+    typer.echo(f"dates {st.first_date} .. {st.last_date}")
+    typer.echo(f"store {st.store}; embeddings {st.embedding_model}")
+    for outlet, n in list(st.outlets.items())[:20]:
+        typer.echo(f"  {n:6}  {outlet}")
+
+
+@app.command()
+def search(
+    query: Annotated[Optional[str], typer.Argument()] = None,
+    k: Annotated[int, typer.Option("-k", help="Number of passages")] = 10,
+    queries: Annotated[Optional[Path], typer.Option("--queries", help="JSONL of {id, question|claim, question_date?}")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date context (default today)")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to")] = None,
+    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these articles")] = None,
+    per_article: Annotated[Optional[int], typer.Option("--per-article", help="At most N passages per article")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Find the passages that best match a question or claim."""
+    if mode not in ("hybrid", "dense", "lexical"):
+        raise typer.BadParameter("--mode must be hybrid, dense or lexical")
+    if not query and not queries:
+        raise typer.BadParameter("give a query or --queries FILE")
+    default_as_of = parse_day(as_of, "--as-of") or dt.date.today()
+    filters = dict(mode=mode, sources=source, date_from=parse_day(date_from, "--from"),
+                   date_to=parse_day(date_to, "--to"), doc_ids=doc, per_article=per_article)
+    try:
+        searcher = state.settings.build_searcher()
+        if queries:
+            for line_no, line in enumerate(queries.read_text(encoding="utf-8").splitlines(), 1):
+                if not line.strip():
+                    continue
+                q = json.loads(line)
+                text = q.get("question") or q.get("claim")
+                day = parse_day(q.get("question_date") or q.get("claim_date"), "question_date") or default_as_of
+                hits = searcher.search(text, k, as_of=day, **filters) if text else []
+                emit({"id": q.get("id", line_no), "hits": [h.model_dump(mode="json") for h in hits]})
+            return
+        hits = searcher.search(query, k, as_of=default_as_of, **filters)
+    except FactcheckError as e:
+        fail(e)
+    except (json.JSONDecodeError, OSError) as e:
+        fail(RefusedInput(f"cannot read {queries}: {e}"))
+    if as_json:
+        return emit(hits)
+    if not hits:
+        typer.echo("No passages found.")
+    for i, h in enumerate(hits, 1):
+        typer.echo(f"[{i}] {h.score:.3f}  {h.label()}  ({h.source or 'unknown outlet'}, {h.date or 'undated'})  {h.chunk_id}")
+        if h.url:
+            typer.echo(f"    {h.url}")
+        typer.echo("    " + h.text.replace("\n", " ")[:400])
+
+
+if __name__ == "__main__":
+    app()

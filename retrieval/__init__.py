@@ -1,0 +1,1 @@
+"""Finding evidence: loading articles, chunking, embedding, indexing and searching. Knows nothing of LLMs."""

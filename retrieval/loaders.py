@@ -1,0 +1,482 @@
+"""Turn files, pasted text, web pages and JSONL lines into `Article`s.
+
+Every failure caused by the input itself is raised as `RefusedInput` with a message a person can act
+on; parser libraries fail in many ways on hostile or broken files, so their errors are wrapped here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from .cleaning import clean_text
+from .errors import RefusedInput
+from .models import Article
+
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+MAX_BYTES = 50 * 1024 * 1024
+MIN_CHARS = 20
+META_KEYS = ("title", "source", "author", "date", "url")
+
+_USE = "use txt, md, html, pdf, docx or jsonl"
+_DATE_FORMATS = ("%B %d, %Y", "%B %d %Y", "%d %B %Y", "%b %d, %Y", "%b %d %Y", "%d %b %Y")
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Read a publication date from the many forms files and feeds use; None when unsure."""
+    try:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if not isinstance(value, str) or not (s := value.strip()):
+            return None
+        # The date as written, not converted to UTC: that is the day the outlet published.
+        try:
+            return dt.datetime.fromisoformat(s).date()
+        except ValueError:
+            pass
+        if m := re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", s):
+            return dt.date(*map(int, m.groups()))
+        english = re.sub(r"(?<=[A-Za-z])\.", "", s)  # "Jan. 28, 2026"
+        english = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", english)  # "28th January 2026"
+        for fmt in _DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(english, fmt).date()
+            except ValueError:
+                continue
+        return email.utils.parsedate_to_datetime(s).date()  # HTTP and RSS dates
+    except (ValueError, TypeError, OverflowError, IndexError):
+        return None
+
+
+def _tidy(value: Any) -> str | None:
+    """One-line metadata value, or None when there is nothing in it."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value if v is not None)
+    return " ".join(str(value).split()) or None
+
+
+def _size(n: float) -> str:
+    if n < 1024:
+        return f"{int(n)} bytes"
+    unit = "KB" if n < 1024 * 1024 else "MB"
+    value = n / 1024 if unit == "KB" else n / (1024 * 1024)
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def _check_size(n: int, max_bytes: int, what: str = "file") -> None:
+    if n > max_bytes:
+        raise RefusedInput(f"{what} is {_size(n)}, over the {_size(max_bytes)} limit")
+
+
+def _safe_name(filename: str) -> str:
+    """The basename only: an upload's name comes from the person and may carry a path."""
+    name = re.split(r"[/\\]", filename)[-1]
+    return "".join(ch for ch in name if unicodedata.category(ch) != "Cc").strip()
+
+
+def _finish(fields: dict[str, Any], *, filename: str | None, meta: dict | None) -> Article:
+    """Apply the person's metadata over the file's, clean the text and build the article."""
+    fields = dict(fields)
+    for key in META_KEYS:
+        if meta and meta.get(key) is not None:
+            if key == "date" and parse_date(meta[key]) is None:
+                raise RefusedInput(f"date {meta[key]!r} is not a date I can read (use YYYY-MM-DD)")
+            fields[key] = meta[key]
+    source = _tidy(fields.get("source"))
+    text = clean_text(fields.get("text") or "", source)
+    if len(text) < MIN_CHARS:
+        raise RefusedInput("no readable text")
+    return Article(
+        external_id=_tidy(fields.get("external_id")),
+        title=_tidy(fields.get("title")),
+        source=source,
+        author=_tidy(fields.get("author")),
+        date=parse_date(fields.get("date")),
+        url=_tidy(fields.get("url")),
+        filename=filename,
+        text=text,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One parser per format: bytes in, a dict of fields out (text plus whatever metadata the file has)
+
+
+def _decode_text(data: bytes, charset: str | None = None) -> str:
+    """Text from bytes: the declared charset if it fits, else UTF-8, else the Windows/Latin-1 family."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RefusedInput("not valid UTF-8 text and not a known encoding") from None
+    if b"\x00" in data:
+        raise RefusedInput("looks like a binary file, not text")
+    text = ""
+    for encoding in filter(None, (charset, "utf-8-sig", "cp1252", "latin-1")):  # latin-1 decodes anything
+        try:
+            text = data.decode(encoding)
+            break
+        except (LookupError, UnicodeDecodeError):
+            continue
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    if controls > 0.01 * len(text):
+        raise RefusedInput("looks like a binary file, not text")
+    return text
+
+
+def _parse_txt(data: bytes, charset: str | None = None) -> dict[str, Any]:
+    return {"text": _decode_text(data, charset)}
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def _parse_markdown(data: bytes) -> dict[str, Any]:
+    import yaml
+
+    text = _decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {"text": text}
+    try:
+        front = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise RefusedInput(f"front matter is not valid YAML ({str(exc).splitlines()[0]})") from None
+    if front is None:
+        front = {}
+    if not isinstance(front, dict):
+        raise RefusedInput("front matter must be 'key: value' lines")
+    front = {str(k).lower(): v for k, v in front.items()}
+    return {
+        "text": text[match.end() :],
+        "title": front.get("title"),
+        "source": front.get("source") or front.get("outlet"),
+        "author": front.get("author") or front.get("authors"),
+        "date": front.get("date"),
+        "url": front.get("url"),
+    }
+
+
+_JUNK_TAGS = ("script", "style", "nav", "header", "footer", "aside", "noscript", "template")
+_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "blockquote", "pre")
+
+
+def _html_meta(soup) -> dict[str, Any]:
+    def content(**attrs) -> str | None:
+        tag = soup.find("meta", attrs=attrs)
+        return tag.get("content") if tag else None
+
+    canonical = soup.find("link", rel="canonical")
+    return {
+        "title": content(property="og:title"),
+        "source": content(property="og:site_name"),
+        "author": content(name="author"),
+        "date": content(property="article:published_time"),
+        "url": (canonical.get("href") if canonical else None) or content(property="og:url"),
+    }
+
+
+def _soup_text(soup) -> str:
+    """Fallback extraction: the article (or main, or body) with page furniture removed."""
+    from bs4 import Comment
+
+    for tag in soup.find_all(_JUNK_TAGS):
+        tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    for br in root.find_all("br"):
+        br.replace_with("\n")
+    for block in root.find_all(_BLOCK_TAGS):
+        block.insert_after("\n\n")
+    lines = (re.sub(r"[ \t\xa0]+", " ", line).strip() for line in root.get_text().split("\n"))
+    return "\n".join(lines)
+
+
+def _parse_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> dict[str, Any]:
+    import trafilatura
+    from bs4 import BeautifulSoup, UnicodeDammit
+
+    html = UnicodeDammit(data, known_definite_encodings=[charset] if charset else [], is_html=True).unicode_markup
+    if html is None:
+        raise RefusedInput("not valid UTF-8 text and not a known encoding")
+    try:
+        soup = BeautifulSoup(html, "lxml")
+        fields = _html_meta(soup)
+        text = trafilatura.extract(
+            html, url=url, include_comments=False, include_tables=True, favor_precision=True
+        )
+        found = trafilatura.extract_metadata(html, default_url=url)
+        if not text:
+            text = _soup_text(soup)
+    except Exception as exc:  # parsers fail in many ways on broken markup; the person needs one message
+        raise RefusedInput(f"could not read the HTML page ({exc})") from None
+    # The page's own meta tags say what the outlet meant; trafilatura's guesses fill the gaps.
+    if found is not None:
+        for key, attr in (("title", "title"), ("source", "sitename"), ("author", "author"),
+                          ("date", "date"), ("url", "url")):
+            fields[key] = fields[key] or getattr(found, attr, None)
+    if not fields["title"] and soup.title:
+        fields["title"] = soup.title.get_text()  # last: it often carries the site name too
+    fields["url"] = fields["url"] or url
+    fields["text"] = text
+    return fields
+
+
+def _parse_pdf(data: bytes) -> dict[str, Any]:
+    import pypdf
+
+    # pypdf silently recovers what it can from a cut-off file; a missing end marker means truncation.
+    if b"%%EOF" not in data.rstrip(b"\x00 \t\r\n")[-1024:]:
+        raise RefusedInput("PDF is truncated or damaged (no end-of-file marker)")
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")  # many "encrypted" PDFs only restrict printing or copying
+            except Exception:
+                opened = 0
+            if not opened:
+                raise RefusedInput("PDF is encrypted (save an unprotected copy and try again)")
+        info = reader.metadata
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except RefusedInput:
+        raise
+    except Exception as exc:
+        raise RefusedInput(f"PDF is truncated or damaged ({exc})") from None
+    if not any(p.strip() for p in pages):
+        raise RefusedInput("PDF has no text layer (scanned?)")
+    fields: dict[str, Any] = {"text": "\n\n".join(p.strip() for p in pages)}
+    if info is not None:
+        for key, attr in (("title", "title"), ("author", "author"), ("date", "creation_date")):
+            try:
+                fields[key] = getattr(info, attr)
+            except Exception:  # a malformed date string in the metadata is not worth refusing for
+                fields[key] = None
+    return fields
+
+
+def _check_zip(data: bytes, max_bytes: int) -> None:
+    """Refuse decompression bombs before a parser expands them."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise RefusedInput("DOCX is truncated or damaged (not a valid zip archive)") from None
+    if sum(m.file_size for m in members) > 20 * max_bytes:
+        raise RefusedInput("DOCX expands to too much data (zip bomb?)")
+    for m in members:
+        if m.file_size > 10 * 1024 * 1024 and m.file_size > 200 * max(m.compress_size, 1):
+            raise RefusedInput("DOCX expands to too much data (zip bomb?)")
+
+
+# python-docx's blank template carries this author and date; they say nothing about the article.
+_DOCX_TEMPLATE_AUTHOR = "python-docx"
+_DOCX_TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.timezone.utc)
+
+
+def _parse_docx(data: bytes, max_bytes: int) -> dict[str, Any]:
+    import docx
+    from docx.table import Table
+
+    _check_zip(data, max_bytes)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = []
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                blocks.extend(" | ".join(c.text.strip() for c in row.cells) for row in item.rows)
+            else:
+                blocks.append(item.text)
+        props = document.core_properties
+        author, created = props.author, props.created
+    except Exception as exc:
+        raise RefusedInput(f"DOCX is damaged or not a Word document ({exc})") from None
+    author = None if author == _DOCX_TEMPLATE_AUTHOR else author
+    created = None if created == _DOCX_TEMPLATE_CREATED else created
+    return {
+        "text": "\n\n".join(b.strip() for b in blocks if b.strip()),
+        "title": props.title,
+        "author": author,
+        "date": created,
+    }
+
+
+def _parse(data: bytes, suffix: str, max_bytes: int) -> dict[str, Any]:
+    """Dispatch on a suffix already checked against SUPPORTED."""
+    if suffix == ".txt":
+        return _parse_txt(data)
+    if suffix in (".md", ".markdown"):
+        return _parse_markdown(data)
+    if suffix in (".html", ".htm"):
+        return _parse_html(data)
+    if suffix == ".pdf":
+        return _parse_pdf(data)
+    return _parse_docx(data, max_bytes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public loaders
+
+
+def load_bytes(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES, meta: dict | None = None) -> Article:
+    """An uploaded file; its type comes from the name's suffix."""
+    name = _safe_name(filename)
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix == ".jsonl":
+        raise RefusedInput("a .jsonl file holds many articles: import it as a batch, not as one file")
+    if suffix not in SUPPORTED:
+        raise RefusedInput(f"unsupported file type {suffix or '(no extension)'} ({_USE})")
+    if not data:
+        raise RefusedInput("empty file")
+    _check_size(len(data), max_bytes)
+    return _finish(_parse(data, suffix, max_bytes), filename=name, meta=meta)
+
+
+def load_path(path: Path, *, max_bytes: int = MAX_BYTES, meta: dict | None = None) -> Article:
+    path = Path(path)
+    try:
+        _check_size(path.stat().st_size, max_bytes)  # before reading: a huge file must not fill memory
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RefusedInput(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    return load_bytes(data, path.name, max_bytes=max_bytes, meta=meta)
+
+
+def load_text(text: str, *, meta: dict | None = None, name: str = "pasted text") -> Article:
+    """Text a person pasted; `name` is what the article is called until it has a title."""
+    return _finish({"text": text}, filename=name, meta=meta)
+
+
+def check_url(url: str) -> None:
+    """Refuse a URL before any request to it, including each redirect hop."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise RefusedInput(f"only http and https links can be fetched, not {parts.scheme or 'this'}: {url}")
+    if not parts.hostname:
+        raise RefusedInput(f"link has no host name: {url}")
+
+
+_MAX_REDIRECTS = 10
+
+
+def _fetch(url: str, *, max_bytes: int, timeout: float) -> tuple[str, str, str | None, bytes]:
+    """GET with redirects followed by hand, so that `check_url` sees every hop."""
+    import httpx
+
+    headers = {"User-Agent": "factcheck/0.1 (offline fact-checking assistant)"}
+    try:
+        with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
+            for _ in range(_MAX_REDIRECTS + 1):
+                check_url(url)
+                with client.stream("GET", url) as resp:
+                    if resp.is_redirect and resp.next_request is not None:
+                        url = str(resp.next_request.url)
+                        continue
+                    if resp.status_code >= 400:
+                        raise RefusedInput(f"{url} answered HTTP {resp.status_code} {resp.reason_phrase}".rstrip())
+                    declared = resp.headers.get("content-length", "")
+                    if declared.isdigit():
+                        _check_size(int(declared), max_bytes, "page")
+                    body = bytearray()
+                    for chunk in resp.iter_bytes():
+                        body += chunk
+                        _check_size(len(body), max_bytes, "page")
+                    content_type = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+                    return str(resp.url), content_type, resp.charset_encoding, bytes(body)
+            raise RefusedInput(f"too many redirects (more than {_MAX_REDIRECTS}) from {url}")
+    except httpx.TimeoutException:
+        raise RefusedInput(f"{url} did not answer within {timeout:g} s") from None
+    except httpx.InvalidURL as exc:
+        raise RefusedInput(f"not a valid link: {url} ({exc})") from None
+    except httpx.HTTPError as exc:
+        raise RefusedInput(f"could not fetch {url}: {str(exc) or type(exc).__name__}") from None
+
+
+def load_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 20.0, meta: dict | None = None) -> Article:
+    """A web page (or a PDF or text file on the web); its `url` is where the redirects ended."""
+    url = url.strip()
+    final_url, content_type, charset, data = _fetch(url, max_bytes=max_bytes, timeout=timeout)
+    if not data:
+        raise RefusedInput(f"{final_url} sent an empty page")
+    suffix = PurePosixPath(urlsplit(final_url).path).suffix.lower()
+    if content_type == "application/pdf" or (not content_type and suffix == ".pdf"):
+        fields = _parse_pdf(data)
+    elif content_type == "text/plain":
+        fields = _parse_txt(data, charset)
+    elif content_type in ("", "text/html", "application/xhtml+xml"):
+        fields = _parse_html(data, url=final_url, charset=charset)
+    else:
+        raise RefusedInput(f"{final_url} is {content_type}, not a web page, PDF or text")
+    fields["url"] = final_url
+    return _finish(fields, filename=None, meta=meta)
+
+
+def _skip_rest_of_line(f: io.BufferedReader) -> None:
+    while (chunk := f.readline(1024 * 1024)) and not chunk.endswith(b"\n"):
+        pass
+
+
+def iter_jsonl(path: Path, *, max_bytes: int = MAX_BYTES) -> Iterator[tuple[str, Article | RefusedInput]]:
+    """One article per line; a bad line yields its refusal and the file goes on.
+
+    A corpus file may be far bigger than any one article, so `max_bytes` bounds each line.
+    """
+    path = Path(path)
+    try:
+        f = path.open("rb")
+    except OSError as exc:
+        raise RefusedInput(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    with f:
+        lineno = 0
+        while raw := f.readline(max_bytes + 1):
+            lineno += 1
+            name = f"{path.name}:{lineno}"
+            if len(raw) > max_bytes and not raw.endswith(b"\n"):
+                _skip_rest_of_line(f)
+                yield name, RefusedInput(f"line {lineno} is over the {_size(max_bytes)} limit")
+                continue
+            if not raw.strip():
+                continue
+            name, outcome = _jsonl_line(raw, lineno, name, path.name)
+            yield name, outcome
+
+
+def _jsonl_line(raw: bytes, lineno: int, name: str, filename: str) -> tuple[str, Article | RefusedInput]:
+    try:
+        record = json.loads(raw.decode("utf-8").lstrip("\ufeff"))
+    except UnicodeDecodeError:
+        return name, RefusedInput(f"line {lineno} is not UTF-8 text")
+    except json.JSONDecodeError as exc:
+        return name, RefusedInput(f"line {lineno} is not valid JSON ({exc.msg})")
+    if not isinstance(record, dict):
+        return name, RefusedInput(f"line {lineno} is not a JSON object")
+    if record.get("id") not in (None, ""):
+        name = str(record["id"])
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return name, RefusedInput(f"line {lineno} has no text")
+    fields = {key: record.get(key) for key in META_KEYS}
+    fields["author"] = record.get("author") or record.get("authors")
+    fields.update(text=text, external_id=record.get("id"))
+    try:
+        return name, _finish(fields, filename=filename, meta=None)
+    except RefusedInput as exc:
+        return name, RefusedInput(f"line {lineno}: {exc}")

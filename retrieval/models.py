@@ -1,0 +1,111 @@
+"""Typed records that flow through retrieval: Article → Chunk → Hit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+def display_label(title: str | None, source: str | None, date: dt.date | None, fallback: str) -> str:
+    """What to call an article on screen: its title, or outlet and date when it has none."""
+    if title:
+        return title
+    parts = [p for p in (source, date.isoformat() if date else None) if p]
+    return ", ".join(parts) if parts else fallback
+
+
+class Article(BaseModel):
+    """One source document with the metadata a citation needs."""
+
+    doc_id: str = ""  # hash of the normalised text; filled in by `identity.assign_id`
+    external_id: str | None = None  # the id a JSONL line or a newsroom system gave it
+    title: str | None = None
+    source: str | None = None  # the outlet, e.g. "Kyiv Post"
+    author: str | None = None
+    date: dt.date | None = None  # publication date
+    url: str | None = None
+    filename: str | None = None
+    text: str
+    added_at: dt.datetime | None = None
+    n_chunks: int | None = None
+
+    def label(self) -> str:
+        return display_label(self.title, self.source, self.date, self.filename or self.doc_id)
+
+
+class Chunk(BaseModel):
+    """A passage of an article; start/end are character offsets into Article.text."""
+
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+class Hit(BaseModel):
+    """A chunk found by a search, with its article's metadata and how it scored."""
+
+    chunk_id: str
+    doc_id: str
+    external_id: str | None = None
+    title: str | None = None
+    source: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    text: str
+    start: int
+    end: int
+    score: float
+    scores: dict[str, float] = Field(default_factory=dict)  # per-signal scores, for inspection
+
+    def label(self) -> str:
+        return display_label(self.title, self.source, self.date, self.doc_id)
+
+
+class IngestOutcome(BaseModel):
+    """What happened to one input of an ingest batch."""
+
+    name: str  # filename, URL or external id: what the person gave
+    status: str  # "added" | "duplicate" | "failed"
+    doc_id: str | None = None
+    title: str | None = None
+    n_chunks: int = 0
+    reason: str | None = None
+
+
+class IngestReport(BaseModel):
+    outcomes: list[IngestOutcome] = Field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def added(self) -> int:
+        return self.count("added")
+
+    @property
+    def duplicates(self) -> int:
+        return self.count("duplicate")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    @property
+    def chunks(self) -> int:
+        return sum(o.n_chunks for o in self.outcomes if o.status == "added")
+
+
+class CorpusStats(BaseModel):
+    articles: int
+    chunks: int
+    dense_vectors: int
+    outlets: dict[str, int]
+    first_date: dt.date | None
+    last_date: dt.date | None
+    store: str  # "embedded at PATH" or "server at HOST:PORT"
+    embedding_model: str

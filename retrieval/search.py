@@ -1,0 +1,216 @@
+"""Hybrid, date-aware search: dense (Chroma) and lexical (SQLite FTS5) candidates, fused.
+
+Why fusion by normalised scores rather than ranks alone: reciprocal-rank fusion throws away how
+far apart candidates are, so a near-exact keyword match and a vague one count the same. We fuse
+min-max normalised scores with a weight, plus a small rank term so that agreement between the
+two lists still counts.
+
+Time: a search has an as-of date (default today). Articles published after it are filtered out
+in both indexes, never re-ranked away. Questions that are about recent events ("this week",
+"latest", "last") additionally prefer articles published shortly before the as-of date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import time
+
+from pydantic import BaseModel
+
+from retrieval.models import Hit
+from retrieval.store import Corpus
+
+_STOP = set("""a an and are as at be been but by can could did do does for from had has have he her his how
+i if in into is it its just me my no not of on or our she so than that the their them then there these they
+this those to was we were what when where which who whom why will with would you your about after again all
+also any because before being between both during each few further here more most much must once only other
+over own same should some such too under until up very while whose yet s t""".split())
+# Words that place a question in time. The recency signal handles them; as keywords they would
+# match "last week" in any article and drown the words that matter.
+_TIME_WORDS = set("last latest recent recently newest currently today yesterday tonight week weekend".split())
+
+# Cues that a question is about recent events, with how fast relevance decays (days).
+_RECENT_STRONG = re.compile(r"\b(this|last|past) (week|weekend)\b|\btoday\b|\byesterday\b|\btonight\b|"
+                            r"\bthis (morning|afternoon|evening)\b|\bon (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+                            r"\bearlier this\b|\bin recent days\b|\bthese days\b", re.I)
+_RECENT_WEAK = re.compile(r"\b(recent|recently|latest|last|newest|new|now|current|currently|so far|still|"
+                          r"this (month|year)|upcoming|soon|just)\b", re.I)
+
+
+class SearchParams(BaseModel):
+    """How hybrid search weighs its signals. Defaults were chosen on the dev/train splits."""
+
+    candidates: int = 50  # per index, before fusion
+    fusion: str = "absolute"  # "absolute", "minmax" or "rrf"
+    dense_weight: float = 0.5  # share of the dense score in the fused score
+    lexical_half: float = 5.0  # BM25 score that counts as half-way to a perfect keyword match
+    rank_weight: float = 0.0  # reciprocal-rank agreement term added to score fusion
+    rrf_k: int = 60
+    recency_weight: float = 0.3  # how much a very recent article is lifted on a time question
+    recency_days_strong: float = 7.0
+    recency_days_weak: float = 30.0
+
+
+def recency_scale(query: str, params: SearchParams) -> float | None:
+    """Days over which recency matters for this question, or None when it is not about time."""
+    if _RECENT_STRONG.search(query):
+        return params.recency_days_strong
+    if _RECENT_WEAK.search(query):
+        return params.recency_days_weak
+    return None
+
+
+def fts_query(text: str) -> str | None:
+    terms = []
+    for t in re.findall(r"\w+", text.lower()):
+        if len(t) > 1 and t not in _STOP and t not in _TIME_WORDS and t not in terms:
+            terms.append(t)
+    # Quoted terms: FTS5 operators or column names in user text must not act as syntax.
+    return " OR ".join(f'"{t}"' for t in terms[:40]) or None
+
+
+class Searcher:
+    def __init__(self, corpus: Corpus, params: SearchParams | None = None):
+        self.corpus = corpus
+        self.params = params or SearchParams()
+
+    # ---- candidate generation -----------------------------------------------------------
+    def _where(self, as_of, sources, date_from, date_to, doc_ids) -> tuple[dict | None, str, list]:
+        chroma: list[dict] = []
+        sql, args = "", []
+        if as_of:
+            chroma.append({"date_ord": {"$lte": as_of.toordinal()}})
+            sql += " AND a.date_ord <= ?"
+            args.append(as_of.toordinal())
+        if date_from:
+            chroma.append({"date_ord": {"$gte": date_from.toordinal()}})
+            sql += " AND a.date_ord >= ?"
+            args.append(date_from.toordinal())
+        if date_to:
+            chroma.append({"date_ord": {"$lte": date_to.toordinal()}})
+            sql += " AND a.date_ord <= ?"
+            args.append(date_to.toordinal())
+        if sources:
+            chroma.append({"source": {"$in": list(sources)}})
+            sql += f" AND a.source IN ({','.join('?' * len(sources))})"
+            args += list(sources)
+        if doc_ids:
+            chroma.append({"doc_id": {"$in": list(doc_ids)}})
+            sql += f" AND a.doc_id IN ({','.join('?' * len(doc_ids))})"
+            args += list(doc_ids)
+        where = None if not chroma else chroma[0] if len(chroma) == 1 else {"$and": chroma}
+        return where, sql, args
+
+    def dense(self, query_vec, n: int, where: dict | None) -> dict[str, float]:
+        total = self.corpus.collection.count()
+        if not total:
+            return {}
+        res = self.corpus.collection.query(query_embeddings=[query_vec], n_results=min(n, total),
+                                           where=where, include=["distances"])
+        return {cid: 1.0 - d for cid, d in zip(res["ids"][0], res["distances"][0])}
+
+    def lexical(self, query: str, n: int, sql: str, args: list) -> dict[str, float]:
+        match = fts_query(query)
+        if not match:
+            return {}
+        rows = self.corpus.db.execute(
+            "SELECT c.chunk_id, -bm25(chunks_fts) AS s FROM chunks_fts "
+            "JOIN chunks c ON c.rid = chunks_fts.rowid JOIN articles a ON a.doc_id = c.doc_id "
+            f"WHERE chunks_fts MATCH ? AND a.status='complete'{sql} ORDER BY bm25(chunks_fts) LIMIT ?",
+            [match, *args, n]).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    # ---- fusion -------------------------------------------------------------------------
+    def _normalise(self, name: str, scores: dict[str, float]) -> dict[str, float]:
+        """Map a list's scores to [0, 1]. "absolute" keeps the evidence's strength: cosine is
+        already bounded, and BM25 is squashed by a fixed half-point, so a weak keyword match in a
+        tiny corpus stays weak instead of being stretched to 1 as min-max would do."""
+        p = self.params
+        if p.fusion == "absolute":
+            if name == "dense":
+                return {c: max(s, 0.0) for c, s in scores.items()}
+            return {c: max(s, 0.0) / (max(s, 0.0) + p.lexical_half) for c, s in scores.items()}
+        if p.fusion == "minmax":
+            hi, lo = max(scores.values()), min(scores.values())
+            return {c: (s - lo) / (hi - lo) if hi > lo else 1.0 for c, s in scores.items()}
+        return {c: 0.0 for c in scores}  # rrf: ranks only
+
+    def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, dict[str, float]]:
+        p = self.params
+        rank_weight = 1.0 if p.fusion == "rrf" else p.rank_weight
+        out: dict[str, dict[str, float]] = {}
+        for name, scores, weight in (("dense", dense, p.dense_weight), ("lexical", lexical, 1 - p.dense_weight)):
+            if not scores:
+                continue
+            norm = self._normalise(name, scores)
+            for rank, cid in enumerate(sorted(scores, key=scores.get, reverse=True)):
+                s = out.setdefault(cid, {"fused": 0.0})
+                s[name] = scores[cid]
+                s["fused"] += weight * norm[cid] + rank_weight * (p.rrf_k + 1) / (p.rrf_k + rank + 1) / 2
+        return out
+
+    # ---- public -------------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, *, mode: str = "hybrid", as_of: dt.date | None = None,
+               time_aware: bool = True, sources: list[str] | None = None, date_from: dt.date | None = None,
+               date_to: dt.date | None = None, doc_ids: list[str] | None = None,
+               per_article: int | None = None, query_vec=None) -> list[Hit]:
+        """Top-k chunks. `per_article` caps how many chunks one article may hold in the results,
+        so that one long article does not crowd out other sources."""
+        p = self.params
+        where, sql, args = self._where(as_of, sources, date_from, date_to, doc_ids)
+        n = max(p.candidates, k * 3)
+        dense = lexical = {}
+        if mode in ("hybrid", "dense"):
+            if query_vec is None:
+                query_vec = self.corpus.embedder.embed([query])[0]
+            dense = self.dense(query_vec, n, where)
+        if mode in ("hybrid", "lexical"):
+            lexical = self.lexical(query, n, sql, args)
+        if mode == "dense":
+            fused = {c: {"fused": s, "dense": s} for c, s in dense.items()}
+        elif mode == "lexical":
+            fused = {c: {"fused": s, "lexical": s} for c, s in lexical.items()}
+        else:
+            fused = self._fuse(dense, lexical)
+        if not fused:
+            return []
+        hits = self._hydrate(fused)
+        scale = recency_scale(query, p) if (time_aware and as_of) else None
+        if scale:
+            for h in hits:
+                age = (as_of - h.date).days if h.date else None
+                boost = p.recency_weight * math.exp(-max(age, 0) / scale) if age is not None else 0.0
+                h.scores["recency"] = boost
+                h.score += boost
+        hits.sort(key=lambda h: h.score, reverse=True)
+        if per_article:
+            counts: dict[str, int] = {}
+            kept = []
+            for h in hits:
+                counts[h.doc_id] = counts.get(h.doc_id, 0) + 1
+                if counts[h.doc_id] <= per_article:
+                    kept.append(h)
+            hits = kept
+        return hits[:k]
+
+    def _hydrate(self, fused: dict[str, dict[str, float]]) -> list[Hit]:
+        ids = list(fused)
+        rows = self.corpus.db.execute(
+            "SELECT c.chunk_id, c.doc_id, c.start, c.\"end\", c.text, a.external_id, a.title, a.source, a.date, a.url "
+            f"FROM chunks c JOIN articles a ON a.doc_id = c.doc_id WHERE a.status='complete' "
+            f"AND c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        # Chroma may still hold vectors of an article being deleted by another process: the
+        # join above drops them, so a hit always points at an existing, complete article.
+        return [Hit(chunk_id=r["chunk_id"], doc_id=r["doc_id"], external_id=r["external_id"], title=r["title"],
+                    source=r["source"], date=r["date"], url=r["url"], text=r["text"], start=r["start"],
+                    end=r["end"], score=fused[r["chunk_id"]]["fused"],
+                    scores={k: round(v, 4) for k, v in fused[r["chunk_id"]].items() if k != "fused"})
+                for r in rows]
+
+
+def timed_search(searcher: Searcher, query: str, **kw) -> tuple[list[Hit], float]:
+    t0 = time.perf_counter()
+    hits = searcher.search(query, **kw)
+    return hits, (time.perf_counter() - t0) * 1000

@@ -1,0 +1,276 @@
+"""The corpus: one consistent API over an SQLite catalog (articles, chunks, FTS5 lexical index)
+and a Chroma collection (dense vectors), embedded or on a Chroma server.
+
+SQLite is the source of truth. Each article carries a status so that a crash between the two
+stores is always detectable: an ingest writes the catalog as `pending`, then Chroma, then marks
+it `complete`; a delete marks it `deleting`, removes it from Chroma, then from the catalog.
+Opening the corpus finishes or undoes whatever a crash left half-done, and searches only ever
+see `complete` articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.chunking import chunk_article
+from retrieval.errors import FactcheckError, NotFound, StoreError
+from retrieval.identity import article_id
+from retrieval.models import Article, Chunk, CorpusStats, IngestOutcome, IngestReport
+
+COLLECTION = "chunks"
+UNDATED = -1  # date ordinal stored for articles without a date: never "after" an as-of date
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    doc_id TEXT PRIMARY KEY, external_id TEXT, title TEXT, source TEXT, author TEXT,
+    date TEXT, date_ord INTEGER NOT NULL, url TEXT, filename TEXT, text TEXT NOT NULL,
+    added_at TEXT NOT NULL, n_chunks INTEGER NOT NULL, status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_external ON articles(external_id);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date_ord);
+CREATE TABLE IF NOT EXISTS chunks (
+    rid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES articles(doc_id), ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize='porter unicode61 remove_diacritics 2');
+"""
+
+
+def date_ordinal(date: dt.date | None) -> int:
+    return date.toordinal() if date else UNDATED
+
+
+def index_text(article: Article, chunk: Chunk) -> str:
+    """What both indexes see for a chunk: the headline gives every passage its topic."""
+    return f"{article.title}\n{chunk.text}" if article.title else chunk.text
+
+
+class Corpus:
+    def __init__(self, data_dir: Path, embedder, *, chroma_host: str | None = None,
+                 chroma_port: int = 8000, chunk_size: int = 1000, chunk_overlap: int = 200,
+                 chroma_batch: int = 1000):
+        self.data_dir = Path(data_dir)
+        self.embedder = embedder
+        self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
+        self.chroma_batch = chroma_batch
+        self._lock = threading.RLock()  # one writer at a time within a process
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.data_dir / "corpus.sqlite", check_same_thread=False,
+                                      timeout=60, isolation_level=None)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"Cannot open the data directory {self.data_dir}: {e}") from e
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self.store_label, self.collection = self._open_chroma(chroma_host, chroma_port)
+        self.repaired = self.repair()
+
+    # ---- Chroma -------------------------------------------------------------------------
+    def _open_chroma(self, host: str | None, port: int):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if host:
+                client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+                client.heartbeat()
+                label = f"Chroma server at {host}:{port}"
+            else:
+                client = chromadb.PersistentClient(path=str(self.data_dir / "chroma"), settings=chroma_settings)
+                label = f"embedded Chroma at {self.data_dir / 'chroma'}"
+            # No embedding function: Chroma's default downloads a model; we always pass vectors.
+            collection = client.get_or_create_collection(
+                COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+        except Exception as e:  # chromadb raises many types for "cannot reach / cannot open"
+            where = f"the Chroma server at {host}:{port} (is `chroma run` up?)" if host else f"Chroma under {self.data_dir}"
+            raise StoreError(f"Cannot open {where}: {e}") from e
+        return label, collection
+
+    # ---- transactions and repair --------------------------------------------------------
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def repair(self) -> list[str]:
+        """Undo ingests and finish deletes that a crash interrupted; returns what was repaired."""
+        rows = self.db.execute("SELECT doc_id, status FROM articles WHERE status != 'complete'").fetchall()
+        for r in rows:
+            self._remove(r["doc_id"])
+        return [f"{r['doc_id']} ({'unfinished ingest undone' if r['status'] == 'pending' else 'unfinished delete finished'})"
+                for r in rows]
+
+    def _chunk_ids(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
+
+    def _remove(self, doc_id: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE articles SET status='deleting' WHERE doc_id=?", (doc_id,))
+        ids = self._chunk_ids(doc_id)
+        for b in range(0, len(ids), self.chroma_batch):
+            self.collection.delete(ids=ids[b : b + self.chroma_batch])
+        with self._tx() as db:
+            db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT rid FROM chunks WHERE doc_id=?)", (doc_id,))
+            db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+            db.execute("DELETE FROM articles WHERE doc_id=?", (doc_id,))
+
+    # ---- writing ------------------------------------------------------------------------
+    def add(self, article: Article) -> IngestOutcome:
+        return self.ingest([(article.filename or article.external_id or "article", article)]).outcomes[0]
+
+    def ingest(self, items: Iterable[tuple[str, Article | FactcheckError]], *,
+               progress: Callable[[IngestOutcome], None] | None = None,
+               batch_chunks: int = 256) -> IngestReport:
+        """Add articles; `items` pairs a name a person recognises with an article or the error
+        that stopped it from loading. Chunks of many articles are embedded together so that
+        length-sorted batches stay full."""
+        t0 = time.perf_counter()
+        report = IngestReport()
+        pending: list[tuple[str, Article, list[Chunk]]] = []
+        seen: set[str] = set()
+
+        def flush() -> None:
+            for outcome in self._write(pending):
+                report.outcomes.append(outcome)
+                if progress:
+                    progress(outcome)
+            pending.clear()
+
+        for name, item in items:
+            outcome = None
+            if isinstance(item, Exception):
+                outcome = IngestOutcome(name=name, status="failed", reason=str(item))
+            else:
+                article = item.model_copy(update={"doc_id": article_id(item.text)})
+                known = self._status(article.doc_id)
+                if known == "complete" or article.doc_id in seen:
+                    outcome = IngestOutcome(name=name, status="duplicate", doc_id=article.doc_id,
+                                            title=article.label(), reason="already in the corpus")
+                else:
+                    if known:  # a leftover another process left half-done: start over
+                        self._remove(article.doc_id)
+                    seen.add(article.doc_id)
+                    chunks = chunk_article(article, self.chunk_size, self.chunk_overlap)
+                    pending.append((name, article, chunks))
+                    if sum(len(c) for _, _, c in pending) >= batch_chunks:
+                        flush()
+            if outcome:
+                report.outcomes.append(outcome)
+                if progress:
+                    progress(outcome)
+        flush()
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _write(self, batch: list[tuple[str, Article, list[Chunk]]]) -> list[IngestOutcome]:
+        if not batch:
+            return []
+        texts = [index_text(a, c) for _, a, cs in batch for c in cs]
+        vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        with self._tx() as db:
+            for _, a, cs in batch:
+                db.execute(
+                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 'pending')",
+                    (a.doc_id, a.external_id, a.title, a.source, a.author,
+                     a.date.isoformat() if a.date else None, date_ordinal(a.date), a.url,
+                     a.filename, a.text, now.isoformat(), len(cs)))
+                for c in cs:
+                    cur = db.execute('INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", text) VALUES (?,?,?,?,?,?)',
+                                     (c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.text))
+                    db.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, index_text(a, c)))
+        ids = [c.chunk_id for _, _, cs in batch for c in cs]
+        metas = [{"doc_id": a.doc_id, "date_ord": date_ordinal(a.date), "source": a.source or ""}
+                 for _, a, cs in batch for _ in cs]
+        try:
+            for b in range(0, len(ids), self.chroma_batch):
+                s = slice(b, b + self.chroma_batch)
+                self.collection.upsert(ids=ids[s], embeddings=vectors[s], metadatas=metas[s])
+        except Exception as e:
+            for _, a, _ in batch:
+                self._remove(a.doc_id)
+            raise StoreError(f"Writing to Chroma failed; the batch was rolled back: {e}") from e
+        with self._tx() as db:
+            db.executemany("UPDATE articles SET status='complete' WHERE doc_id=?", [(a.doc_id,) for _, a, _ in batch])
+        return [IngestOutcome(name=n, status="added", doc_id=a.doc_id, title=a.label(), n_chunks=len(cs))
+                for n, a, cs in batch]
+
+    def delete(self, doc_id: str) -> Article:
+        article = self.get(doc_id)
+        self._remove(article.doc_id)
+        return article
+
+    # ---- reading ------------------------------------------------------------------------
+    def _status(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT status FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _article(row: sqlite3.Row, with_text: bool = True) -> Article:
+        return Article(doc_id=row["doc_id"], external_id=row["external_id"], title=row["title"],
+                       source=row["source"], author=row["author"], date=row["date"], url=row["url"],
+                       filename=row["filename"], text=row["text"] if with_text else "",
+                       added_at=row["added_at"], n_chunks=row["n_chunks"])
+
+    def get(self, doc_id: str) -> Article:
+        """By doc id, a unique prefix of one, or an external id."""
+        rows = self.db.execute(
+            "SELECT * FROM articles WHERE status='complete' AND (doc_id=? OR external_id=?)", (doc_id, doc_id)).fetchall()
+        if not rows and len(doc_id) >= 4:
+            rows = self.db.execute("SELECT * FROM articles WHERE status='complete' AND doc_id LIKE ? LIMIT 2",
+                                   (doc_id.replace("%", "").replace("_", "") + "%",)).fetchall()
+        if len(rows) != 1:
+            raise NotFound(f"No article with id {doc_id!r} in the corpus." if not rows
+                           else f"The id {doc_id!r} matches several articles; give more of it.")
+        return self._article(rows[0])
+
+    def list(self, *, source: str | None = None, limit: int | None = None) -> list[Article]:
+        sql = "SELECT * FROM articles WHERE status='complete'"
+        args: list = []
+        if source:
+            sql += " AND source=?"
+            args.append(source)
+        sql += " ORDER BY date_ord DESC, added_at DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [self._article(r, with_text=False) for r in self.db.execute(sql, args)]
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        return [Chunk(chunk_id=r["chunk_id"], doc_id=r["doc_id"], ordinal=r["ordinal"], start=r["start"],
+                      end=r["end"], text=r["text"])
+                for r in self.db.execute("SELECT * FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM articles WHERE status='complete'").fetchone()[0]
+
+    def stats(self) -> CorpusStats:
+        db = self.db
+        n_chunks = db.execute("SELECT COUNT(*) FROM chunks JOIN articles USING (doc_id) WHERE status='complete'").fetchone()[0]
+        outlets = {r[0] or "(unknown)": r[1] for r in db.execute(
+            "SELECT source, COUNT(*) FROM articles WHERE status='complete' GROUP BY source ORDER BY 2 DESC")}
+        first, last = db.execute("SELECT MIN(date), MAX(date) FROM articles WHERE status='complete'").fetchone()
+        return CorpusStats(articles=self.count(), chunks=n_chunks, dense_vectors=self.collection.count(),
+                           outlets=outlets, first_date=first, last_date=last, store=self.store_label,
+                           embedding_model=getattr(self.embedder, "name", type(self.embedder).__name__))
+
+    def close(self) -> None:
+        self.db.close()

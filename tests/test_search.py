@@ -1,0 +1,77 @@
+import datetime as dt
+
+from langchain_core.documents import Document
+
+from retrieval.models import Article
+from retrieval.search import Searcher, fts_query, recency_scale, SearchParams
+
+ARTICLES = [
+    Article(text="Police arrested 31 men affiliated with Patriot Front near a Pride event in Coeur d'Alene, Idaho.",
+            title="Arrests in Idaho", source="CNN", date=dt.date(2022, 6, 12)),
+    Article(text="The Tony Awards honoured Broadway's biggest stars on Sunday night in New York.",
+            title="Tony Awards", source="USA Today", date=dt.date(2022, 6, 13)),
+    Article(text="Gas prices hit a new record high, averaging five dollars a gallon nationwide.",
+            title="Gas record", source="CNN", date=dt.date(2022, 6, 14)),
+    Article(text="Gas prices fell slightly this week, averaging four dollars a gallon nationwide.",
+            title="Gas falls", source="CNN", date=dt.date(2022, 8, 20)),
+    Article(text="Gas prices rose again in early spring as refineries closed for maintenance, averaging four dollars a gallon.",
+            title="Gas rises", source="CNN", date=dt.date(2022, 3, 2)),
+]
+
+
+def load(corpus):
+    return {a.title: corpus.add(a).doc_id for a in ARTICLES}
+
+
+def test_seed_question_finds_the_2019_passage_first(seeded):
+    hits = Searcher(seeded).search("When did Putin and Zelensky last meet?", k=5)
+    assert "have not met since 2019" in hits[0].text
+    assert hits[0].source == "Kyiv Post" and hits[0].date == dt.date(2026, 1, 28)
+    assert hits[0].text == seeded.get(hits[0].doc_id).text[hits[0].start:hits[0].end]
+
+
+def test_exact_names_are_found_lexically_and_by_hybrid(corpus):
+    ids = load(corpus)
+    s = Searcher(corpus)
+    for mode in ("lexical", "hybrid"):
+        assert s.search("Patriot Front Coeur d'Alene", k=1, mode=mode)[0].doc_id == ids["Arrests in Idaho"]
+
+
+def test_as_of_never_returns_later_articles(corpus):
+    load(corpus)
+    s = Searcher(corpus)
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = s.search("gas prices gallon", k=10, mode=mode, as_of=dt.date(2022, 6, 15))
+        assert hits and all(h.date <= dt.date(2022, 6, 15) for h in hits)
+        assert "Gas falls" not in {h.title for h in hits}
+
+
+def test_recent_questions_prefer_the_latest_article_before_as_of(corpus):
+    ids = load(corpus)
+    s = Searcher(corpus)
+    hits = s.search("How much did gas cost this week?", k=3, as_of=dt.date(2022, 6, 16))
+    assert hits[0].doc_id == ids["Gas record"] and hits[0].scores["recency"] > 0
+    later = s.search("How much did gas cost this week?", k=3, as_of=dt.date(2022, 8, 22))
+    assert later[0].doc_id == ids["Gas falls"]
+
+
+def test_filters_by_outlet_date_range_and_article(corpus):
+    ids = load(corpus)
+    s = Searcher(corpus)
+    assert {h.source for h in s.search("news", k=10, sources=["USA Today"])} == {"USA Today"}
+    ranged = s.search("gas prices", k=10, date_from=dt.date(2022, 6, 1), date_to=dt.date(2022, 6, 30))
+    assert {h.title for h in ranged} <= {"Gas record", "Arrests in Idaho", "Tony Awards"}
+    only = s.search("gas prices", k=10, doc_ids=[ids["Gas rises"]])
+    assert {h.doc_id for h in only} == {ids["Gas rises"]}
+
+
+def test_fts_query_neutralises_syntax():
+    assert fts_query('NEAR(a b) OR "x" AND body:secret') == '"near" OR "body" OR "secret"'
+    assert fts_query("the of and") is None
+
+
+def test_recency_cues():
+    p = SearchParams()
+    assert recency_scale("Which automaker recalled cars this week?", p) == p.recency_days_strong
+    assert recency_scale("What is the latest on the talks?", p) == p.recency_days_weak
+    assert recency_scale("Does vitamin D reduce fractures?", p) is None
