@@ -244,5 +244,30 @@ def search(
         typer.echo("    " + h.text.replace("\n", " ")[:400])
 
 
+@eval_app.command("retrieval")
+def eval_retrieval(
+    directory: Annotated[Path, typer.Argument(help="Folder with corpus.jsonl and queries.jsonl")],
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N scored queries")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Store to build or reuse (default under the data dir)")] = None,
+    queries: Annotated[Optional[Path], typer.Option("--queries", help="Other queries file (e.g. a train split)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """hit@1/5/10, MRR@10 and nDCG@10 for hybrid, hybrid without time, dense and lexical, and latency."""
+    from factcheck.evaluation import evaluate_retrieval
+
+    try:
+        report = evaluate_retrieval(state.settings, directory, limit=limit, data_dir=store, queries_file=queries)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        return emit(report)
+    typer.echo(f"{report.dataset}: {report.articles} articles, {report.chunks} chunks, "
+               f"{report.queries_scored} of {report.queries_total} queries scored")
+    typer.echo(f"{'mode':16} {'hit@1':>7} {'hit@5':>7} {'hit@10':>7} {'MRR@10':>7} {'nDCG@10':>8}")
+    for name, m in report.modes.items():
+        typer.echo(f"{name:16} {m.hit_at_1:7.3f} {m.hit_at_5:7.3f} {m.hit_at_10:7.3f} {m.mrr_at_10:7.3f} {m.ndcg_at_10:8.3f}")
+    typer.echo(f"hybrid search latency (k=10): median {report.median_latency_ms:.1f} ms, p95 {report.p95_latency_ms:.1f} ms")
+
+
 if __name__ == "__main__":
     app()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -45,14 +46,20 @@ def _verified(path: Path, sha256: str, what: str) -> bytes:
 
 
 class OnnxMiniLM(Embeddings):
-    """Mean-pooled, L2-normalised MiniLM embeddings; texts are embedded in batches sorted by
-    length so that short texts are not padded to the longest of a mixed batch."""
+    """Mean-pooled, L2-normalised MiniLM embeddings.
+
+    Measured on 2 cores: the int8 model runs long inputs fastest one at a time, and two
+    single-threaded runs in parallel beat one run on two threads (16.7 against 13.2 chunks/s of
+    1,000 characters). So texts are tokenised once, sorted by length, packed into batches of at
+    most `batch_tokens` tokens (many short sentences, or one long chunk), and the batches are
+    spread over `workers` threads that share one session.
+    """
 
     name = MODEL_NAME
     dim = DIM
 
     def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None,
-                 threads: int | None = None, batch_size: int = 32):
+                 threads: int | None = None, batch_tokens: int = 256):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -63,30 +70,45 @@ class OnnxMiniLM(Embeddings):
         tok_bytes = _verified(tokenizer_path, TOKENIZER_SHA256, "tokenizer")
 
         self.tokenizer = Tokenizer.from_str(tok_bytes.decode("utf-8"))
-        # The shipped tokenizer pads every input to 128 tokens; we pad per batch instead.
+        # The shipped tokenizer pads every input to 128 tokens; we pad per batch ourselves.
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.no_padding()
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or os.cpu_count() or 1
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(model_bytes, opts, providers=["CPUExecutionProvider"])
-        self.batch_size = batch_size
+        self.workers = max(1, threads or os.cpu_count() or 1)
+        self.batch_tokens = batch_tokens
+        self._pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """float32 array [len(texts), 384], rows in the order given."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         if not texts:
             return out
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
+        ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        batches, current = [], []
+        for i in order:
+            # Sorted ascending, so the newest item is the longest: it sets the padded width.
+            if current and (len(current) + 1) * len(ids[i]) > self.batch_tokens:
+                batches.append(current)
+                current = []
+            current.append(i)
+        batches.append(current)
+        run = lambda b: (b, self._embed_batch([ids[i] for i in b]))  # noqa: E731
+        results = self._pool.map(run, batches) if self._pool and len(batches) > 1 else map(run, batches)
+        for b, vecs in results:
+            out[b] = vecs
         return out
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        enc = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in enc], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+    def _embed_batch(self, seqs: list[list[int]]) -> np.ndarray:
+        width = max(len(s) for s in seqs)
+        ids = np.zeros((len(seqs), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, s in enumerate(seqs):
+            ids[row, : len(s)] = s
+            mask[row, : len(s)] = 1
         hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
                                          "token_type_ids": np.zeros_like(ids)})[0]
         m = mask[..., None].astype(np.float32)

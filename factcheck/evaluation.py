@@ -1,0 +1,115 @@
+"""Evaluation on sets laid out as DIR/corpus.jsonl + DIR/queries.jsonl (see ../shared/evaldata).
+
+Retrieval is judged per article: the ranked list of distinct articles (at most one passage each)
+against the query's gold_doc_ids, which name articles by their JSONL `id` (our external_id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import statistics
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from factcheck.settings import Settings
+from retrieval.errors import RefusedInput
+from retrieval.loaders import iter_jsonl
+
+K = 10
+MODES = {  # name: (search mode, use the question date)
+    "hybrid": ("hybrid", True),
+    "hybrid_no_time": ("hybrid", False),
+    "dense": ("dense", True),
+    "lexical": ("lexical", True),
+}
+
+
+class Metrics(BaseModel):
+    queries: int
+    hit_at_1: float
+    hit_at_5: float
+    hit_at_10: float
+    mrr_at_10: float
+    ndcg_at_10: float
+
+
+class RetrievalReport(BaseModel):
+    dataset: str
+    articles: int
+    chunks: int
+    queries_total: int
+    queries_scored: int
+    modes: dict[str, Metrics]
+    median_latency_ms: float  # hybrid, k=10, query embedding included
+    p95_latency_ms: float
+    seconds: float
+
+
+def read_queries(directory: Path, path: Path | None = None) -> list[dict]:
+    path = path or directory / "queries.jsonl"
+    if not path.is_file():
+        raise RefusedInput(f"{path} not found: an evaluation set needs corpus.jsonl and queries.jsonl")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def eval_corpus(settings: Settings, directory: Path, data_dir: Path | None = None, progress=None):
+    """Open (or build once) a store holding DIR/corpus.jsonl, kept apart from the user's corpus."""
+    data_dir = data_dir or settings.data_dir / "eval" / f"{directory.resolve().name}-{settings.chunk_size}-{settings.chunk_overlap}"
+    corpus = settings.model_copy(update={"data_dir": data_dir, "chroma_host": settings.chroma_host}).build_corpus()
+    corpus.ingest(iter_jsonl(directory / "corpus.jsonl", max_bytes=settings.max_bytes), progress=progress)
+    return corpus
+
+
+def score(ranked: list[str], gold: set[str]) -> tuple[float, float, float, float, float]:
+    """hit@1, hit@5, hit@10, reciprocal rank@10, nDCG@10 (binary relevance)."""
+    ranks = [i for i, d in enumerate(ranked[:K]) if d in gold]
+    dcg = sum(1 / math.log2(i + 2) for i in ranks)
+    idcg = sum(1 / math.log2(i + 2) for i in range(min(len(gold), K)))
+    first = ranks[0] if ranks else None
+    return (float(first == 0), float(first is not None and first < 5), float(first is not None),
+            1 / (first + 1) if first is not None else 0.0, dcg / idcg if idcg else 0.0)
+
+
+def evaluate_retrieval(settings: Settings, directory: Path, *, limit: int | None = None,
+                       data_dir: Path | None = None, queries_file: Path | None = None,
+                       progress=None) -> RetrievalReport:
+    t0 = time.perf_counter()
+    corpus = eval_corpus(settings, directory, data_dir, progress)
+    searcher = settings.build_searcher(corpus)
+    everything = read_queries(directory, queries_file)
+    queries = [q for q in everything if q.get("gold_doc_ids") and (q.get("question") or q.get("claim"))]
+    total = len(everything)
+    if limit:
+        queries = queries[:limit]
+    sums = {m: [0.0] * 5 for m in MODES}
+    latencies = []
+    for q in queries:
+        text = q.get("question") or q.get("claim")
+        day = q.get("question_date") or q.get("claim_date")
+        as_of = dt.date.fromisoformat(day[:10]) if day else None
+        gold = set(map(str, q["gold_doc_ids"]))
+        t = time.perf_counter()
+        vec = corpus.embedder.embed([text])[0]
+        for name, (mode, timed) in MODES.items():
+            hits = searcher.search(text, K, mode=mode, as_of=as_of if timed else None, time_aware=timed,
+                                   per_article=1, query_vec=vec)
+            if name == "hybrid":
+                latencies.append((time.perf_counter() - t) * 1000)
+            ranked = [h.external_id or h.doc_id for h in hits]
+            for i, v in enumerate(score(ranked, gold)):
+                sums[name][i] += v
+    n = max(len(queries), 1)
+    modes = {m: Metrics(queries=len(queries), **dict(zip(
+        ("hit_at_1", "hit_at_5", "hit_at_10", "mrr_at_10", "ndcg_at_10"), (round(v / n, 4) for v in s))))
+        for m, s in sums.items()}
+    stats = corpus.stats()
+    lat = sorted(latencies) or [0.0]
+    return RetrievalReport(dataset=directory.resolve().name, articles=stats.articles, chunks=stats.chunks,
+                           queries_total=total, queries_scored=len(queries), modes=modes,
+                           median_latency_ms=round(statistics.median(lat), 2),
+                           p95_latency_ms=round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 2),
+                           seconds=round(time.perf_counter() - t0, 1))
