@@ -144,42 +144,41 @@ class Corpus:
         that stopped it from loading. Chunks of many articles are embedded together so that
         length-sorted batches stay full."""
         t0 = time.perf_counter()
-        report = IngestReport()
-        pending: list[tuple[str, Article, list[Chunk]]] = []
+        slots: list[IngestOutcome | None] = []  # outcomes in input order, filled as they happen
+        pending: list[tuple[int, str, Article, list[Chunk]]] = []
         seen: set[str] = set()
 
+        def record(slot: int, outcome: IngestOutcome) -> None:
+            slots[slot] = outcome
+            if progress:
+                progress(outcome)
+
         def flush() -> None:
-            for outcome in self._write(pending):
-                report.outcomes.append(outcome)
-                if progress:
-                    progress(outcome)
+            outcomes = self._write([(name, a, cs) for _, name, a, cs in pending])
+            for (slot, *_), outcome in zip(pending, outcomes):
+                record(slot, outcome)
             pending.clear()
 
         for name, item in items:
-            outcome = None
+            slot = len(slots)
+            slots.append(None)
             if isinstance(item, Exception):
-                outcome = IngestOutcome(name=name, status="failed", reason=str(item))
-            else:
-                article = item.model_copy(update={"doc_id": article_id(item.text)})
-                known = self._status(article.doc_id)
-                if known == "complete" or article.doc_id in seen:
-                    outcome = IngestOutcome(name=name, status="duplicate", doc_id=article.doc_id,
-                                            title=article.label(), reason="already in the corpus")
-                else:
-                    if known:  # a leftover another process left half-done: start over
-                        self._remove(article.doc_id)
-                    seen.add(article.doc_id)
-                    chunks = chunk_article(article, self.chunk_size, self.chunk_overlap)
-                    pending.append((name, article, chunks))
-                    if sum(len(c) for _, _, c in pending) >= batch_chunks:
-                        flush()
-            if outcome:
-                report.outcomes.append(outcome)
-                if progress:
-                    progress(outcome)
+                record(slot, IngestOutcome(name=name, status="failed", reason=str(item)))
+                continue
+            article = item.model_copy(update={"doc_id": article_id(item.text)})
+            known = self._status(article.doc_id)
+            if known == "complete" or article.doc_id in seen:
+                record(slot, IngestOutcome(name=name, status="duplicate", doc_id=article.doc_id,
+                                           title=article.label(), reason="already in the corpus"))
+                continue
+            if known:  # a leftover another process left half-done: start over
+                self._remove(article.doc_id)
+            seen.add(article.doc_id)
+            pending.append((slot, name, article, chunk_article(article, self.chunk_size, self.chunk_overlap)))
+            if sum(len(p[3]) for p in pending) >= batch_chunks:
+                flush()
         flush()
-        report.seconds = time.perf_counter() - t0
-        return report
+        return IngestReport(outcomes=slots, seconds=time.perf_counter() - t0)
 
     def _write(self, batch: list[tuple[str, Article, list[Chunk]]]) -> list[IngestOutcome]:
         if not batch:

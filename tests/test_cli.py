@@ -1,0 +1,87 @@
+"""The CLI end to end, in-process, against a real store."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from factcheck.cli import app
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+def run(data, *args):
+    result = runner.invoke(app, ["--data-dir", str(data), *args], catch_exceptions=False)
+    return result
+
+
+@pytest.fixture
+def data(tmp_path):
+    d = tmp_path / "corpus"
+    r = run(d, "ingest", str(ROOT / "corpus"), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["outcomes"][0]["status"] == "added"
+    return d
+
+
+def test_search_json_puts_the_2019_passage_first(data):
+    r = run(data, "search", "When did Putin and Zelensky last meet?", "--json", "-k", "3")
+    hits = json.loads(r.stdout)
+    assert "have not met since 2019" in hits[0]["text"]
+    assert hits[0]["source"] == "Kyiv Post" and hits[0]["date"] == "2026-01-28"
+    assert {"doc_id", "external_id", "chunk_id", "title", "url", "score"} <= hits[0].keys()
+
+
+def test_reingest_reports_duplicate_and_list_show_stats_delete(data, tmp_path):
+    copy = tmp_path / "renamed.md"
+    copy.write_text((ROOT / "corpus" / "kyiv-post-putin-zelensky.md").read_text() + "\n\n\n")
+    r = run(data, "ingest", str(copy))
+    assert "already in the corpus 1" in r.stdout and "added 0" in r.stdout
+    listed = json.loads(run(data, "list", "--json").stdout)
+    assert len(listed) == 1 and listed[0]["title"] is None and listed[0]["source"] == "Kyiv Post"
+    doc = listed[0]["doc_id"]
+    shown = json.loads(run(data, "show", doc, "--json").stdout)
+    assert "Advertisement" not in shown["text"].splitlines() and shown["text"].endswith("since 2019.")
+    st = json.loads(run(data, "stats", "--json").stdout)
+    assert st["articles"] == 1 and st["chunks"] == st["dense_vectors"] == listed[0]["n_chunks"]
+    assert run(data, "delete", doc).exit_code == 0
+    assert json.loads(run(data, "stats", "--json").stdout)["articles"] == 0
+    r = run(data, "show", doc)
+    assert r.exit_code == 1 and "No article" in r.stderr
+
+
+def test_if_empty_skips_a_filled_corpus(data):
+    r = run(data, "ingest", "--if-empty", str(ROOT / "corpus"))
+    assert r.exit_code == 0 and "nothing to do" in r.stdout
+
+
+def test_jsonl_batch_with_bad_lines_and_metadata(tmp_path):
+    f = tmp_path / "batch.jsonl"
+    f.write_text("\n".join([
+        json.dumps({"id": "a1", "title": "Dam breaks", "text": "A dam broke in the valley on Tuesday, flooding two villages.",
+                    "date": "2024-05-02", "source": "Valley News", "url": "https://valley.example/dam"}),
+        "{not json",
+        json.dumps({"id": "a3", "title": "No text"}),
+    ]) + "\n")
+    r = run(tmp_path / "d", "ingest", "--jsonl", str(f), "--json")
+    outcomes = json.loads(r.stdout)["outcomes"]
+    assert [o["status"] for o in outcomes] == ["added", "failed", "failed"]
+    shown = json.loads(run(tmp_path / "d", "show", "a1", "--json").stdout)  # external id works
+    assert shown["external_id"] == "a1" and shown["source"] == "Valley News" and shown["date"] == "2024-05-02"
+
+
+def test_batch_queries_print_one_line_each(data, tmp_path):
+    q = tmp_path / "q.jsonl"
+    q.write_text(json.dumps({"id": "q1", "question": "Where were the trilateral talks held?"}) + "\n"
+                 + json.dumps({"id": "q2", "claim": "Putin met Zelensky in 2025", "question_date": "2026-01-01"}) + "\n")
+    lines = [json.loads(x) for x in run(data, "search", "--queries", str(q), "-k", "2", "--json").stdout.splitlines()]
+    assert [x["id"] for x in lines] == ["q1", "q2"]
+    assert lines[0]["hits"] and lines[1]["hits"] == []  # the only article is dated after 2026-01-01
+
+
+def test_refused_input_exits_nonzero_with_reason(tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_text("")
+    r = run(tmp_path / "d", "ingest", str(bad))
+    assert r.exit_code == 1 and "empty" in r.stderr
