@@ -73,13 +73,19 @@ class OnnxMiniLM(Embeddings):
         # The shipped tokenizer pads every input to 128 tokens; we pad per batch ourselves.
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(model_bytes, opts, providers=["CPUExecutionProvider"])
         self.workers = max(1, threads or os.cpu_count() or 1)
+        self.session = self._session(ort, model_bytes, 1)
+        # A lone query has nothing to run beside it: give it every core (15.5 -> 10.9 ms here).
+        self.query_session = self._session(ort, model_bytes, self.workers) if self.workers > 1 else self.session
         self.batch_tokens = batch_tokens
         self._pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
+
+    @staticmethod
+    def _session(ort, model_bytes: bytes, threads: int):
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        return ort.InferenceSession(model_bytes, opts, providers=["CPUExecutionProvider"])
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """float32 array [len(texts), 384], rows in the order given."""
@@ -96,20 +102,23 @@ class OnnxMiniLM(Embeddings):
                 current = []
             current.append(i)
         batches.append(current)
-        run = lambda b: (b, self._embed_batch([ids[i] for i in b]))  # noqa: E731
-        results = self._pool.map(run, batches) if self._pool and len(batches) > 1 else map(run, batches)
+        if len(batches) == 1:
+            out[batches[0]] = self._embed_batch([ids[i] for i in batches[0]], self.query_session)
+            return out
+        run = lambda b: (b, self._embed_batch([ids[i] for i in b], self.session))  # noqa: E731
+        results = self._pool.map(run, batches) if self._pool else map(run, batches)
         for b, vecs in results:
             out[b] = vecs
         return out
 
-    def _embed_batch(self, seqs: list[list[int]]) -> np.ndarray:
+    def _embed_batch(self, seqs: list[list[int]], session) -> np.ndarray:
         width = max(len(s) for s in seqs)
         ids = np.zeros((len(seqs), width), dtype=np.int64)
         mask = np.zeros_like(ids)
         for row, s in enumerate(seqs):
             ids[row, : len(s)] = s
             mask[row, : len(s)] = 1
-        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+        hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
                                          "token_type_ids": np.zeros_like(ids)})[0]
         m = mask[..., None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)

@@ -44,8 +44,8 @@ class SearchParams(BaseModel):
 
     candidates: int = 50  # per index, before fusion
     fusion: str = "absolute"  # "absolute", "minmax" or "rrf"
-    dense_weight: float = 0.5  # share of the dense score in the fused score
-    lexical_half: float = 5.0  # BM25 score that counts as half-way to a perfect keyword match
+    dense_weight: float = 0.4  # share of the dense score in the fused score
+    lexical_half: float = 30.0  # BM25 score that counts as half-way to a perfect keyword match
     rank_weight: float = 0.0  # reciprocal-rank agreement term added to score fusion
     rrf_k: int = 60
     recency_weight: float = 0.3  # how much a very recent article is lifted on a time question
@@ -115,12 +115,29 @@ class Searcher:
         match = fts_query(query)
         if not match:
             return {}
-        rows = self.corpus.db.execute(
-            "SELECT c.chunk_id, -bm25(chunks_fts) AS s FROM chunks_fts "
-            "JOIN chunks c ON c.rid = chunks_fts.rowid JOIN articles a ON a.doc_id = c.doc_id "
-            f"WHERE chunks_fts MATCH ? AND a.status='complete'{sql} ORDER BY bm25(chunks_fts) LIMIT ?",
-            [match, *args, n]).fetchall()
-        return {r[0]: r[1] for r in rows}
+        db = self.corpus.db
+        # FTS5 ranks fastest on its own table (7 ms against 25 ms joined, on 10k chunks): take a
+        # deeper list there, then drop chunks of incomplete or filtered-out articles.
+        deep = 3 * n
+        ranked = db.execute("SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
+                            "ORDER BY bm25(chunks_fts) LIMIT ?", (match, deep)).fetchall()
+        if not ranked:
+            return {}
+        score = dict(ranked)
+        rows = db.execute(
+            "SELECT c.rid, c.chunk_id FROM chunks c JOIN articles a ON a.doc_id = c.doc_id "
+            f"WHERE c.rid IN ({','.join('?' * len(score))}) AND a.status='complete'{sql}", [*score, *args]).fetchall()
+        if len(rows) < n and len(ranked) == deep and sql:
+            # Filters removed too many: rank within the filtered set instead (slower, exact).
+            rows = db.execute(
+                "SELECT c.rid, c.chunk_id FROM chunks_fts JOIN chunks c ON c.rid = chunks_fts.rowid "
+                f"JOIN articles a ON a.doc_id = c.doc_id WHERE chunks_fts MATCH ? AND a.status='complete'{sql} "
+                "ORDER BY bm25(chunks_fts) LIMIT ?", [match, *args, n]).fetchall()
+            score = dict(db.execute(
+                f"SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid IN ({','.join('?' * len(rows))})",
+                [match, *(r[0] for r in rows)]).fetchall())
+        top = sorted(rows, key=lambda r: score[r[0]], reverse=True)[:n]
+        return {cid: score[rid] for rid, cid in top}
 
     # ---- fusion -------------------------------------------------------------------------
     def _normalise(self, name: str, scores: dict[str, float]) -> dict[str, float]:

@@ -75,3 +75,32 @@ def test_recency_cues():
     assert recency_scale("Which automaker recalled cars this week?", p) == p.recency_days_strong
     assert recency_scale("What is the latest on the talks?", p) == p.recency_days_weak
     assert recency_scale("Does vitamin D reduce fractures?", p) is None
+
+
+def test_langchain_retriever_returns_documents_with_metadata(seeded):
+    from retrieval.retriever import CorpusRetriever
+
+    docs = CorpusRetriever(searcher=Searcher(seeded), k=2).invoke("When did Putin and Zelensky last meet?")
+    assert isinstance(docs[0], Document) and "since 2019" in docs[0].page_content
+    assert docs[0].metadata["source"] == "Kyiv Post" and docs[0].metadata["date"] == "2026-01-28"
+    assert docs[0].id == docs[0].metadata["chunk_id"]
+    assert CorpusRetriever(searcher=Searcher(seeded), as_of=dt.date(2025, 1, 1)).invoke("Putin") == []
+
+
+def test_per_article_cap_diversifies_sources(corpus):
+    load(corpus)
+    long = Article(text=" ".join(f"Gas prices paragraph {i} discusses the price of gas per gallon at length." for i in range(80)),
+                   title="Gas explainer", source="Blog", date=dt.date(2022, 6, 1))
+    corpus.add(long)
+    hits = Searcher(corpus).search("gas prices gallon", k=4, per_article=1)
+    assert len({h.doc_id for h in hits}) == len(hits) == 4
+
+
+def test_filters_still_exact_when_many_newer_articles_match(corpus):
+    """The lexical side ranks a deep list first and filters after; when the filter empties that
+    list it must rank within the filtered set instead of returning nothing."""
+    corpus.ingest((f"n{i}", Article(text=f"Flood warning number {i}: the river flood rose again.",
+                                    date=dt.date(2023, 1, 1) + dt.timedelta(days=i))) for i in range(200))
+    old = corpus.add(Article(text="An old flood report about the river from long ago.", date=dt.date(2020, 1, 1)))
+    hits = Searcher(corpus).search("river flood", k=5, mode="lexical", as_of=dt.date(2021, 1, 1))
+    assert [h.doc_id for h in hits] == [old.doc_id]
