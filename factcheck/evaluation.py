@@ -1,7 +1,9 @@
 """Evaluation on sets laid out as DIR/corpus.jsonl + DIR/queries.jsonl (see ../shared/evaldata).
 
 Retrieval is judged per article: the ranked list of distinct articles (at most one passage each)
-against the query's gold_doc_ids, which name articles by their JSONL `id` (our external_id).
+against the query's gold_doc_ids, which name articles by their JSONL `id`. Gold ids are mapped to
+our doc ids (the hash of the text), so that two JSONL lines with the same text, which the corpus
+rightly stores once, count as the same article.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel
 
 from factcheck.settings import Settings
 from retrieval.errors import RefusedInput
+from retrieval.identity import article_id
 from retrieval.loaders import iter_jsonl
 
 K = 10
@@ -64,6 +67,19 @@ def eval_corpus(settings: Settings, directory: Path, data_dir: Path | None = Non
     return corpus
 
 
+def gold_map(directory: Path) -> dict[str, str]:
+    """JSONL id -> doc id, for every line with text."""
+    out = {}
+    with (directory / "corpus.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            try:
+                rec = json.loads(line)
+                out[str(rec["id"])] = article_id(rec["text"])
+            except (ValueError, KeyError, TypeError):
+                continue
+    return out
+
+
 def score(ranked: list[str], gold: set[str]) -> tuple[float, float, float, float, float]:
     """hit@1, hit@5, hit@10, reciprocal rank@10, nDCG@10 (binary relevance)."""
     ranks = [i for i, d in enumerate(ranked[:K]) if d in gold]
@@ -85,13 +101,14 @@ def evaluate_retrieval(settings: Settings, directory: Path, *, limit: int | None
     total = len(everything)
     if limit:
         queries = queries[:limit]
+    to_doc = gold_map(directory)
     sums = {m: [0.0] * 5 for m in MODES}
     latencies = []
     for q in queries:
         text = q.get("question") or q.get("claim")
         day = q.get("question_date") or q.get("claim_date")
         as_of = dt.date.fromisoformat(day[:10]) if day else None
-        gold = set(map(str, q["gold_doc_ids"]))
+        gold = {to_doc.get(str(g), str(g)) for g in q["gold_doc_ids"]}
         t = time.perf_counter()
         vec = corpus.embedder.embed([text])[0]
         for name, (mode, timed) in MODES.items():
@@ -99,7 +116,7 @@ def evaluate_retrieval(settings: Settings, directory: Path, *, limit: int | None
                                    per_article=1, query_vec=vec)
             if name == "hybrid":
                 latencies.append((time.perf_counter() - t) * 1000)
-            ranked = [h.external_id or h.doc_id for h in hits]
+            ranked = [h.doc_id for h in hits]
             for i, v in enumerate(score(ranked, gold)):
                 sums[name][i] += v
     n = max(len(queries), 1)
