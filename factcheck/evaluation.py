@@ -68,16 +68,9 @@ def eval_corpus(settings: Settings, directory: Path, data_dir: Path | None = Non
 
 
 def gold_map(directory: Path) -> dict[str, str]:
-    """JSONL id -> doc id, for every line with text."""
-    out = {}
-    with (directory / "corpus.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            try:
-                rec = json.loads(line)
-                out[str(rec["id"])] = article_id(rec["text"])
-            except (ValueError, KeyError, TypeError):
-                continue
-    return out
+    """JSONL id -> doc id, computed exactly as ingest computes it (after cleaning)."""
+    return {a.external_id: article_id(a.text) for _, a in iter_jsonl(directory / "corpus.jsonl")
+            if not isinstance(a, Exception) and a.external_id}
 
 
 def score(ranked: list[str], gold: set[str]) -> tuple[float, float, float, float, float]:

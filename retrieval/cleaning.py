@@ -16,6 +16,11 @@ BOILERPLATE_LINES = frozenset(
         "Skip to content",
         "Share this article",
         "Read more",
+        # The feedback form under an embedded video player, scraped as if it were text.
+        "1. How relevant is this ad to you?",
+        "How relevant is this ad to you?",
+        "Video player was slow to load content Video content never loaded Ad froze or did not finish loading "
+        "Video content did not start after ad Audio on ad was too loud Other issues",
     )
 )
 

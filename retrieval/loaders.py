@@ -92,7 +92,8 @@ def _safe_name(filename: str) -> str:
     return "".join(ch for ch in name if unicodedata.category(ch) != "Cc").strip()
 
 
-def _finish(fields: dict[str, Any], *, filename: str | None, meta: dict | None) -> Article:
+def _finish(fields: dict[str, Any], *, filename: str | None, meta: dict | None,
+            headline_only: bool = False) -> Article:
     """Apply the person's metadata over the file's, clean the text and build the article."""
     fields = dict(fields)
     for key in META_KEYS:
@@ -102,11 +103,17 @@ def _finish(fields: dict[str, Any], *, filename: str | None, meta: dict | None) 
             fields[key] = meta[key]
     source = _tidy(fields.get("source"))
     text = clean_text(fields.get("text") or "", source)
+    title = _tidy(fields.get("title"))
+    if headline_only and len(text) < MIN_CHARS and title and len(title) >= MIN_CHARS:
+        # A record whose body is all boilerplate still carries a real headline: keep that as the
+        # text, rather than losing the item or merging every such record into one junk "article".
+        # (Only for records whose title is explicit metadata: a page's <title> is not enough.)
+        text = clean_text(title)
     if len(text) < MIN_CHARS:
         raise RefusedInput("no readable text")
     return Article(
         external_id=_tidy(fields.get("external_id")),
-        title=_tidy(fields.get("title")),
+        title=title,
         source=source,
         author=_tidy(fields.get("author")),
         date=parse_date(fields.get("date")),
@@ -477,6 +484,6 @@ def _jsonl_line(raw: bytes, lineno: int, name: str, filename: str) -> tuple[str,
     fields["author"] = record.get("author") or record.get("authors")
     fields.update(text=text, external_id=record.get("id"))
     try:
-        return name, _finish(fields, filename=filename, meta=None)
+        return name, _finish(fields, filename=filename, meta=None, headline_only=True)
     except RefusedInput as exc:
         return name, RefusedInput(f"line {lineno}: {exc}")

@@ -60,3 +60,10 @@ def test_seed_article_from_kyiv_post():
     assert text.endswith("Putin and Zelensky have not met since 2019.")
     assert "Putin and Zelensky have not met since 2019." in text
     assert text.startswith("Russian President Vladimir Putin’s aide, Yuri Ushakov")
+
+
+def test_video_ad_feedback_form_is_dropped():
+    text = ("1. How relevant is this ad to you?\n\nVideo player was slow to load content Video content never loaded "
+            "Ad froze or did not finish loading Video content did not start after ad Audio on ad was too loud Other issues\n\n"
+            "The senate passed the bill on Tuesday.")
+    assert clean_text(text) == "The senate passed the bill on Tuesday."

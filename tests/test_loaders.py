@@ -350,3 +350,13 @@ def test_url_refusals(server):
         load_url("ftp://127.0.0.1/file.txt")
     with pytest.raises(RefusedInput, match="could not fetch"):
         load_url("http://127.0.0.1:1/", timeout=2)
+
+
+def test_jsonl_record_with_only_boilerplate_keeps_its_headline(tmp_path):
+    junk = "1. How relevant is this ad to you?\n\nAdvertisement\n"
+    f = tmp_path / "h.jsonl"
+    f.write_text("\n".join(json.dumps({"id": i, "title": t, "text": junk}) for i, t in
+                           (("a", "Walmart is slashing prices on clothing"), ("b", "Sprite drops its green bottle"), ("c", "Hi"))) + "\n")
+    out = list(iter_jsonl(f))
+    assert out[0][1].text == "Walmart is slashing prices on clothing" and out[1][1].text == "Sprite drops its green bottle"
+    assert isinstance(out[2][1], RefusedInput)  # a title too short to be a headline is not kept

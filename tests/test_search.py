@@ -3,7 +3,7 @@ import datetime as dt
 from langchain_core.documents import Document
 
 from retrieval.models import Article
-from retrieval.search import Searcher, fts_query, recency_scale, SearchParams
+from retrieval.search import Searcher, fts_query, recency_applies
 
 ARTICLES = [
     Article(text="Police arrested 31 men affiliated with Patriot Front near a Pride event in Coeur d'Alene, Idaho.",
@@ -70,11 +70,20 @@ def test_fts_query_neutralises_syntax():
     assert fts_query("the of and") is None
 
 
-def test_recency_cues():
-    p = SearchParams()
-    assert recency_scale("Which automaker recalled cars this week?", p) == p.recency_days_strong
-    assert recency_scale("What is the latest on the talks?", p) == p.recency_days_weak
-    assert recency_scale("Does vitamin D reduce fractures?", p) is None
+def test_recency_is_off_for_questions_about_an_earlier_year():
+    assert recency_applies("Which automaker recalled cars this week?", dt.date(2022, 6, 16))
+    assert recency_applies("Who won the 2022 Stanley Cup?", dt.date(2022, 6, 16))
+    assert not recency_applies("What did Putin say in 2019?", dt.date(2022, 6, 16))
+
+
+def test_undated_corpora_rank_the_same_with_or_without_time(corpus):
+    corpus.add(Article(text="Vitamin D supplements reduce fracture risk in older adults.", title="Vitamin D"))
+    corpus.add(Article(text="Statins lower cholesterol and cardiovascular events.", title="Statins"))
+    s = Searcher(corpus)
+    with_time = s.search("Does vitamin D prevent fractures?", as_of=dt.date(2022, 1, 1))
+    without = s.search("Does vitamin D prevent fractures?", time_aware=False)
+    assert [h.chunk_id for h in with_time] == [h.chunk_id for h in without]
+    assert all("recency" not in h.scores for h in with_time)
 
 
 def test_langchain_retriever_returns_documents_with_metadata(seeded):
