@@ -246,6 +246,59 @@ def search(
         typer.echo("    " + h.text.replace("\n", " ")[:400])
 
 
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument()] = None,
+    questions: Annotated[Optional[Path], typer.Option("--questions", help="JSONL of {id, question, question_date?}")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date context (default today)")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """A short answer in which every sentence cites a quoted passage, or "the sources don't say"."""
+    from factcheck.answer import Answer
+
+    if not question and not questions:
+        raise typer.BadParameter("give a question or --questions FILE")
+    day = parse_day(as_of, "--as-of") or dt.date.today()
+    try:
+        answerer = state.settings.build_answerer()
+        if questions:
+            for line_no, line in enumerate(questions.read_text(encoding="utf-8").splitlines(), 1):
+                if line.strip():
+                    q = json.loads(line)
+                    a = answerer.ask(q["question"], parse_day(q.get("question_date"), "question_date") or day, sources=source)
+                    emit({"id": q.get("id", line_no), **a.model_dump(mode="json")})
+            return
+        live = sys.stdout.isatty() and not as_json
+        for item in answerer.stream(question, day, sources=source):
+            if isinstance(item, Answer):
+                answer = item
+            elif live:
+                typer.echo(item, nl=False)
+    except FactcheckError as e:
+        fail(e)
+    except (json.JSONDecodeError, KeyError, OSError) as e:
+        fail(RefusedInput(f"cannot read {questions}: {e}"))
+    if as_json:
+        return emit(answer)
+    if live:
+        typer.echo("\n" + "-" * 60)
+    print_answer(answer)
+
+
+def print_answer(a) -> None:
+    typer.echo(a.text)
+    if a.abstained:
+        typer.echo(f"({a.reason})")
+        if a.passages:
+            typer.echo("Closest passages:")
+    shown = a.passages if a.abstained else a.citations
+    for c in shown:
+        typer.echo(f"  [{c.n}] {c.label()} ({c.source or 'unknown outlet'}, {c.date or 'undated'}){'  ' + c.url if c.url else ''}")
+        typer.echo(f"      \"{c.quote.replace(chr(10), ' ')}\"")
+    typer.echo(f"model: {a.model}; {a.timings.get('total_s', 0):.1f} s")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     directory: Annotated[Path, typer.Argument(help="Folder with corpus.jsonl and queries.jsonl")],

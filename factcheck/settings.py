@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from factcheck.answer import AnswerParams
 from retrieval.search import SearchParams
 
 
@@ -22,9 +23,13 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused")
     embed_threads: int | None = Field(None, description="ONNX threads for embeddings (default: all cores)")
     search: SearchParams = Field(default_factory=SearchParams)
+    answer: AnswerParams = Field(default_factory=AnswerParams)
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = embedded local model")
-    llm_model: str | None = None
+    llm_model: str | None = Field(None, description="Model name at the endpoint (default gpt-4o-mini for OpenAI)")
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds before a model call is given up")
+    llm_threads: int | None = Field(None, description="Threads for the embedded model (default: all cores)")
+    llm_context: int = Field(4096, ge=1024, description="Context window of the embedded model, in tokens")
     # The key is read from OPENAI_API_KEY as every OpenAI client does; SecretStr keeps it out of reprs and logs.
     openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "FACTCHECK_OPENAI_API_KEY"))
 
@@ -42,6 +47,26 @@ class Settings(BaseSettings):
 
         return Corpus(self.data_dir, embedder or self.build_embedder(), chroma_host=self.chroma_host,
                       chroma_port=self.chroma_port, chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap)
+
+    def build_llm(self):
+        """The configured endpoint, or the embedded local model when none is configured."""
+        from factcheck.llm import ChatModel, LocalServer
+
+        key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
+        if self.llm_base_url or key:
+            model = self.llm_model or "gpt-4o-mini"
+            where = self.llm_base_url or "OpenAI"
+            return ChatModel(self.llm_base_url, key, model, label=f"{model} at {where}", timeout=self.llm_timeout)
+        from factcheck import model_files
+
+        server = LocalServer(model_files.model_path(), threads=self.llm_threads, n_ctx=self.llm_context)
+        return ChatModel(server.base_url, server.api_key, "local", label=model_files.MODEL_NAME,
+                         timeout=self.llm_timeout, local=server)
+
+    def build_answerer(self, searcher=None, llm=None):
+        from factcheck.answer import Answerer
+
+        return Answerer(searcher or self.build_searcher(), llm or self.build_llm(), self.answer)
 
     def build_searcher(self, corpus=None):
         from retrieval.search import Searcher

@@ -19,3 +19,7 @@ class StoreError(FactcheckError):
 
 class NotFound(FactcheckError):
     """An article id that is not in the corpus."""
+
+
+class ModelError(FactcheckError):
+    """The language model cannot be reached, refuses the key, times out or replies nonsense."""

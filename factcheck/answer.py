@@ -1,0 +1,273 @@
+"""Cited answers: retrieve → choose evidence within a budget → prompt → stream → check every
+citation in code → answer or abstain.
+
+Why checks in code: the small local model invents answers with made-up citations when the
+passages do not say (DESIGN.md). So a sentence is shown only when it cites a passage that was
+given and that passage holds its key facts (numbers, names, most content words), and the answer
+is shown only when the model's own P(yes) that the passages answer the question is high enough.
+Everything else becomes the abstention, with the closest passages shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Iterator
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from factcheck.prompts import render, template
+from retrieval.chunking import sentence_spans
+from retrieval.models import Hit
+
+ABSTAIN_TEXT = "The sources don't say."
+
+
+class AnswerParams(BaseModel):
+    """Chosen on dev data (see README); every field can be overridden per call."""
+
+    hits: int = 6  # passages retrieved before evidence selection
+    budget_chars: int = 1100  # evidence given to the model (~280 tokens: the local model reads ~80 tokens/s)
+    max_passages: int = 4
+    window: int = 1  # sentences of context on each side of a chosen sentence
+    max_tokens: int = 120
+    min_answerable: float = 0.5  # P(yes) that the passages answer the question
+    min_support: float = 0.6  # share of a sentence's content words found in what it cites
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    external_id: str | None = None
+    chunk_id: str
+    title: str | None = None
+    source: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    quote: str
+    start: int  # character offsets of the quote in the article
+    end: int
+
+    def label(self) -> str:
+        from retrieval.models import display_label
+
+        return display_label(self.title, self.source, self.date, self.doc_id)
+
+
+class Sentence(BaseModel):
+    text: str
+    cites: list[int]
+    supported: bool
+    reason: str | None = None
+    attributed: bool = False  # the model gave no marker; the check found the passage that holds it
+
+
+class Answer(BaseModel):
+    question: str
+    as_of: dt.date
+    text: str
+    abstained: bool
+    reason: str | None = None
+    citations: list[Citation] = Field(default_factory=list)  # those the shown text cites
+    passages: list[Citation] = Field(default_factory=list)  # every passage given (the closest, when abstaining)
+    sentences: list[Sentence] = Field(default_factory=list)  # the model's draft, sentence by sentence, judged
+    answerable_p: float | None = None
+    model: str = ""
+    timings: dict[str, float] = Field(default_factory=dict)
+
+
+# ---- evidence ---------------------------------------------------------------------------------
+def select_evidence(question: str, hits: list[Hit], embedder, params: AnswerParams) -> list[Citation]:
+    """The best sentences of the best hits, each with a sentence of context, within the budget."""
+    cands = []  # (hit rank, hit, sentence spans of the hit's chunk, index of the sentence)
+    for rank, h in enumerate(hits):
+        spans = sentence_spans(h.text)
+        cands += [(rank, h, spans, i) for i in range(len(spans))]
+    if not cands:
+        return []
+    texts = [h.text[spans[i][0]:spans[i][1]] for _, h, spans, i in cands]
+    vecs = embedder.embed([question] + texts)
+    sims = vecs[1:] @ vecs[0]
+    # The retrieval rank still counts: a sentence is judged with the passage it came from.
+    order = np.argsort(-(sims - 0.03 * np.array([c[0] for c in cands])))
+    chosen: list[Citation] = []
+    used = 0
+    for j in order:
+        rank, h, spans, i = cands[j]
+        lo, hi = max(0, i - params.window), min(len(spans) - 1, i + params.window)
+        start, end = h.start + spans[lo][0], h.start + spans[hi][1]
+        if any(c.doc_id == h.doc_id and start < c.end and c.start < end for c in chosen):
+            continue
+        quote = h.text[spans[lo][0]:spans[hi][1]]
+        if used + len(quote) > params.budget_chars and chosen:
+            continue
+        chosen.append(Citation(n=len(chosen) + 1, doc_id=h.doc_id, external_id=h.external_id, chunk_id=h.chunk_id,
+                               title=h.title, source=h.source, date=h.date, url=h.url, quote=quote, start=start, end=end))
+        used += len(quote)
+        if len(chosen) >= params.max_passages or used >= params.budget_chars:
+            break
+    return chosen
+
+
+_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+
+
+def as_data(text: str) -> str:
+    """Source text inside the prompt: it cannot close the <sources> block or fake a citation."""
+    text = text.replace("<", "‹").replace(">", "›")
+    return _MARKER.sub(lambda m: f"({m.group(1)})", text)
+
+
+def format_passages(passages: list[Citation]) -> str:
+    out = []
+    for p in passages:
+        head = ", ".join(x for x in (p.source or "unknown outlet", p.date.isoformat() if p.date else "undated") if x)
+        title = f' "{as_data(p.title)}"' if p.title else ""
+        out.append(f"[{p.n}] {as_data(head)}{title}:\n{as_data(p.quote)}")
+    return "\n\n".join(out)
+
+
+# ---- checking ---------------------------------------------------------------------------------
+_STOP = set("""a an and are as at be been being but by did do does for from had has have he her his how if in
+into is it its of on or she so than that the their them then there these they this those to was we were what
+when where which who whom why will with would you about after also any because before both during each more
+most other over same should some such only very while last first said says according
+source sources passage passages article articles report reported recent recently latest time""".split())
+_NOT_SAID = re.compile(r"\b(do(es)?n[o’']?t|do(es)? not|did not|didn[’']t) (say|mention|state|specify|provide|contain|answer|include)|"
+                       r"\bno (information|mention)\b|\bnot (mentioned|stated|specified|provided)\b|"
+                       r"\b(cannot|can't|can not|unable to) (be )?(determine|answer|find|tell)", re.I)
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“(])|(?<=\])\s+(?=[A-Z])|\n+", text.strip())
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9][a-z0-9'’-]*", text.lower())
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,.]*", text)}
+
+
+def support(sentence: str, cited: list[str]) -> float:
+    """Share of the sentence's key facts found in the cited passages: every number must be there
+    (else 0), and content words count by their first five letters (a crude stem that lets
+    "meeting" match "met"-less but "meet" match "meeting")."""
+    body = _MARKER.sub(" ", sentence)
+    evidence = " ".join(cited)
+    if not _numbers(body) <= _numbers(evidence):
+        return 0.0
+    words = {w for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit()}
+    if not words:
+        return 1.0 if _numbers(body) else 0.0
+    stems = {w[:5] for w in _words(evidence)}
+    return sum(1 for w in words if w[:5] in stems) / len(words)
+
+
+def judge(draft: str, passages: list[Citation], params: AnswerParams) -> list[Sentence]:
+    by_n = {p.n: p for p in passages}
+    judged = []
+    for s in split_sentences(draft):
+        cites = sorted({int(n) for m in _MARKER.finditer(s) for n in re.split(r"[,;]", m.group(1))})
+        text = _MARKER.sub("", s).strip()
+        text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+        if _NOT_SAID.search(text):
+            judged.append(Sentence(text=text, cites=[], supported=False, reason="says the sources do not answer"))
+        elif not cites:
+            # The small model often drops the marker. Attribute the sentence to the one passage that
+            # holds its facts, if any does; the same support check decides, so nothing is waved through.
+            shares = {p.n: support(text, [p.quote]) for p in passages}
+            best = max(shares, key=shares.get) if shares else None
+            if best is not None and shares[best] >= params.min_support:
+                judged.append(Sentence(text=text, cites=[best], supported=True, attributed=True))
+            else:
+                judged.append(Sentence(text=text, cites=[], supported=False, reason="cites nothing"))
+        elif any(n not in by_n for n in cites):
+            judged.append(Sentence(text=text, cites=cites, supported=False, reason="cites a passage that was not given"))
+        else:
+            share = support(text, [by_n[n].quote for n in cites])
+            ok = share >= params.min_support
+            judged.append(Sentence(text=text, cites=cites, supported=ok,
+                                   reason=None if ok else f"cited passage does not hold its facts ({share:.0%})"))
+    return judged
+
+
+# ---- the pipeline -----------------------------------------------------------------------------
+class Answerer:
+    def __init__(self, searcher, llm, params: AnswerParams | None = None):
+        self.searcher = searcher
+        self.llm = llm
+        self.params = params or AnswerParams()
+
+    def messages(self, name: str, question: str, passages: list[Citation], as_of: dt.date) -> list[dict]:
+        # Always send a system prompt: Qwen's template adds its own default otherwise.
+        return [{"role": "system", "content": template("answer_system").format(as_of=as_of.isoformat())},
+                {"role": "user", "content": render(name, passages=format_passages(passages), question=as_data(question))}]
+
+    def stream(self, question: str, as_of: dt.date | None = None, **search_kw) -> Iterator[str | Answer]:
+        """Yields the draft as the model writes it, then the checked Answer."""
+        p = self.params
+        as_of = as_of or dt.date.today()
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        hits = self.searcher.search(question, p.hits, as_of=as_of, per_article=2, **search_kw)
+        timings["retrieval_s"] = time.perf_counter() - t0
+        passages = select_evidence(question, hits, self.searcher.corpus.embedder, p)
+        timings["evidence_s"] = time.perf_counter() - t0 - timings["retrieval_s"]
+        base = dict(question=question, as_of=as_of, model=self.llm.label, passages=passages)
+        if not passages:
+            timings["total_s"] = time.perf_counter() - t0
+            yield Answer(text=ABSTAIN_TEXT, abstained=True, reason="no passage in the corpus matches the question",
+                         timings=_round(timings), **base)
+            return
+        draft = ""
+        t_llm = time.perf_counter()
+        for delta in self.llm.stream(self.messages("answer_user", question, passages, as_of), p.max_tokens):
+            if not draft:
+                timings["first_token_s"] = time.perf_counter() - t0
+            draft += delta
+            yield delta
+        timings["generation_s"] = time.perf_counter() - t_llm
+        t_check = time.perf_counter()
+        # Same passages and question as the answer prompt: the server reuses the cached prefix.
+        p_yes = self.llm.yes_probability(self.messages("answerable_user", question, passages, as_of))
+        sentences = judge(draft, passages, p)
+        timings["check_s"] = time.perf_counter() - t_check
+        timings["total_s"] = time.perf_counter() - t0
+        kept = [s for s in sentences if s.supported]
+        if p_yes < p.min_answerable or not kept:
+            reason = ("the passages do not appear to answer the question" if p_yes < p.min_answerable
+                      else "no sentence of the draft is supported by the passage it cites")
+            yield Answer(text=ABSTAIN_TEXT, abstained=True, reason=reason, sentences=sentences, answerable_p=round(p_yes, 4),
+                         timings=_round(timings), **base)
+            return
+        # Renumber the citations that are shown 1..k in order of first use.
+        order: list[int] = []
+        for s in kept:
+            order += [n for n in s.cites if n not in order]
+        renumber = {old: new for new, old in enumerate(order, 1)}
+        by_n = {c.n: c for c in passages}
+        text = " ".join(_cited_sentence(s.text, [renumber[n] for n in s.cites]) for s in kept)
+        citations = [by_n[old].model_copy(update={"n": new}) for old, new in renumber.items()]
+        yield Answer(text=text, abstained=False, citations=citations, sentences=sentences, answerable_p=round(p_yes, 4),
+                     timings=_round(timings), **base)
+
+    def ask(self, question: str, as_of: dt.date | None = None, **search_kw) -> Answer:
+        for item in self.stream(question, as_of, **search_kw):
+            if isinstance(item, Answer):
+                return item
+        raise AssertionError("stream ended without an answer")
+
+
+def _cited_sentence(text: str, cites: list[int]) -> str:
+    end = text[-1] if text and text[-1] in ".!?" else "."
+    body = text[:-1] if text and text[-1] in ".!?" else text
+    return f"{body} {''.join(f'[{n}]' for n in cites)}{end}"
+
+
+def _round(t: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in t.items()}

@@ -1,0 +1,18 @@
+"""Prompt templates live in prompts/ as text files with {named} placeholders."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+
+
+@cache
+def template(name: str) -> str:
+    return (PROMPTS / f"{name}.txt").read_text(encoding="utf-8").strip()
+
+
+def render(name: str, **values: str) -> str:
+    # str.format substitutes values once: braces inside article text are not re-read as fields.
+    return template(name).format(**values)
