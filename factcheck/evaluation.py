@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import statistics
 import time
 from pathlib import Path
@@ -123,3 +124,66 @@ def evaluate_retrieval(settings: Settings, directory: Path, *, limit: int | None
                            median_latency_ms=round(statistics.median(lat), 2),
                            p95_latency_ms=round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 2),
                            seconds=round(time.perf_counter() - t0, 1))
+
+
+# ---- answers ------------------------------------------------------------------------------------
+class QAReport(BaseModel):
+    dataset: str
+    questions: int
+    answerable: int
+    unanswerable: int
+    answer_accuracy: float  # answerable questions whose answer contains an expected answer
+    cited_accuracy: float  # ... and cites a passage from a gold article that contains the answer
+    abstention_rate: float  # on unanswerable questions (higher is better)
+    false_abstention_rate: float  # on answerable questions (lower is better)
+    median_seconds: float
+    median_first_token_s: float | None
+    model: str
+    seconds: float
+
+
+def normalise_answer(text: str) -> str:
+    text = text.lower().replace("’", "'")
+    text = re.sub(r"[\"“”‘'`´]", "", text)
+    text = re.sub(r"[^\w$%.]+", " ", text)
+    return " " + re.sub(r"\s+", " ", text).strip(" .") + " "
+
+
+def contains_answer(text: str, answers: list[str]) -> bool:
+    t = normalise_answer(text)
+    return any(normalise_answer(a).strip() and normalise_answer(a) in t for a in answers)
+
+
+def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None, data_dir: Path | None = None,
+                out: Path | None = None) -> QAReport:
+    t0 = time.perf_counter()
+    corpus = eval_corpus(settings, directory, data_dir)
+    answerer = settings.build_answerer(settings.build_searcher(corpus))
+    to_doc = gold_map(directory)
+    questions = [q for q in read_queries(directory) if q.get("question")]
+    if limit:
+        questions = questions[:limit]
+    rows = []
+    for q in questions:
+        day = q.get("question_date")
+        a = answerer.ask(q["question"], dt.date.fromisoformat(day[:10]) if day else None)
+        answerable = q.get("answerable", True)
+        answers = q.get("answers") or []
+        gold = {to_doc.get(str(g), str(g)) for g in (q.get("gold_doc_ids") or []) + (q.get("answer_doc_ids") or [])}
+        right = answerable and not a.abstained and contains_answer(a.text, answers)
+        cited = right and any(c.doc_id in gold and contains_answer(c.quote, answers) for c in a.citations)
+        rows.append({"id": q.get("id"), "answerable": answerable, "right": right, "cited": cited,
+                     "abstained": a.abstained, "answerable_p": a.answerable_p, "seconds": a.timings.get("total_s", 0.0),
+                     "first_token_s": a.timings.get("first_token_s"), "answers": answers, "answer": a.model_dump(mode="json")})
+    if out:
+        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    yes = [r for r in rows if r["answerable"]]
+    no = [r for r in rows if not r["answerable"]]
+    frac = lambda xs, key: round(sum(1 for r in xs if r[key]) / len(xs), 4) if xs else 0.0  # noqa: E731
+    firsts = [r["first_token_s"] for r in rows if r["first_token_s"] is not None]
+    return QAReport(dataset=directory.resolve().name, questions=len(rows), answerable=len(yes), unanswerable=len(no),
+                    answer_accuracy=frac(yes, "right"), cited_accuracy=frac(yes, "cited"),
+                    abstention_rate=frac(no, "abstained"), false_abstention_rate=frac(yes, "abstained"),
+                    median_seconds=round(statistics.median([r["seconds"] for r in rows]), 2) if rows else 0.0,
+                    median_first_token_s=round(statistics.median(firsts), 2) if firsts else None,
+                    model=answerer.llm.label, seconds=round(time.perf_counter() - t0, 1))

@@ -13,7 +13,7 @@ from retrieval.search import SearchParams
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FACTCHECK_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="FACTCHECK_", env_file=".env", extra="ignore", env_nested_delimiter="__")
 
     data_dir: Path = Field(Path(".data"), description="Where the corpus (SQLite catalog, embedded Chroma) lives")
     chroma_host: str | None = Field(None, description="Use a Chroma server at this host instead of the embedded store")

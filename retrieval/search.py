@@ -38,7 +38,7 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 class SearchParams(BaseModel):
     """How hybrid search weighs its signals. Defaults were chosen on the dev/train splits."""
 
-    candidates: int = 50  # per index, before fusion
+    candidates: int = 100  # per index, before fusion
     fusion: str = "absolute"  # "absolute", "minmax" or "rrf"
     dense_weight: float = 0.5  # share of the dense score in the fused score
     lexical_half: float = 30.0  # BM25 score that counts as half-way to a perfect keyword match
@@ -46,7 +46,8 @@ class SearchParams(BaseModel):
     rrf_k: int = 60
     recency_weight: float = 0.4  # lift of an article published on the as-of date
     recency_days: float = 21.0  # the lift decays by e every this many days before as-of
-    article_weight: float = 0.1  # share of an article's next-best two passages added to its score
+    article_weight: float = 0.05  # share of an article's next-best two passages added to its score
+    article_gap: int = 500  # ... counting only passages at least this many characters from the best
 
 
 def recency_applies(query: str, as_of: dt.date) -> bool:
@@ -196,12 +197,17 @@ class Searcher:
                     h.score += h.scores["recency"]
         if p.article_weight:
             # An article with several matching passages is more likely to be about the question.
-            by_doc: dict[str, list[float]] = {}
-            for h in hits:
-                by_doc.setdefault(h.doc_id, []).append(h.score)
-            bonus = {d: p.article_weight * sum(sorted(v, reverse=True)[1:3]) for d, v in by_doc.items()}
-            for h in hits:
-                h.score += bonus[h.doc_id]
+            # Only passages from another part of the article count: neighbouring chunks share
+            # text, and in a short abstract every chunk is "about" its title.
+            by_doc: dict[str, list[Hit]] = {}
+            for h in sorted(hits, key=lambda h: h.score, reverse=True):
+                by_doc.setdefault(h.doc_id, []).append(h)
+            for doc_hits in by_doc.values():
+                best = doc_hits[0]
+                gap = p.article_gap
+                apart = [h.score for h in doc_hits[1:] if h.start >= best.end + gap or h.end <= best.start - gap][:2]
+                for h in doc_hits:
+                    h.score += p.article_weight * sum(apart)
         hits.sort(key=lambda h: h.score, reverse=True)
         if per_article:
             counts: dict[str, int] = {}
