@@ -40,7 +40,7 @@ class SearchParams(BaseModel):
 
     candidates: int = 100  # per index, before fusion
     fusion: str = "absolute"  # "absolute", "minmax" or "rrf"
-    dense_weight: float = 0.5  # share of the dense score in the fused score
+    dense_weight: float = 0.45  # share of the dense score in the fused score
     lexical_half: float = 30.0  # BM25 score that counts as half-way to a perfect keyword match
     rank_weight: float = 0.0  # reciprocal-rank agreement term added to score fusion
     rrf_k: int = 60
