@@ -29,8 +29,8 @@ class AnswerParams(BaseModel):
     """Chosen on dev data (see README); every field can be overridden per call."""
 
     hits: int = 6  # passages retrieved before evidence selection
-    budget_chars: int = 1100  # evidence given to the model (~280 tokens: the local model reads ~80 tokens/s)
-    max_passages: int = 4
+    budget_chars: int = 900  # evidence given to the model (~230 tokens: the local model reads ~80 tokens/s)
+    max_passages: int = 3
     window: int = 1  # sentences of context on each side of a chosen sentence
     max_tokens: int = 120
     min_answerable: float = 0.5  # P(yes) that the passages answer the question
@@ -165,7 +165,24 @@ def support(sentence: str, cited: list[str]) -> float:
     if not words:
         return 1.0 if _numbers(body) else 0.0
     stems = {w[:5] for w in _words(evidence)}
+    # Names are facts too: a capitalised word after the first must be in what is cited.
+    names = {w.lower()[:5] for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP}
+    if not names <= stems:
+        return 0.0
     return sum(1 for w in words if w[:5] in stems) / len(words)
+
+
+def attribute(text: str, passages: list[Citation], params: AnswerParams) -> list[int]:
+    """The fewest passages (one, else two) that together hold the sentence's facts."""
+    best = max(passages, key=lambda p: support(text, [p.quote]), default=None)
+    if best is None:
+        return []
+    if support(text, [best.quote]) >= params.min_support:
+        return [best.n]
+    pairs = [(a, b) for a in passages for b in passages if a.n < b.n]
+    scored = [(support(text, [a.quote, b.quote]), a.n, b.n) for a, b in pairs]
+    top = max(scored, default=None)
+    return [top[1], top[2]] if top and top[0] >= params.min_support else []
 
 
 def judge(draft: str, passages: list[Citation], params: AnswerParams) -> list[Sentence]:
@@ -177,22 +194,22 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams) -> list[Se
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)
         if _NOT_SAID.search(text):
             judged.append(Sentence(text=text, cites=[], supported=False, reason="says the sources do not answer"))
-        elif not cites:
-            # The small model often drops the marker. Attribute the sentence to the one passage that
-            # holds its facts, if any does; the same support check decides, so nothing is waved through.
-            shares = {p.n: support(text, [p.quote]) for p in passages}
-            best = max(shares, key=shares.get) if shares else None
-            if best is not None and shares[best] >= params.min_support:
-                judged.append(Sentence(text=text, cites=[best], supported=True, attributed=True))
-            else:
-                judged.append(Sentence(text=text, cites=[], supported=False, reason="cites nothing"))
         elif any(n not in by_n for n in cites):
             judged.append(Sentence(text=text, cites=cites, supported=False, reason="cites a passage that was not given"))
         else:
             share = support(text, [by_n[n].quote for n in cites])
-            ok = share >= params.min_support
-            judged.append(Sentence(text=text, cites=cites, supported=ok,
-                                   reason=None if ok else f"cited passage does not hold its facts ({share:.0%})"))
+            if share >= params.min_support:
+                judged.append(Sentence(text=text, cites=cites, supported=True))
+                continue
+            # The small model often drops the marker or cites a neighbour of the right passage.
+            # Attribute the sentence to the passages that do hold its facts, if any; the same
+            # support check decides, so nothing unsupported is waved through.
+            found = attribute(text, passages, params)
+            if found:
+                judged.append(Sentence(text=text, cites=found, supported=True, attributed=True))
+            else:
+                why = "cites nothing" if not cites else f"cited passage does not hold its facts ({share:.0%})"
+                judged.append(Sentence(text=text, cites=cites, supported=False, reason=why))
     return judged
 
 
@@ -203,10 +220,12 @@ class Answerer:
         self.llm = llm
         self.params = params or AnswerParams()
 
-    def messages(self, name: str, question: str, passages: list[Citation], as_of: dt.date) -> list[dict]:
-        # Always send a system prompt: Qwen's template adds its own default otherwise.
+    def messages(self, name: str, question: str, passages: list[Citation], as_of: dt.date, **extra: str) -> list[dict]:
+        # Always send a system prompt: Qwen's template adds its own default otherwise. Every
+        # prompt starts with the same system text, passages and question, so the server's
+        # prompt cache makes the follow-up yes/no calls cheap.
         return [{"role": "system", "content": template("answer_system").format(as_of=as_of.isoformat())},
-                {"role": "user", "content": render(name, passages=format_passages(passages), question=as_data(question))}]
+                {"role": "user", "content": render(name, passages=format_passages(passages), question=as_data(question), **extra)}]
 
     def stream(self, question: str, as_of: dt.date | None = None, **search_kw) -> Iterator[str | Answer]:
         """Yields the draft as the model writes it, then the checked Answer."""

@@ -145,8 +145,9 @@ class QAReport(BaseModel):
 def normalise_answer(text: str) -> str:
     text = text.lower().replace("’", "'")
     text = re.sub(r"[\"“”‘'`´]", "", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # full stops go, decimal points stay
     text = re.sub(r"[^\w$%.]+", " ", text)
-    return " " + re.sub(r"\s+", " ", text).strip(" .") + " "
+    return " " + re.sub(r"\s+", " ", text).strip() + " "
 
 
 def contains_answer(text: str, answers: list[str]) -> bool:

@@ -26,8 +26,13 @@ def test_wrong_number_is_unsupported_even_when_cited():
     assert not s.supported and "does not hold" in s.reason
 
 
-def test_sentence_citing_the_wrong_passage_is_unsupported():
-    assert not judge("Putin and Zelensky have not met since 2019 [2].", P, params)[0].supported
+def test_sentence_citing_the_wrong_passage_is_moved_to_the_one_that_holds_it():
+    s = judge("Putin and Zelensky have not met since 2019 [2].", P, params)[0]
+    assert s.supported and s.attributed and s.cites == [1]
+
+
+def test_sentence_no_passage_holds_stays_unsupported_whatever_it_cites():
+    assert not judge("Putin and Zelensky signed a treaty in Geneva [1].", P, params)[0].supported
 
 
 def test_uncited_sentence_is_attributed_only_when_a_passage_holds_it():
