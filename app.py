@@ -11,8 +11,8 @@ from factcheck.settings import Settings
 
 
 @st.cache_resource
-def components():
-    """One settings object, one embedder, one corpus per process, shared by every session."""
+def components(store_key: str):
+    """One embedder and one corpus per process and store, shared by every browser session."""
     settings = Settings()
     corpus = settings.build_corpus()
     return settings, corpus, settings.build_searcher(corpus)
@@ -20,7 +20,8 @@ def components():
 
 def main() -> None:
     st.set_page_config(page_title="Fact-check assistant", layout="wide")
-    settings, corpus, searcher = components()
+    s = Settings()
+    settings, corpus, searcher = components(f"{s.data_dir.resolve()}|{s.chroma_host}:{s.chroma_port}")
     st.title("Fact-check assistant")
     stats = corpus.stats()
     st.caption(f"{stats.articles} articles, {stats.chunks} passages · {stats.store} · {stats.embedding_model}")
