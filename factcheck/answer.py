@@ -149,11 +149,26 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9][a-z0-9'’-]*", text.lower())
 
 
+# Irregular forms a question and its answer often differ by ("When did they meet?" "They met").
+_LEMMA = dict(pair.split(":") for pair in """met:meet said:say says:say won:win held:hold took:take taken:take went:go gone:go
+made:make told:tell left:leave led:lead found:find gave:give given:give began:begin begun:begin chose:choose
+chosen:choose fell:fall fallen:fall rose:rise risen:rise sold:sell bought:buy paid:pay spent:spend lost:lose
+struck:strike fled:flee sent:send built:build came:come become:become became:become ran:run seen:see saw:see
+knew:know known:know wrote:write written:write spoke:speak spoken:speak thought:think brought:bring kept:keep
+meant:mean felt:feel stood:stand understood:understand sought:seek taught:teach caught:catch fought:fight
+drew:draw drawn:draw grew:grow grown:grow threw:throw thrown:throw broke:break broken:break got:get gotten:get
+hid:hide shot:shoot signed:sign""".split())
+
+
+def _stem(word: str) -> str:
+    return _LEMMA.get(word, word)[:5]
+
+
 def _numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,.]*", text)}
 
 
-def support(sentence: str, cited: list[str]) -> float:
+def support(sentence: str, cited: list[str], question: str = "") -> float:
     """Share of the sentence's key facts found in the cited passages: every number must be there
     (else 0), and content words count by their first five letters (a crude stem that lets
     "meeting" match "met"-less but "meet" match "meeting")."""
@@ -164,28 +179,26 @@ def support(sentence: str, cited: list[str]) -> float:
     words = {w for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit()}
     if not words:
         return 1.0 if _numbers(body) else 0.0
-    stems = {w[:5] for w in _words(evidence)}
+    stems = {_stem(w) for w in _words(evidence)}
     # Names are facts too: a capitalised word after the first must be in what is cited.
-    names = {w.lower()[:5] for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP}
-    if not names <= stems:
+    names = {_stem(w.lower()) for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP}
+    # And what the question asks about: an answer's words that echo the question ("met" for
+    # "meet") must be in the passage it cites, or the passage is about something else.
+    echoed = {_stem(w) for w in words} & {_stem(w) for w in _words(question)}
+    if not (names | echoed) <= stems:
         return 0.0
-    return sum(1 for w in words if w[:5] in stems) / len(words)
+    return sum(1 for w in words if _stem(w) in stems) / len(words)
 
 
-def attribute(text: str, passages: list[Citation], params: AnswerParams) -> list[int]:
-    """The fewest passages (one, else two) that together hold the sentence's facts."""
-    best = max(passages, key=lambda p: support(text, [p.quote]), default=None)
-    if best is None:
-        return []
-    if support(text, [best.quote]) >= params.min_support:
-        return [best.n]
-    pairs = [(a, b) for a in passages for b in passages if a.n < b.n]
-    scored = [(support(text, [a.quote, b.quote]), a.n, b.n) for a, b in pairs]
-    top = max(scored, default=None)
-    return [top[1], top[2]] if top and top[0] >= params.min_support else []
+def attribute(text: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[int]:
+    """The one passage that holds the sentence's facts, if any. Never a pair: a sentence stitched
+    from two passages is how a small model merges unrelated facts into a false one."""
+    scored = [(support(text, [p.quote], question), p.n) for p in passages]
+    share, n = max(scored, default=(0.0, 0))
+    return [n] if share >= params.min_support else []
 
 
-def judge(draft: str, passages: list[Citation], params: AnswerParams) -> list[Sentence]:
+def judge(draft: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[Sentence]:
     by_n = {p.n: p for p in passages}
     judged = []
     for s in split_sentences(draft):
@@ -197,14 +210,14 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams) -> list[Se
         elif any(n not in by_n for n in cites):
             judged.append(Sentence(text=text, cites=cites, supported=False, reason="cites a passage that was not given"))
         else:
-            share = support(text, [by_n[n].quote for n in cites])
+            share = support(text, [by_n[n].quote for n in cites], question)
             if share >= params.min_support:
                 judged.append(Sentence(text=text, cites=cites, supported=True))
                 continue
             # The small model often drops the marker or cites a neighbour of the right passage.
             # Attribute the sentence to the passages that do hold its facts, if any; the same
             # support check decides, so nothing unsupported is waved through.
-            found = attribute(text, passages, params)
+            found = attribute(text, passages, params, question)
             if found:
                 judged.append(Sentence(text=text, cites=found, supported=True, attributed=True))
             else:
@@ -254,7 +267,7 @@ class Answerer:
         t_check = time.perf_counter()
         # Same passages and question as the answer prompt: the server reuses the cached prefix.
         p_yes = self.llm.yes_probability(self.messages("answerable_user", question, passages, as_of))
-        sentences = judge(draft, passages, p)
+        sentences = judge(draft, passages, p, question)
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
         kept = [s for s in sentences if s.supported]

@@ -92,3 +92,14 @@ def test_pipeline_abstains_with_no_evidence_before_as_of(seeded):
     a = Answerer(Searcher(seeded), ScriptedModel("Anything [1].", 0.99))
     ans = a.ask("When did Putin and Zelensky last meet?", dt.date(2020, 1, 1))
     assert ans.abstained and not ans.passages
+
+
+def test_answer_must_cite_a_passage_about_what_the_question_asks():
+    distractor = [Citation(n=1, doc_id="d", chunk_id="d:2", start=0, end=90,
+                           quote="Notably, in late August 2025, Putin offered to host peace talks with Zelensky in Moscow."),
+                  P[0].model_copy(update={"n": 2})]
+    q = "When did Putin and Zelensky last meet?"
+    wrong = judge("Putin and Zelensky last met in late August 2025 [1].", distractor, params, q)[0]
+    assert not wrong.supported  # "met" is what was asked, and passage 1 never says they met
+    right = judge("Putin and Zelensky last met in 2019 [1].", distractor, params, q)[0]
+    assert right.supported and right.cites == [1 + 1] and right.attributed
