@@ -33,7 +33,7 @@ class AnswerParams(BaseModel):
     max_passages: int = 3
     window: int = 1  # sentences of context on each side of a chosen sentence
     max_tokens: int = 120
-    min_answerable: float = 0.5  # P(yes) that the passages answer the question
+    min_answerable: float = 0.45  # P(yes) that the passages answer the question (it leans to yes; the support check does most of the work)
     min_support: float = 0.6  # share of a sentence's content words found in what it cites
 
 
@@ -121,8 +121,9 @@ def as_data(text: str) -> str:
 
 
 def format_passages(passages: list[Citation]) -> str:
+    """Most relevant last: nearest to the question, where a small model attends most."""
     out = []
-    for p in passages:
+    for p in reversed(passages):
         head = ", ".join(x for x in (p.source or "unknown outlet", p.date.isoformat() if p.date else "undated") if x)
         title = f' "{as_data(p.title)}"' if p.title else ""
         out.append(f"[{p.n}] {as_data(head)}{title}:\n{as_data(p.quote)}")
@@ -184,8 +185,11 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     names = {_stem(w.lower()) for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP}
     # And what the question asks about: an answer's words that echo the question ("met" for
     # "meet") must be in the passage it cites, or the passage is about something else.
-    echoed = {_stem(w) for w in words} & {_stem(w) for w in _words(question)}
-    if not (names | echoed) <= stems:
+    # A name that only restates the question's subject ("Ignazio Cassis") may be left out.
+    asked = {_stem(w) for w in _words(question)}
+    asked_names = {_stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", question)}
+    echoed = {_stem(w) for w in words} & asked
+    if not ((names - asked) | (echoed - names - asked_names)) <= stems:
         return 0.0
     return sum(1 for w in words if _stem(w) in stems) / len(words)
 
@@ -237,8 +241,9 @@ class Answerer:
         # Always send a system prompt: Qwen's template adds its own default otherwise. Every
         # prompt starts with the same system text, passages and question, so the server's
         # prompt cache makes the follow-up yes/no calls cheap.
-        return [{"role": "system", "content": template("answer_system").format(as_of=as_of.isoformat())},
-                {"role": "user", "content": render(name, passages=format_passages(passages), question=as_data(question), **extra)}]
+        return [{"role": "system", "content": template("answer_system")},
+                {"role": "user", "content": render(name, passages=format_passages(passages), question=as_data(question),
+                                                   as_of=as_of.isoformat(), **extra)}]
 
     def stream(self, question: str, as_of: dt.date | None = None, **search_kw) -> Iterator[str | Answer]:
         """Yields the draft as the model writes it, then the checked Answer."""
