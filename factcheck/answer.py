@@ -79,15 +79,30 @@ class Answer(BaseModel):
 
 
 # ---- evidence ---------------------------------------------------------------------------------
+# Sentences that address the assistant instead of reporting anything. They are never evidence:
+# a source may be quoted, but it cannot steer the answer (prompt injection in uploaded articles).
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|directions|above|previous|everything)\b"
+    r"|\b(system|assistant|developer)\s*(prompt|message|note)?\s*:"
+    r"|\byou (are|must|should|will) (now )?(an? )?(ai|assistant|language model|chatbot|model)\b"
+    r"|\b(the )?(correct|right|real|true) answer (is|would be)\b|\b(answer|reply|respond|say) (that|with|only)\b"
+    r"|<\|?im_(start|end)\|?>|\[/?INST\]", re.I)
+
+
+def is_instruction(sentence: str) -> bool:
+    return bool(_INSTRUCTION.search(sentence))
+
+
 def select_evidence(question: str, hits: list[Hit], embedder, params: AnswerParams) -> list[Citation]:
     """The best sentences of the best hits, each with a sentence of context, within the budget."""
-    cands = []  # (hit rank, hit, sentence spans of the hit's chunk, index of the sentence)
+    cands = []  # (hit rank, hit, sentence spans of the hit's chunk, index of the sentence, instruction indexes)
     for rank, h in enumerate(hits):
         spans = sentence_spans(h.text)
-        cands += [(rank, h, spans, i) for i in range(len(spans))]
+        bad = {i for i, sp in enumerate(spans) if is_instruction(h.text[sp[0]:sp[1]])}
+        cands += [(rank, h, spans, i, bad) for i in range(len(spans)) if i not in bad]
     if not cands:
         return []
-    texts = [h.text[spans[i][0]:spans[i][1]] for _, h, spans, i in cands]
+    texts = [h.text[spans[i][0]:spans[i][1]] for _, h, spans, i, _ in cands]
     vecs = embedder.embed([question] + texts)
     sims = vecs[1:] @ vecs[0]
     # The retrieval rank still counts: a sentence is judged with the passage it came from.
@@ -95,8 +110,12 @@ def select_evidence(question: str, hits: list[Hit], embedder, params: AnswerPara
     chosen: list[Citation] = []
     used = 0
     for j in order:
-        rank, h, spans, i = cands[j]
-        lo, hi = max(0, i - params.window), min(len(spans) - 1, i + params.window)
+        rank, h, spans, i, bad = cands[j]
+        lo, hi = i, i
+        while lo > max(0, i - params.window) and lo - 1 not in bad:  # context never includes an instruction
+            lo -= 1
+        while hi < min(len(spans) - 1, i + params.window) and hi + 1 not in bad:
+            hi += 1
         start, end = h.start + spans[lo][0], h.start + spans[hi][1]
         if any(c.doc_id == h.doc_id and start < c.end and c.start < end for c in chosen):
             continue
