@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".data"), description="Where the corpus (SQLite catalog, embedded Chroma) lives")
     chroma_host: str | None = Field(None, description="Use a Chroma server at this host instead of the embedded store")
     chroma_port: int = 8000
+    collection: str = Field("chunks", description="Chroma collection; give each corpus its own on a shared server")
     chunk_size: int = Field(1000, ge=100, description="Maximum characters per chunk")
     chunk_overlap: int = Field(200, ge=0, description="Characters of trailing sentences repeated in the next chunk")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused")
@@ -46,7 +47,8 @@ class Settings(BaseSettings):
         from retrieval.store import Corpus
 
         return Corpus(self.data_dir, embedder or self.build_embedder(), chroma_host=self.chroma_host,
-                      chroma_port=self.chroma_port, chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap)
+                      chroma_port=self.chroma_port, chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap,
+                      collection=self.collection)
 
     def build_llm(self):
         """The configured endpoint, or the embedded local model when none is configured."""

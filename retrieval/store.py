@@ -58,7 +58,7 @@ def index_text(article: Article, chunk: Chunk) -> str:
 class Corpus:
     def __init__(self, data_dir: Path, embedder, *, chroma_host: str | None = None,
                  chroma_port: int = 8000, chunk_size: int = 1000, chunk_overlap: int = 200,
-                 chroma_batch: int = 1000):
+                 chroma_batch: int = 1000, collection: str = COLLECTION):
         self.data_dir = Path(data_dir)
         self.embedder = embedder
         self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
@@ -74,11 +74,11 @@ class Corpus:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
-        self.store_label, self.collection = self._open_chroma(chroma_host, chroma_port)
+        self.store_label, self.collection = self._open_chroma(chroma_host, chroma_port, collection)
         self.repaired = self.repair()
 
     # ---- Chroma -------------------------------------------------------------------------
-    def _open_chroma(self, host: str | None, port: int):
+    def _open_chroma(self, host: str | None, port: int, name: str):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -87,13 +87,13 @@ class Corpus:
             if host:
                 client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
                 client.heartbeat()
-                label = f"Chroma server at {host}:{port}"
+                label = f"Chroma server at {host}:{port}, collection {name}"
             else:
                 client = chromadb.PersistentClient(path=str(self.data_dir / "chroma"), settings=chroma_settings)
                 label = f"embedded Chroma at {self.data_dir / 'chroma'}"
             # No embedding function: Chroma's default downloads a model; we always pass vectors.
             collection = client.get_or_create_collection(
-                COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+                name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
         except Exception as e:  # chromadb raises many types for "cannot reach / cannot open"
             where = f"the Chroma server at {host}:{port} (is `chroma run` up?)" if host else f"Chroma under {self.data_dir}"
             raise StoreError(f"Cannot open {where}: {e}") from e
