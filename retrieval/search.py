@@ -1,21 +1,19 @@
 """Hybrid, date-aware search: dense (Chroma) and lexical (SQLite FTS5) candidates, fused.
 
-Why fusion by normalised scores rather than ranks alone: reciprocal-rank fusion throws away how
-far apart candidates are, so a near-exact keyword match and a vague one count the same. We fuse
-min-max normalised scores with a weight, plus a small rank term so that agreement between the
-two lists still counts.
+Why fusion by scores rather than ranks alone: reciprocal-rank fusion throws away how far apart
+candidates are, so a near-exact keyword match and a vague one count the same. We add the cosine
+similarity and a squashed BM25 score (BM25 / (BM25 + half)), which keeps a weak keyword match
+weak even in a tiny corpus, where min-max normalisation would stretch it to 1.
 
-Time: a search has an as-of date (default today). Articles published after it are filtered out
-in both indexes, never re-ranked away. Questions that are about recent events ("this week",
-"latest", "last") additionally prefer articles published shortly before the as-of date.
+Time: a search has an as-of date. Articles published after it are filtered out in both indexes,
+never merely ranked down. A question asked as of a date prefers articles published shortly
+before it, unless it names an earlier year.
 """
-
 from __future__ import annotations
 
 import datetime as dt
 import math
 import re
-import time
 
 from pydantic import BaseModel
 
@@ -232,9 +230,3 @@ class Searcher:
                     end=r["end"], score=fused[r["chunk_id"]]["fused"],
                     scores={k: round(v, 4) for k, v in fused[r["chunk_id"]].items() if k != "fused"})
                 for r in rows]
-
-
-def timed_search(searcher: Searcher, query: str, **kw) -> tuple[list[Hit], float]:
-    t0 = time.perf_counter()
-    hits = searcher.search(query, **kw)
-    return hits, (time.perf_counter() - t0) * 1000

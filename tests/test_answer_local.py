@@ -2,7 +2,6 @@
 separately started OpenAI-compatible server. Slow: the model reads ~80 tokens/s on 2 cores."""
 
 import datetime as dt
-import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
