@@ -31,9 +31,12 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/answer.py
 
 bench-quick: setup
 	$(BIN)/python bench/ingest.py --quick
+	$(BIN)/python bench/answer.py
 
 clean:
 	rm -rf $(VENV) .data
