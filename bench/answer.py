@@ -39,7 +39,7 @@ def main() -> None:
     retrieval = med("retrieval_s") + med("evidence_s")
     print(f"{len(rows)} questions, model {answerer.llm.label}")
     print(f"first token  median {first:.2f} s   (retrieval + evidence {retrieval:.2f} s, prompt reading ~{first - retrieval:.2f} s)")
-    print(f"whole answer median {total:.2f} s   (generation {med('generation_s'):.2f} s, checks {med('check_s'):.2f} s)")
+    print(f"whole answer median {total:.2f} s   (model call, prompt reading included, {med('generation_s'):.2f} s; P(yes) and checks {med('check_s'):.2f} s)")
     out = ROOT / "bench" / "results.json"
     merged = json.loads(out.read_text()) if out.exists() else {}
     merged.update({"first_token_s": first, "answer_s": total, "answer_retrieval_s": retrieval,
