@@ -93,7 +93,7 @@ def is_instruction(sentence: str) -> bool:
     return bool(_INSTRUCTION.search(sentence))
 
 
-def select_evidence(question: str, hits: list[Hit], embedder, params: AnswerParams) -> list[Citation]:
+def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params: AnswerParams) -> list[Citation]:
     """The best sentences of the best hits, each with a sentence of context, within the budget."""
     cands = []  # (hit rank, hit, sentence spans of the hit's chunk, index of the sentence, instruction indexes)
     for rank, h in enumerate(hits):
@@ -103,8 +103,7 @@ def select_evidence(question: str, hits: list[Hit], embedder, params: AnswerPara
     if not cands:
         return []
     texts = [h.text[spans[i][0]:spans[i][1]] for _, h, spans, i, _ in cands]
-    vecs = embedder.embed([question] + texts)
-    sims = vecs[1:] @ vecs[0]
+    sims = embedder.embed(texts) @ question_vec
     # The retrieval rank still counts: a sentence is judged with the passage it came from.
     order = np.argsort(-(sims - 0.03 * np.array([c[0] for c in cands])))
     chosen: list[Citation] = []
@@ -273,9 +272,11 @@ class Answerer:
         as_of = as_of or dt.date.today()
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
-        hits = self.searcher.search(question, p.hits, as_of=as_of, per_article=2, **search_kw)
+        embedder = self.searcher.corpus.embedder
+        question_vec = embedder.embed([question])[0]  # once, for both search and evidence choice
+        hits = self.searcher.search(question, p.hits, as_of=as_of, per_article=2, query_vec=question_vec, **search_kw)
         timings["retrieval_s"] = time.perf_counter() - t0
-        passages = select_evidence(question, hits, self.searcher.corpus.embedder, p)
+        passages = select_evidence(question_vec, hits, embedder, p)
         timings["evidence_s"] = time.perf_counter() - t0 - timings["retrieval_s"]
         base = dict(question=question, as_of=as_of, model=self.llm.label, passages=passages)
         if not passages:
