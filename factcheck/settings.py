@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     llm_context: int = Field(4096, ge=1024, description="Context window of the embedded model, in tokens")
     # The key is read from OPENAI_API_KEY as every OpenAI client does; SecretStr keeps it out of reprs and logs.
     openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "FACTCHECK_OPENAI_API_KEY"))
+    # The app's optional editor role: when set, only a signed-in editor may add or delete sources.
+    editor_password: SecretStr | None = Field(None, description="Password of the app's editor role (env FACTCHECK_EDITOR_PASSWORD)")
 
     @property
     def max_bytes(self) -> int:
