@@ -1,50 +1,584 @@
-"""Streamlit app: browse and search the corpus. Thin: every action here is a call into the
-Python API that the CLI uses too. Run with `make run`."""
+"""The Streamlit app: ask the sources, check a claim, add sources, browse the corpus.
+
+Thin: every action is a call into the Python API that the CLI uses too. One corpus, one searcher
+and one language model per process (`st.cache_resource`), shared by every browser session.
+Source text is data: it is shown with `st.text`, or escaped (`ui.escape_markdown`) before it
+reaches `st.markdown`; HTML is never allowed. Run with `make run`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 
 import streamlit as st
 
+from factcheck import ui_text as ui
+from factcheck.answer import Answer, Answerer, Citation
+from factcheck.conversation import ConversationStore, new_id, resolve_followup, valid_id
+from factcheck.editor import EditorGate
 from factcheck.settings import Settings
+from retrieval.errors import FactcheckError, NotFound, RefusedInput
+
+TABS = [":material/forum: Ask", ":material/fact_check: Check a claim", ":material/upload_file: Add sources",
+        ":material/library_books: Corpus"]
+# Answer length: what the model may write and how much evidence it reads (the local model reads
+# ~80 tokens/s on 2 cores, so more evidence is slower).
+LENGTHS = {
+    "Short": {"max_tokens": 70},
+    "Normal": {},
+    "Long": {"max_tokens": 220, "budget_chars": 1400, "max_passages": 4},
+}
 
 
-@st.cache_resource
-def components(store_key: str):
-    """One embedder and one corpus per process and store, shared by every browser session."""
+# ---- components, one set per process -------------------------------------------------------
+def store_key(s: Settings) -> str:
+    return f"{s.data_dir.resolve()}|{s.chroma_host}:{s.chroma_port}|{s.collection}"
+
+
+def llm_key(s: Settings) -> str:
+    return f"{s.llm_base_url}|{s.llm_model}|{bool(s.openai_api_key)}|{s.llm_threads}|{s.llm_context}"
+
+
+@st.cache_resource(show_spinner="Opening the corpus…")
+def store_components(key: str):
+    """One corpus (embedder, SQLite, Chroma) and one searcher per process and store."""
     settings = Settings()
     corpus = settings.build_corpus()
-    return settings, corpus, settings.build_searcher(corpus)
+    return corpus, settings.build_searcher(corpus), ConversationStore(settings.data_dir / "conversations")
 
 
+@st.cache_resource(show_spinner=False)
+def language_model(key: str):
+    """The configured endpoint, or the embedded local model: started once per process."""
+    return Settings().build_llm()
+
+
+@st.cache_resource(show_spinner=False)
+def _process_salt() -> bytes:
+    return secrets.token_bytes(16)
+
+
+@st.cache_resource(show_spinner=False)
+def editor_gate(fingerprint: str) -> EditorGate:
+    """One gate per process (and password), so that the failed sign-ins of every session count."""
+    return EditorGate(Settings().editor_password, _secret_hash())
+
+
+def _secret_hash() -> str | None:
+    try:
+        value = st.secrets.get("editor_password_hash")
+    except Exception:  # no secrets.toml: Streamlit raises rather than returning nothing
+        return None
+    return str(value) if value else None
+
+
+def gate_for(settings: Settings) -> EditorGate:
+    pw = settings.editor_password.get_secret_value() if settings.editor_password else ""
+    # The cache key never holds the password: a keyed hash with a per-process random salt.
+    fingerprint = hmac.new(_process_salt(), f"{pw}\0{_secret_hash() or ''}".encode(), hashlib.sha256).hexdigest()
+    return editor_gate(fingerprint)
+
+
+def get_llm(settings: Settings):
+    placeholder = st.empty()
+    placeholder.caption("Starting the language model (once per server)…")
+    try:
+        return language_model(llm_key(settings))
+    finally:
+        placeholder.empty()
+
+
+def model_description(s: Settings) -> str:
+    """Which model is in use, local or remote; never the key."""
+    if s.llm_base_url or s.openai_api_key:
+        where = ui.public_endpoint(s.llm_base_url) or "api.openai.com"
+        return f"{s.llm_model or 'gpt-4o-mini'} · remote, at {where}"
+    from factcheck.model_files import MODEL_NAME
+
+    return f"{MODEL_NAME.removesuffix(' (local)')} · local, embedded"
+
+
+# ---- shared pieces ----------------------------------------------------------------------------
+def article_text(corpus, doc_id: str, cache: dict) -> str | None:
+    if doc_id not in cache:
+        try:
+            cache[doc_id] = corpus.get(doc_id).text
+        except NotFound:
+            cache[doc_id] = None
+    return cache[doc_id]
+
+
+@st.dialog("Article", width="large")
+def article_dialog(doc_id: str) -> None:
+    corpus, _, _ = store_components(store_key(Settings()))
+    try:
+        a = corpus.get(doc_id)
+    except NotFound:
+        st.warning("This article is no longer in the corpus.")
+        return
+    show_article(a)
+
+
+def show_article(a) -> None:
+    st.markdown(f"#### {ui.escape_inline(a.label())}")
+    facts = [a.source or "unknown outlet", ui.date_text(a.date)]
+    if a.author:
+        facts.append(a.author)
+    st.caption(ui.escape_inline(" · ".join(facts)))
+    if link := ui.safe_link(a.url):
+        st.link_button("Original page ↗", link)
+    elif a.url:
+        st.text(f"Address: {a.url}")
+    st.caption(ui.escape_inline(f"{a.n_chunks} passages · added {a.added_at} · id {a.doc_id}"
+                                + (f" · file {a.filename}" if a.filename else "")))
+    with st.container(height=420, border=True):
+        st.text(a.text)
+
+
+def source_card(c: Citation, corpus, key: str, cache: dict, note: str | None = None) -> None:
+    """Number, title or outlet, date, link, the quoted passage highlighted in its surrounding
+    text, and a button that opens the whole article."""
+    with st.container(border=True, key=f"card-{key}"):
+        head = f"**\\[{c.n}\\]** {ui.escape_inline(c.title or c.source or 'Untitled')}"
+        facts = [c.source or "unknown outlet"] if c.title else []
+        facts.append(ui.date_text(c.date))
+        st.markdown(f"{head}  \n:gray[{ui.escape_inline(' · '.join(facts))}]")
+        text = article_text(corpus, c.doc_id, cache)
+        if text and text[c.start:c.end] == c.quote:
+            st.markdown(ui.highlighted_markdown(text, c.start, c.end))
+        else:  # the article has since been deleted or changed: the quote alone
+            st.markdown(f":orange-background[{ui.escape_inline(c.quote)}]")
+        if note:
+            st.caption(note)
+        cols = st.columns([1, 1, 3])
+        if text is not None and cols[0].button("Whole article", key=f"open-{key}", icon=":material/article:"):
+            article_dialog(c.doc_id)
+        if link := ui.safe_link(c.url):
+            cols[1].link_button("Original ↗", link)
+        if text is None:
+            cols[2].caption("This article has since been deleted from the corpus.")
+
+
+def search_filters(ss) -> dict:
+    kw = {}
+    if ss.get("f_outlets"):
+        kw["sources"] = list(ss["f_outlets"])
+    if ss.get("f_from"):
+        kw["date_from"] = ss["f_from"]
+    if ss.get("f_to"):
+        kw["date_to"] = ss["f_to"]
+    return kw
+
+
+def describe_filters(as_of: dt.date, kw: dict) -> str:
+    bits = [f"as of {as_of.isoformat()}"]
+    if kw.get("sources"):
+        bits.append("outlets: " + ", ".join(kw["sources"]))
+    if kw.get("date_from") or kw.get("date_to"):
+        bits.append(f"published {ui.date_text(kw.get('date_from')) if kw.get('date_from') else '…'}"
+                    f" – {ui.date_text(kw.get('date_to')) if kw.get('date_to') else '…'}")
+    return " · ".join(bits)
+
+
+# ---- Ask ----------------------------------------------------------------------------------
+def render_answer(ans: Answer, corpus, key: str, cache: dict) -> None:
+    if ans.abstained:
+        st.warning(f"**The sources don't say.** {ui.escape_inline((ans.reason or '').capitalize())}."
+                   .replace("..", "."), icon=":material/help:")
+        if ans.passages:
+            st.caption("Closest passages — none of them answers the question:")
+            for p in ans.passages:
+                source_card(p, corpus, f"{key}-p{p.n}", cache)
+        else:
+            st.caption("No passage in the corpus matched, with the current search settings.")
+    else:
+        st.markdown(ui.escape_markdown(ans.text))
+        for c in ans.citations:
+            source_card(c, corpus, f"{key}-c{c.n}", cache)
+    took = ans.timings.get("total_s")
+    st.caption(ui.escape_inline(" · ".join(x for x in (
+        ans.model, f"as of {ans.as_of.isoformat()}", f"{took:.1f} s" if took else "") if x)))
+
+
+def render_message(i: int, msg: dict, corpus, cache: dict) -> None:
+    if msg["role"] == "user":
+        with st.chat_message("user"):
+            st.markdown(ui.escape_markdown(msg["content"]))
+            if msg.get("asked_as"):
+                st.caption("Searched as: " + ui.escape_inline(msg["asked_as"]))
+        return
+    with st.chat_message("assistant"):
+        if msg.get("error"):
+            st.error(ui.escape_markdown(msg["error"]))
+        else:
+            render_answer(Answer.model_validate(msg["answer"]), corpus, f"m{i}", cache)
+
+
+def ask(question: str, settings: Settings, searcher, corpus, messages: list[dict], as_of: dt.date,
+        search_kw: dict, length: str, cache: dict) -> None:
+    previous = [m["content"] for m in messages if m["role"] == "user"]
+    asked_as = resolve_followup(question, previous)
+    user = {"role": "user", "content": question, "asked_as": asked_as if asked_as != question else None}
+    messages.append(user)
+    render_message(len(messages) - 1, user, corpus, cache)
+    with st.chat_message("assistant"):
+        box = st.empty()
+        box.caption("Searching the sources…")
+        try:
+            llm = get_llm(settings)
+            params = settings.answer.model_copy(update=LENGTHS.get(length, {}))
+            answer, draft = None, ""
+            for item in Answerer(searcher, llm, params).stream(asked_as, as_of=as_of, **search_kw):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    draft += item
+                    # The raw draft, escaped, while the model writes; replaced by the checked answer.
+                    box.markdown(ui.escape_markdown(draft) + " ▌")
+            box.empty()
+            render_answer(answer, corpus, f"m{len(messages)}", cache)
+            messages.append({"role": "assistant", "answer": answer.model_dump(mode="json")})
+        except FactcheckError as e:
+            box.error(ui.escape_markdown(str(e)))
+            messages.append({"role": "assistant", "error": str(e)})
+
+
+def ask_tab(settings, corpus, searcher, convos, as_of, search_kw, length) -> None:
+    ss = st.session_state
+    cache: dict = {}
+    top = st.columns([4, 1], vertical_alignment="center")
+    top[0].caption("Every sentence of an answer cites a quoted, dated passage; when the sources don't say, "
+                   "the answer says so. Searching " + ui.escape_inline(describe_filters(as_of, search_kw)) + ".")
+    if top[1].button("New chat", icon=":material/add_comment:", width="stretch"):
+        ss.cid = new_id()
+        ss.messages = []
+        st.query_params["c"] = ss.cid
+        st.rerun()
+    history = st.container()
+    question = st.chat_input("Ask the sources, e.g. When did Putin and Zelensky last meet?", key="ask_input")
+    with history:
+        for i, msg in enumerate(ss.messages):
+            render_message(i, msg, corpus, cache)
+        if question and question.strip():
+            ask(question.strip(), settings, searcher, corpus, ss.messages, as_of, search_kw, length, cache)
+            convos.save(ss.cid, ss.messages)
+
+
+# ---- Check a claim --------------------------------------------------------------------------
+def render_check(check, corpus, cache: dict) -> None:
+    import pandas as pd
+
+    label = ui.verdict_label(check.verdict)
+    st.markdown(f"#### :{ui.verdict_colour(check.verdict)}-background[{ui.escape_inline(label)}]")
+    st.markdown(f"**Claim:** {ui.escape_inline(check.claim)}")
+    rows = [{"part": p.claim, "verdict": ui.verdict_label(p.verdict), "confidence": round(p.confidence, 2),
+             "evidence": len(p.evidence)} for p in check.parts]
+    if rows:
+        table = pd.DataFrame(rows).style.map(ui.verdict_background, subset=["verdict"])
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"part": st.column_config.TextColumn("Part of the claim", width="large"),
+                                    "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0,
+                                                                                  max_value=1.0, format="percent")})
+    for i, p in enumerate(check.parts):
+        with st.expander(f"{ui.verdict_label(p.verdict)} · {ui.escape_inline(p.claim)}", expanded=i == 0):
+            st.markdown(ui.escape_markdown(p.explanation))
+            if p.reason:
+                st.caption(ui.escape_inline(p.reason))
+            cited = [e for e in p.evidence if e.n in p.cites] or p.evidence
+            for e in cited:
+                note = "Published after the claim's date: it could not have backed the claim then." \
+                    if e.after_claim_date else None
+                source_card(e, corpus, f"chk{i}-{e.n}", cache, note=note)
+    st.caption(ui.escape_inline(" · ".join(x for x in (check.model, check.corpus,
+                                                          f"as of {check.as_of}" if check.as_of else "") if x)))
+    try:
+        from factcheck.report import to_markdown
+
+        md = to_markdown(check)
+    except ImportError:
+        md = None
+    cols = st.columns(3)
+    if md is not None:
+        cols[0].download_button("Download report (Markdown)", md, file_name="claim-check.md", mime="text/markdown",
+                                icon=":material/download:", on_click="ignore")
+    cols[1].download_button("Download report (JSON)", check.model_dump_json(indent=2), file_name="claim-check.json",
+                            mime="application/json", icon=":material/download:", on_click="ignore")
+
+
+def check_tab(settings, corpus, searcher, as_of, search_kw) -> None:
+    from factcheck.claims import ClaimCheck
+
+    ss = st.session_state
+    with st.form("claim_form"):
+        claim = st.text_area("Claim", placeholder="Putin and Zelensky met in Moscow in January 2026.", height=90,
+                             help="A sentence from a draft. It is split into atomic parts; each gets a verdict.")
+        made_on = st.date_input("Claim made on (optional)", value=None,
+                                help="Evidence published after this date is flagged. Default: the sidebar's as-of date.")
+        go = st.form_submit_button("Check the claim", type="primary", icon=":material/fact_check:")
+    if go and claim.strip():
+        try:
+            if not hasattr(settings, "build_checker"):
+                raise FactcheckError("Claim checking is not available in this version.")
+            with st.spinner("Checking: splitting the claim, finding evidence, weighing each part…"):
+                checker = settings.build_checker(searcher, get_llm(settings))
+                check = checker.check(claim.strip(), as_of=made_on or as_of, **search_kw)
+            ss.check = check.model_dump(mode="json")
+            ss.check_error = None
+        except FactcheckError as e:
+            ss.check, ss.check_error = None, str(e)
+    if ss.get("check_error"):
+        st.error(ui.escape_markdown(ss.check_error))
+    if ss.get("check"):
+        render_check(ClaimCheck.model_validate(ss.check), corpus, {})
+
+
+# ---- Add sources ----------------------------------------------------------------------------
+def _items(files, url: str, pasted: str, meta: dict, max_bytes: int, step):
+    """(name, Article or the error that refused it) per input; a bad one never stops the rest."""
+    from retrieval import loaders
+
+    def attempt(name, load):
+        step(name)
+        try:
+            return name, load()
+        except FactcheckError as e:
+            return name, e
+        except Exception as e:  # a parser bug must not end the batch either
+            return name, RefusedInput(f"could not be read ({type(e).__name__})")
+
+    for f in files or []:
+        yield attempt(f.name, lambda f=f: loaders.load_bytes(f.getvalue(), f.name, max_bytes=max_bytes, meta=meta))
+    if url:
+        yield attempt(url, lambda: loaders.load_url(url, max_bytes=max_bytes, meta=meta))
+    if pasted:
+        name = meta.get("title") or "pasted text"
+        yield attempt(name, lambda: loaders.load_text(pasted, meta=meta, name="pasted text"))
+
+
+def ingest_batch(corpus, settings, files, url, pasted, meta) -> None:
+    total = len(files or []) + bool(url) + bool(pasted)
+    bar = st.progress(0.0, text="Starting…")
+    done = {"read": 0, "indexed": 0}
+
+    def show(text: str) -> None:
+        bar.progress(min(1.0, (done["read"] + done["indexed"]) / (2 * total)), text=text)
+
+    def step(name: str) -> None:
+        show(f"Reading {ui.escape_inline(name)} ({done['read'] + 1} of {total})")
+        done["read"] += 1
+
+    def tick(outcome) -> None:
+        done["indexed"] += 1
+        show(f"Indexed {done['indexed']} of {total}")
+
+    try:
+        report = corpus.ingest(_items(files, url, pasted, meta, settings.max_bytes, step), progress=tick)
+    except FactcheckError as e:
+        bar.empty()
+        st.session_state.ingest = {"error": str(e)}
+        return
+    bar.progress(1.0, text=f"Done in {report.seconds:.1f} s: new articles are searchable now.")
+    st.session_state.ingest = {
+        "lines": [ui.outcome_line(o) for o in report.outcomes],
+        "summary": f"Added {report.added} ({report.chunks} passages) · already in the corpus {report.duplicates} · "
+                   f"refused {report.failed} · {report.seconds:.1f} s",
+    }
+
+
+def add_tab(settings, corpus, can_edit: bool) -> None:
+    if not can_edit:
+        st.info("Only a signed-in editor can add sources: sign in from the sidebar. "
+                "Everyone can ask questions and check claims.", icon=":material/lock:")
+        return
+    with st.form("add_form", clear_on_submit=True):
+        # No type filter in the widget: every file gets a result line, a refused one with its reason.
+        files = st.file_uploader("Files (txt, md, html, pdf, docx), several at once", accept_multiple_files=True)
+        url = st.text_input("…or the address of a web page", placeholder="https://www.kyivpost.com/post/…")
+        pasted = st.text_area("…or paste the article's text", height=120)
+        st.caption("Optional details for everything in this batch; they replace what the files say.")
+        c = st.columns(4)
+        title = c[0].text_input("Title")
+        outlet = c[1].text_input("Outlet", placeholder="Kyiv Post")
+        date = c[2].date_input("Published", value=None, min_value=dt.date(1900, 1, 1))
+        link = c[3].text_input("Link", placeholder="https://…")
+        go = st.form_submit_button("Add to the corpus", type="primary", icon=":material/upload:")
+    if go:
+        meta = {"title": title.strip() or None, "source": outlet.strip() or None, "date": date,
+                "url": link.strip() or None}
+        if not (files or url.strip() or pasted.strip()):
+            st.session_state.ingest = {"error": "Nothing to add: choose files, give an address or paste text."}
+        else:
+            ingest_batch(corpus, settings, files, url.strip(), pasted.strip(), meta)
+    result = st.session_state.get("ingest")
+    if result:
+        if result.get("error"):
+            st.error(ui.escape_markdown(result["error"]))
+        else:
+            st.markdown(f"**{ui.escape_inline(result['summary'])}**")
+            for kind, line in result["lines"]:
+                {"success": st.success, "info": st.info, "error": st.error}[kind](line)
+
+
+# ---- Corpus -----------------------------------------------------------------------------------
+def corpus_tab(corpus, searcher, stats, can_edit: bool) -> None:
+    ss = st.session_state
+    if ss.get("flash"):
+        st.success(ss.pop("flash"))
+    if ss.get("flash_error"):
+        st.error(ui.escape_markdown(ss.pop("flash_error")))
+    span = f" · published {stats.first_date} – {stats.last_date}" if stats.first_date else ""
+    st.caption(f"{stats.articles} articles · {stats.chunks} passages · {len(stats.outlets)} outlets{span}")
+    c = st.columns([3, 2])
+    query = c[0].text_input("Search titles, outlets and text", key="corpus_query", placeholder="Zelensky")
+    outlets = c[1].multiselect("Outlet", sorted(stats.outlets), key="corpus_outlets", placeholder="All outlets")
+    articles = corpus.list()
+    if outlets:
+        articles = [a for a in articles if (a.source or "(unknown)") in outlets]
+    if query.strip():
+        q = query.strip().lower()
+        in_text = {h.doc_id for h in searcher.search(query, k=200, mode="lexical")}
+        articles = [a for a in articles if a.doc_id in in_text or any(
+            q in (x or "").lower() for x in (a.title, a.source, a.filename, a.doc_id))]
+    rows = [{"title": a.label(), "outlet": a.source or "", "date": a.date, "chunks": a.n_chunks,
+             "added": a.added_at, "id": a.doc_id} for a in articles]
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"title": st.column_config.TextColumn("Title", width="large"),
+                                "outlet": "Outlet", "date": st.column_config.DateColumn("Published"),
+                                "chunks": st.column_config.NumberColumn("Passages"),
+                                "added": st.column_config.DatetimeColumn("Added", format="YYYY-MM-DD HH:mm"),
+                                "id": st.column_config.TextColumn("Id", width="small")})
+    if not articles:
+        st.caption("No article matches.")
+        return
+    shown = articles[:500]
+    labels = {a.doc_id: f"{a.label()} — {a.source or 'unknown outlet'}, {ui.date_text(a.date)}" for a in shown}
+    doc_id = st.selectbox("Open an article", list(labels), format_func=labels.get, index=None,
+                          placeholder=f"Choose one of {len(articles)}" + (" (first 500 listed)" if len(articles) > 500 else ""),
+                          key="corpus_open")
+    if not doc_id:
+        return
+    try:
+        a = corpus.get(doc_id)
+    except NotFound:
+        st.warning("This article is no longer in the corpus.")
+        return
+    with st.container(border=True):
+        show_article(a)
+        if not can_edit:
+            return
+        if ss.get("confirm_delete") != a.doc_id:
+            st.button("Delete this article…", icon=":material/delete:", key="delete",
+                      on_click=lambda: ss.update(confirm_delete=a.doc_id))
+            return
+        st.warning(f"Delete **{ui.escape_inline(a.label())}** and its {a.n_chunks} passages from the corpus? "
+                   "This cannot be undone.")
+        b = st.columns([1, 1, 4])
+        b[0].button("Yes, delete", type="primary", key="delete_yes", on_click=delete_article, args=(corpus, a.doc_id))
+        b[1].button("Cancel", key="delete_no", on_click=lambda: ss.update(confirm_delete=None))
+
+
+def delete_article(corpus, doc_id: str) -> None:
+    """Button callback: runs before the widgets, so it may reset the article picker."""
+    ss = st.session_state
+    ss.confirm_delete = None
+    try:
+        gone = corpus.delete(doc_id)
+    except FactcheckError as e:
+        ss.flash_error = str(e)
+        return
+    ss.flash = f"Deleted {ui.escape_inline(gone.label())} ({gone.n_chunks} passages)."
+    ss.corpus_open = None
+
+
+# ---- sidebar ------------------------------------------------------------------------------------
+def sidebar(settings, stats, gate: EditorGate):
+    ss = st.session_state
+    with st.sidebar:
+        st.subheader("Search settings")
+        default_as_of = dt.date.today()
+        try:
+            default_as_of = dt.date.fromisoformat(st.query_params.get("as_of", ""))
+        except ValueError:
+            pass
+        as_of = st.date_input("As of", value=default_as_of, key="as_of",
+                              help="Articles published after this date are never used.")
+        outlets = [o for o in sorted(stats.outlets) if o != "(unknown)"]
+        st.multiselect("Outlets", outlets, key="f_outlets", placeholder="All outlets")
+        c = st.columns(2)
+        c[0].date_input("Published from", value=None, key="f_from", min_value=dt.date(1900, 1, 1))
+        c[1].date_input("to", value=None, key="f_to", min_value=dt.date(1900, 1, 1))
+        length = st.segmented_control("Answer length", list(LENGTHS), default="Normal", required=True, key="length")
+
+        can_edit = True
+        if gate.enabled:
+            st.divider()
+            if ss.get("editor"):
+                st.caption("Signed in as editor: you can add and delete sources.")
+                if st.button("Sign out", key="sign_out"):
+                    ss.editor = False
+                    st.rerun()
+            else:
+                can_edit = False
+                with st.form("sign_in", clear_on_submit=True):
+                    pw = st.text_input("Editor password", type="password", help="Editors can add and delete sources.")
+                    go = st.form_submit_button("Sign in as editor")
+                if go:
+                    ok, message = gate.sign_in(pw)
+                    if ok:
+                        ss.editor = True
+                        st.rerun()
+                    st.error(message)
+            can_edit = bool(ss.get("editor"))
+
+        st.divider()
+        calm = st.empty()  # filled at the end of the run, so that it counts what this run added
+    return as_of, search_filters(ss), length, can_edit, calm
+
+
+def in_use(calm, settings, stats) -> None:
+    """Corpus size, model and store: visible, out of the way; never the key."""
+    calm.caption(
+        f"**Corpus** {stats.articles} articles, {stats.chunks} passages  \n"
+        f"**Model** {ui.escape_inline(model_description(settings))}  \n"
+        f"**Store** {ui.escape_inline(stats.store)}  \n"
+        f"**Embeddings** {ui.escape_inline(stats.embedding_model)}")
+
+
+# ---- page ---------------------------------------------------------------------------------------
 def main() -> None:
-    st.set_page_config(page_title="Fact-check assistant", layout="wide")
-    s = Settings()
-    settings, corpus, searcher = components(f"{s.data_dir.resolve()}|{s.chroma_host}:{s.chroma_port}")
-    st.title("Fact-check assistant")
+    st.set_page_config(page_title="Fact-check assistant", page_icon=":material/fact_check:", layout="wide")
+    settings = Settings()
+    try:
+        corpus, searcher, convos = store_components(store_key(settings))
+    except FactcheckError as e:
+        st.error(ui.escape_markdown(str(e)))
+        st.stop()
+    ss = st.session_state
+    # The conversation lives on disk under an id in the URL: a refresh finds it again.
+    cid = st.query_params.get("c")
+    if not valid_id(cid):
+        cid = new_id()
+        st.query_params["c"] = cid
+    if ss.get("cid") != cid:
+        ss.cid, ss.messages = cid, convos.load(cid)
+
     stats = corpus.stats()
-    st.caption(f"{stats.articles} articles, {stats.chunks} passages · {stats.store} · {stats.embedding_model}")
-
-    as_of = st.sidebar.date_input("As of", value=dt.date.today())
-    query = st.text_input("Search the sources", placeholder="When did Putin and Zelensky last meet?")
-    if query:
-        hits = searcher.search(query, k=8, as_of=as_of, per_article=2)
-        if not hits:
-            st.info("No passages found.")
-        for i, h in enumerate(hits, 1):
-            with st.container(border=True):
-                # Source text is shown with st.text: never interpreted as Markdown or HTML.
-                st.markdown(f"**[{i}]** · {h.date or 'undated'} · score {h.score:.2f}")
-                st.text(f"{h.label()} — {h.source or 'unknown outlet'}")
-                st.text(h.text)
-                if h.url:
-                    st.text(h.url)
-
-    st.subheader("Articles")
-    rows = [{"title": a.label(), "outlet": a.source, "date": a.date, "chunks": a.n_chunks,
-             "added": a.added_at, "id": a.doc_id} for a in corpus.list()]
-    st.dataframe(rows, use_container_width=True, hide_index=True)
+    as_of, search_kw, length, can_edit, calm = sidebar(settings, stats, gate_for(settings))
+    st.title("Fact-check assistant")
+    ask_t, check_t, add_t, corpus_t = st.tabs(TABS, key="tab")
+    with ask_t:
+        ask_tab(settings, corpus, searcher, convos, as_of, search_kw, length)
+    with check_t:
+        check_tab(settings, corpus, searcher, as_of, search_kw)
+    with add_t:
+        add_tab(settings, corpus, can_edit)
+    stats = corpus.stats()  # again: an upload in this run may have changed it
+    with corpus_t:
+        corpus_tab(corpus, searcher, stats, can_edit)
+    in_use(calm, settings, stats)
 
 
 main()

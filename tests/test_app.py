@@ -1,30 +1,360 @@
-"""The Streamlit page, run headless by streamlit's own test harness against a real store."""
+"""The Streamlit app, run by Streamlit's own test harness (AppTest) against a real store, and
+with the real embedded model where it answers; plus the app's text, conversation and editor
+helpers. The browser end of it is tests/test_browser.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
 
 import pytest
+from pydantic import SecretStr
 from streamlit.testing.v1 import AppTest
 
+from factcheck import ui_text as ui
+from factcheck.conversation import ConversationStore, new_id, resolve_followup, valid_id
+from factcheck.editor import EditorGate, check_hash, hash_password
 from tests.conftest import ROOT
+
+QUESTION = "When did Putin and Zelensky last meet?"
+AS_OF = "2026-02-01"
+MODEL_TIMEOUT = 600  # model start and an answer, on 2 cores shared with other work
+
+
+# ---- helpers: text, conversations, editor ---------------------------------------------------
+HOSTILE = ('<script>alert(1)</script> <img src=x onerror=alert(2)> ![pixel](http://e.x/p.png) '
+           '[link](javascript:alert(3)) https://evil.example/x www.evil.example :red[red] :material/home: $x^2$ '
+           '**bold** _it_ `code` # heading\n> quote\n    indented\n1. list -> <- &amp; | a | b |')
+
+
+def test_escape_markdown_leaves_no_markup_character_unescaped():
+    out = ui.escape_markdown(HOSTILE)
+    unescaped = [c for i, c in enumerate(out) if c in "<>[]()!*_`#:$&|-" and (i == 0 or out[i - 1] != "\\")]
+    assert not unescaped, (unescaped, out)
+    assert "https\\:\\/\\/evil" in out and "www\\.evil" in out  # no autolink
+    assert "\n    " not in out  # no indented code block
+    assert ui.escape_markdown("line one\nline two\n\npara") == "line one  \nline two\n\npara"
+    assert ui.escape_markdown(None) == ""
+
+
+def test_highlighted_passage_is_escaped_and_cut_at_words():
+    text = "Intro words here. The <b>cited</b> sentence [1]. After that more words follow here."
+    start = text.index("The <b>")
+    end = text.index("[1].") + 4
+    before, passage, after = ui.highlight_passage(text, start, end, context=10)
+    assert passage == "The <b>cited</b> sentence [1]." and before.startswith("…") and after.endswith("…")
+    md = ui.highlighted_markdown(text, start, end)
+    assert ":orange-background[The \\<b\\>cited\\<\\/b\\> sentence \\[1\\]\\.]" in md
+
+
+def test_links_and_endpoints_shown_safely():
+    assert ui.safe_link("https://www.kyivpost.com/post/1") == "https://www.kyivpost.com/post/1"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "/relative", "https://x/\"onclick",
+                "", None):
+        assert ui.safe_link(bad) is None, bad
+    assert ui.public_endpoint("https://user:sk-secret@api.example.com:8443/v1?key=sk-secret#x") == \
+        "https://api.example.com:8443/v1"
+
+
+def test_verdict_labels_need_no_legend():
+    for label, word in [("SUPPORTED", "Supported"), ("REFUTED", "Refuted"), ("MIXED", "Mixed"),
+                        ("NOT_ENOUGH_INFO", "Not enough evidence")]:
+        assert word in ui.verdict_label(label)
+        assert "background-color" in ui.verdict_background(ui.verdict_label(label))
+    assert len({ui.verdict_background(ui.verdict_label(v)) for v in ui.VERDICTS}) == 4
+
+
+def test_followups_carry_the_previous_question():
+    assert resolve_followup(QUESTION, []) == QUESTION
+    assert resolve_followup("Where did they meet?", [QUESTION]) == f"Where did they meet? (follow-up to: {QUESTION})"
+    assert resolve_followup("And Macron?", [QUESTION]).endswith(f"(follow-up to: {QUESTION})")
+    standalone = "What did Ignazio Cassis say about hosting trilateral talks in Switzerland?"
+    assert resolve_followup(standalone, [QUESTION]) == standalone
+    assert resolve_followup("What did Ushakov say this week about Moscow?", [QUESTION]).endswith("Moscow?")
+
+
+def test_conversation_store_round_trip(tmp_path):
+    store = ConversationStore(tmp_path / "c")
+    cid = new_id()
+    assert valid_id(cid) and not valid_id("../../etc/passwd") and not valid_id("short")
+    assert store.load(cid) == []
+    msgs = [{"role": "user", "content": "q"}, {"role": "assistant", "answer": {"text": "a"}}]
+    store.save(cid, msgs)
+    assert store.load(cid) == msgs
+    with pytest.raises(ValueError):
+        store.save("../x", msgs)
+    (tmp_path / "c" / f"{cid}.json").write_text("{not json")
+    assert store.load(cid) == []
+
+
+def test_editor_gate_locks_out_after_failures_with_backoff():
+    now = [1000.0]
+    gate = EditorGate(SecretStr("correct horse"), max_failures=3, lockout_s=10, clock=lambda: now[0])
+    assert gate.enabled
+    assert gate.sign_in("wrong")[0] is False and gate.sign_in("")[0] is False
+    ok, msg = gate.sign_in("wrong again")
+    assert not ok and "locked for 10 s" in msg
+    ok, msg = gate.sign_in("correct horse")  # right password, but locked: refused without a check
+    assert not ok and "Try again" in msg and "correct horse" not in msg
+    now[0] += 11
+    ok, msg = gate.sign_in("nope")
+    assert not ok and "locked for 20 s" in msg  # doubles
+    now[0] += 21
+    assert gate.sign_in("correct horse")[0] is True and gate.failures == 0
+    assert not EditorGate(None, None).enabled and not EditorGate(SecretStr(""), " ").enabled
+
+
+def test_hashed_password():
+    h = hash_password("s3cret", iterations=1000)
+    assert h.startswith("pbkdf2_sha256$1000$") and "s3cret" not in h
+    assert check_hash("s3cret", h) and not check_hash("s3creT", h) and not check_hash("s3cret", "garbage")
+    gate = EditorGate(None, h)
+    assert gate.enabled and gate.sign_in("s3cret")[0]
+
+
+# ---- the app --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory, embedder):
+    """A store with the bundled corpus, loaded the way `make run` loads it."""
+    from retrieval.loaders import load_path
+    from retrieval.store import Corpus
+
+    d = tmp_path_factory.mktemp("appdata")
+    corpus = Corpus(d, embedder)
+    for f in sorted((ROOT / "corpus").iterdir()):
+        corpus.add(load_path(f))
+    corpus.close()
+    return d
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch, seeded):
-    monkeypatch.setenv("FACTCHECK_DATA_DIR", str(seeded.data_dir))
-    seeded.close()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+def env(monkeypatch, data_dir):
+    for var in ("FACTCHECK_EDITOR_PASSWORD", "OPENAI_API_KEY", "FACTCHECK_OPENAI_API_KEY", "FACTCHECK_LLM_BASE_URL",
+                "FACTCHECK_LLM_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("FACTCHECK_DATA_DIR", str(data_dir))
+    return monkeypatch
+
+
+def new_app(query: dict | None = None, secrets: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"as_of": AS_OF, **(query or {})})
+    at.secrets.update(secrets or {})
     at.run()
     assert not at.exception, at.exception
     return at
 
 
-def test_page_lists_the_corpus(app):
-    assert "1 articles" in app.caption[0].value
-    table = app.dataframe[0].value
+def texts(at) -> str:
+    """Everything the page shows as text or Markdown, as one string."""
+    parts = [e.value for e in (*at.markdown, *at.text, *at.caption, *at.success, *at.info, *at.error, *at.warning)]
+    return "\n".join(str(p) for p in parts)
+
+
+def button(at, label: str):
+    found = [b for b in (*at.button, *at.form_submit_button) if label in b.label]
+    assert found, f"no button {label!r} in {[b.label for b in (*at.button, *at.form_submit_button)]}"
+    return found[0]
+
+
+def test_page_shows_tabs_corpus_model_and_store(env):
+    at = new_app()
+    assert [t.label for t in at.tabs] == [t for t in (
+        ":material/forum: Ask", ":material/fact_check: Check a claim", ":material/upload_file: Add sources",
+        ":material/library_books: Corpus")]
+    table = at.dataframe[0].value
     assert list(table["outlet"]) == ["Kyiv Post"] and str(table["date"][0]).startswith("2026-01-28")
+    side = " ".join(c.value for c in at.sidebar.caption)
+    assert "1 articles" in side and "local" in side and "Chroma" in side
+    assert at.date_input(key="as_of").value == dt.date(2026, 2, 1)
+    assert at.chat_input and at.file_uploader  # no editor password: everyone may add sources
 
 
-def test_search_shows_the_2019_passage_as_text(app):
-    app.text_input[0].input("When did Putin and Zelensky last meet?").run()
-    assert not app.exception
-    texts = [t.value for t in app.text]
-    assert any("have not met since 2019" in t for t in texts)
-    assert any("Kyiv Post" in t for t in texts)
+def test_key_and_endpoint_credentials_never_reach_the_page(env):
+    env.setenv("OPENAI_API_KEY", "sk-test-DO-NOT-SHOW")
+    env.setenv("FACTCHECK_LLM_BASE_URL", "http://user:sk-url-DO-NOT-SHOW@127.0.0.1:9/v1?key=sk-q-DO-NOT-SHOW")
+    env.setenv("FACTCHECK_LLM_MODEL", "remote-model")
+    at = new_app()
+    page = texts(at)
+    assert "remote\\-model" in page and "remote\\, at" in page and "127\\.0\\.0\\.1\\:9\\/v1" in page
+    assert "DO-NOT-SHOW" not in page and "DO\\-NOT\\-SHOW" not in page
+
+
+@pytest.mark.slow
+def test_ask_streams_then_shows_the_checked_answer_with_source_cards_that_survive_a_refresh(env):
+    at = new_app()
+    at.chat_input[0].set_value(QUESTION).run(timeout=MODEL_TIMEOUT)
+    assert not at.exception, at.exception
+    msgs = at.chat_message
+    assert [m.name for m in msgs] == ["user", "assistant"]
+    answer = msgs[1].markdown[0].value
+    assert "2019" in answer and "\\[1\\]" in answer, texts(at)
+    cards = msgs[1].markdown
+    card = next(m.value for m in cards if "Kyiv Post" in m.value)
+    assert "2026\\-01\\-28" in card
+    assert any(":orange-background[" in m.value and "have not met since 2019" in m.value for m in cards)
+    assert any(b.label == "Whole article" for b in msgs[1].button)
+
+    # A refresh is a new session with the same address: the conversation comes back from disk,
+    # citations included, without asking the model again.
+    cid = at.query_params["c"]
+    cid = cid[0] if isinstance(cid, list) else cid
+    again = new_app({"c": cid})
+    assert [m.name for m in again.chat_message] == ["user", "assistant"]
+    restored = "\n".join(m.value for m in again.chat_message[1].markdown)
+    assert "2019" in restored and "Kyiv Post" in restored and "have not met since 2019" in restored
+    # A rerun keeps it too.
+    again.run()
+    assert len(again.chat_message) == 2
+
+
+@pytest.mark.slow
+def test_abstention_says_so_and_shows_the_closest_passages(env):
+    at = new_app()
+    at.chat_input[0].set_value("How many people live in Geneva?").run(timeout=MODEL_TIMEOUT)
+    assert not at.exception, at.exception
+    reply = at.chat_message[1]
+    assert any("The sources don't say" in w.value for w in reply.warning), texts(at)
+    assert any("Closest passages" in c.value for c in reply.caption)
+    assert any("Kyiv Post" in m.value for m in reply.markdown)  # the closest passages, as cards
+
+
+def upload(at, files):
+    at.file_uploader[0].set_value(files)
+    button(at, "Add to the corpus").click()
+    at.run(timeout=300)
+    assert not at.exception, at.exception
+    return at
+
+
+def test_upload_several_files_with_one_refused(env):
+    at = new_app()
+    story = (b"Brasilia, March 2026. The Amazon Fund received a pledge of 300 million euros from Norway "
+             b"for rainforest monitoring, the Brazilian environment ministry said.")
+    seed = (ROOT / "corpus" / "kyiv-post-putin-zelensky.md").read_bytes()
+    upload(at, [("amazon-fund.txt", story, "text/plain"), ("malware.exe", b"MZ\x90\x00", "application/octet-stream"),
+                ("empty.md", b"", "text/markdown"), ("broken.pdf", b"%PDF-1.4 not really", "application/pdf"), ("again.md", seed, "text/markdown")])
+    assert any("Added" in s.value and "amazon\\-fund\\.txt" in s.value for s in at.success), texts(at)
+    refused = [e.value for e in at.error]
+    assert any("malware\\.exe" in e and "unsupported file type" in e for e in refused), refused
+    assert any("empty\\.md" in e and "empty file" in e for e in refused), refused
+    assert any("broken\\.pdf" in e for e in refused), refused
+    assert any("Already in the corpus" in i.value and "again\\.md" in i.value for i in at.info)
+    assert any("Added 1" in m.value and "refused 3" in m.value for m in at.markdown)
+    bar = at.get("progress")[0]
+    assert bar.value == 100 and "Done in" in bar.text and "searchable now" in bar.text
+
+    # Searchable as soon as the bar ends: the corpus tab finds it by a word of its text.
+    at.text_input(key="corpus_query").input("rainforest").run()
+    titles = list(at.dataframe[0].value["title"])
+    assert len(titles) == 1 and "amazon-fund.txt" in titles[0]
+
+
+def test_delete_asks_for_confirmation(env):
+    at = new_app()
+    upload(at, [("to-delete.txt", b"Lisbon, April 2026. The harbour authority closed pier 7 for repairs "
+                                   b"after a storm damaged its cranes, the port said.", "text/plain")])
+    at.text_input(key="corpus_query").input("Lisbon").run()
+    doc_id = at.dataframe[0].value["id"][0]
+    at.selectbox(key="corpus_open").select(doc_id).run()
+    assert any("harbour authority closed pier 7" in t.value for t in at.text)
+    button(at, "Delete this article").click().run()
+    assert any("cannot be undone" in w.value for w in at.warning)
+    button(at, "Cancel").click().run()
+    assert not any("cannot be undone" in w.value for w in at.warning)
+    button(at, "Delete this article").click().run()
+    button(at, "Yes, delete").click().run()
+    assert not at.exception, at.exception
+    assert any("Deleted" in s.value and "to\\-delete\\.txt" in s.value for s in at.success), texts(at)
+    at.text_input(key="corpus_query").input("harbour").run()
+    assert at.dataframe[0].value.empty
+    from factcheck.settings import Settings
+
+    assert all(a.doc_id != doc_id for a in Settings().build_corpus().list())
+
+
+def test_markup_in_an_uploaded_article_is_escaped(env):
+    at = new_app()
+    hostile = ("---\ntitle: Budget <b>vote</b> ![x](http://e.x/p.png)\nsource: Planted Gazette\ndate: 2026-01-30\n---\n"
+               + "The Geneva council voted on the tram budget on Thursday. " + HOSTILE).encode()
+    upload(at, [("planted.md", hostile, "text/markdown")])
+    at.text_input(key="corpus_query").input("Planted").run()
+    at.selectbox(key="corpus_open").select(at.dataframe[0].value["id"][0]).run()
+    heading = next(m.value for m in at.markdown if "Budget" in m.value)
+    assert "\\<b\\>vote\\<\\/b\\>" in heading and "\\!\\[x\\]" in heading
+    assert any("<script>alert(1)</script>" in t.value for t in at.text)  # the text itself, as text
+    assert not any("<script>" in m.value or "](" in m.value for m in at.markdown)
+
+
+# ---- the editor role ------------------------------------------------------------------------
+def test_editor_password_gates_upload_and_delete(env):
+    env.setenv("FACTCHECK_EDITOR_PASSWORD", "correct horse battery")
+    at = new_app()
+    assert not at.file_uploader and any("signed-in editor" in i.value for i in at.info)
+    at.selectbox(key="corpus_open").select(at.dataframe[0].value["id"][0]).run()
+    assert not [b for b in at.button if "Delete" in b.label]
+    assert at.chat_input  # everyone can still ask
+
+    pw = next(t for t in at.sidebar.text_input if t.label == "Editor password")
+    pw.input("wrong")
+    button(at, "Sign in as editor").click().run()
+    assert any("Wrong password" in e.value for e in at.sidebar.error)
+    assert not at.file_uploader
+
+    pw = next(t for t in at.sidebar.text_input if t.label == "Editor password")
+    pw.input("correct horse battery")
+    button(at, "Sign in as editor").click().run()
+    assert not at.exception, at.exception
+    assert at.file_uploader and [b for b in at.button if "Delete" in b.label]
+    assert "correct horse battery" not in texts(at)
+    assert "correct horse battery" not in json.dumps({k: str(v) for k, v in at.session_state.to_dict().items()})
+    button(at, "Sign out").click().run()
+    assert not at.file_uploader
+
+
+def test_failed_sign_ins_lock_out_even_the_right_password(env):
+    env.setenv("FACTCHECK_EDITOR_PASSWORD", "another password")  # its own gate: other tests' failures don't count
+    at = new_app()
+    for _ in range(5):
+        pw = next(t for t in at.sidebar.text_input if t.label == "Editor password")
+        pw.input("guess")
+        button(at, "Sign in as editor").click().run()
+    assert any("locked" in e.value for e in at.sidebar.error)
+    pw = next(t for t in at.sidebar.text_input if t.label == "Editor password")
+    pw.input("another password")
+    button(at, "Sign in as editor").click().run()
+    assert any("Too many failed sign-ins" in e.value for e in at.sidebar.error)
+    assert not at.file_uploader
+    # The lockout is per process: a new session is locked out too.
+    at2 = new_app()
+    next(t for t in at2.sidebar.text_input if t.label == "Editor password").input("another password")
+    button(at2, "Sign in as editor").click().run()
+    assert not at2.file_uploader
+
+
+def test_hashed_password_in_streamlit_secrets(env):
+    at = new_app(secrets={"editor_password_hash": hash_password("from secrets", iterations=2000)})
+    assert not at.file_uploader
+    next(t for t in at.sidebar.text_input if t.label == "Editor password").input("from secrets")
+    button(at, "Sign in as editor").click().run()
+    assert at.file_uploader
+
+
+# ---- claim check ----------------------------------------------------------------------------
+@pytest.mark.slow
+def test_check_a_claim_shows_verdicts_and_downloads(env):
+    from factcheck.settings import Settings
+
+    if not hasattr(Settings, "build_checker"):
+        pytest.fail("Settings.build_checker (issue 6) is not there yet")
+    at = new_app()
+    at.text_area[0].input("Putin and Zelensky met in Moscow in January 2026.")
+    button(at, "Check the claim").click().run(timeout=MODEL_TIMEOUT)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert len(table) >= 1 and set(table.columns) >= {"part", "verdict", "confidence"}
+    words = ("Supported", "Refuted", "Mixed", "Not enough evidence")
+    assert all(any(w in v for w in words) for v in table["verdict"])
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download report (JSON)" in labels and "Download report (Markdown)" in labels
