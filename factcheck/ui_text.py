@@ -111,12 +111,13 @@ def outcome_line(o) -> tuple[str, str]:
     return "error", f"**Refused** · {name} · {escape_inline(o.reason or 'unknown reason')}"
 
 
-# Verdict colours that need no legend: the word is always there, the colour and icon repeat it.
+# Verdict colours that need no legend: the word is always there, the colour and sign repeat it
+# (signs from ordinary fonts, not emoji, which many servers and kiosks cannot draw).
 VERDICTS = {
-    "SUPPORTED": ("Supported", "✅", "green", "#d3f2dc"),
-    "REFUTED": ("Refuted", "❌", "red", "#fadada"),
-    "MIXED": ("Mixed", "⚠️", "orange", "#fde9cc"),
-    "NOT_ENOUGH_INFO": ("Not enough evidence", "❔", "gray", "#ececec"),
+    "SUPPORTED": ("Supported", "✓", "green", "#d3f2dc"),
+    "REFUTED": ("Refuted", "✗", "red", "#fadada"),
+    "MIXED": ("Mixed", "±", "orange", "#fde9cc"),
+    "NOT_ENOUGH_INFO": ("Not enough evidence", "?", "gray", "#ececec"),
 }
 
 
