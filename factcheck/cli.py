@@ -60,13 +60,13 @@ def parse_day(value: str | None, what: str) -> dt.date | None:
         raise typer.BadParameter(f"{what} must be a date like 2026-01-28, not {value!r}")
 
 
-def _inputs(paths: list[str], meta: dict, max_bytes: int) -> Iterator[tuple[str, object]]:
+def _inputs(paths: list[str], meta: dict, max_bytes: int, url_options: dict | None = None) -> Iterator[tuple[str, object]]:
     from retrieval import loaders
 
     for p in paths:
         if p.startswith(("http://", "https://")) or "://" in p:
             try:
-                yield p, loaders.load_url(p, max_bytes=max_bytes, meta=meta)
+                yield p, loaders.load_url(p, meta=meta, **(url_options or {"max_bytes": max_bytes}))
             except FactcheckError as e:
                 yield p, e
             continue
@@ -108,7 +108,7 @@ def ingest(
             if not as_json:
                 typer.echo(f"Corpus already holds {corpus.count()} articles; nothing to do.")
             return
-        report = _run_ingest(corpus, _inputs(all_paths, meta, s.max_bytes), quiet=as_json)
+        report = _run_ingest(corpus, _inputs(all_paths, meta, s.max_bytes, s.url_options()), quiet=as_json)
     except FactcheckError as e:
         fail(e)
     if as_json:

@@ -22,9 +22,13 @@ class Settings(BaseSettings):
     chunk_size: int = Field(1000, ge=100, description="Maximum characters per chunk")
     chunk_overlap: int = Field(200, ge=0, description="Characters of trailing sentences repeated in the next chunk")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused")
+    url_timeout: float = Field(20.0, gt=0, description="Seconds a web page may take to arrive, redirects included")
+    allow_private_urls: bool = Field(False, description="Allow links to loopback, private and link-local addresses "
+                                     "(an intranet); cloud metadata addresses stay refused")
     embed_threads: int | None = Field(None, description="ONNX threads for embeddings (default: all cores)")
     search: SearchParams = Field(default_factory=SearchParams)
     answer: AnswerParams = Field(default_factory=AnswerParams)
+    claims: ClaimParams = Field(default_factory=ClaimParams)
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = embedded local model")
     llm_model: str | None = Field(None, description="Model name at the endpoint (default gpt-4o-mini for OpenAI)")
@@ -39,6 +43,10 @@ class Settings(BaseSettings):
     @property
     def max_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    def url_options(self) -> dict:
+        """Keyword arguments for `retrieval.loaders.load_url`: size, time and address limits."""
+        return {"max_bytes": self.max_bytes, "timeout": self.url_timeout, "allow_private": self.allow_private_urls}
 
     def build_embedder(self):
         from retrieval.embeddings import OnnxMiniLM

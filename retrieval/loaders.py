@@ -11,6 +11,7 @@ import email.utils
 import io
 import json
 import re
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import netguard
 from .cleaning import clean_text
 from .errors import RefusedInput
 from .models import Article
@@ -64,13 +66,21 @@ def parse_date(value: Any) -> dt.date | None:
         return None
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _valid(text: str) -> str:
+    """Text that can be stored: a lone UTF-16 surrogate (JSON's "\\ud800") is not a character."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _tidy(value: Any) -> str | None:
     """One-line metadata value, or None when there is nothing in it."""
     if value is None:
         return None
     if isinstance(value, (list, tuple)):
         value = ", ".join(str(v) for v in value if v is not None)
-    return " ".join(str(value).split()) or None
+    return _valid(" ".join(str(value)[:2000].split())) or None
 
 
 def _size(n: float) -> str:
@@ -102,7 +112,8 @@ def _finish(fields: dict[str, Any], *, filename: str | None, meta: dict | None,
                 raise RefusedInput(f"date {meta[key]!r} is not a date I can read (use YYYY-MM-DD)")
             fields[key] = meta[key]
     source = _tidy(fields.get("source"))
-    text = clean_text(fields.get("text") or "", source)
+    text = fields.get("text") or ""
+    text = clean_text(_valid(text if isinstance(text, str) else str(text)), source)
     title = _tidy(fields.get("title"))
     if headline_only and len(text) < MIN_CHARS and title and len(title) >= MIN_CHARS:
         # A record whose body is all boilerplate still carries a real headline: keep that as the
@@ -156,17 +167,36 @@ def _parse_txt(data: bytes, charset: str | None = None) -> dict[str, Any]:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
-def _parse_markdown(data: bytes) -> dict[str, Any]:
+_MAX_FRONT_MATTER = 64 * 1024
+
+
+def _front_matter(source: str) -> Any:
+    """YAML front matter, read safely: no Python objects (safe loader), and no aliases, which
+    let a few lines expand to gigabytes ("billion laughs")."""
     import yaml
 
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.YAMLError("aliases (*name) are not allowed in front matter")
+            return super().compose_node(parent, index)
+
+    if len(source) > _MAX_FRONT_MATTER:
+        raise RefusedInput(f"front matter is over {_size(_MAX_FRONT_MATTER)}; it should hold a few 'key: value' lines")
+    try:
+        return yaml.load(source, Loader=NoAliases)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise RefusedInput(f"front matter is not valid YAML ({str(exc).splitlines()[0]})") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # e.g. "date: 2024-13-45"
+        raise RefusedInput(f"front matter has a value I cannot read ({type(exc).__name__}: {exc})") from None
+
+
+def _parse_markdown(data: bytes) -> dict[str, Any]:
     text = _decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
     match = _FRONT_MATTER.match(text)
     if not match:
         return {"text": text}
-    try:
-        front = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        raise RefusedInput(f"front matter is not valid YAML ({str(exc).splitlines()[0]})") from None
+    front = _front_matter(match.group(1))
     if front is None:
         front = {}
     if not isinstance(front, dict):
@@ -218,6 +248,42 @@ def _soup_text(soup) -> str:
     return "\n".join(lines)
 
 
+_HIDING_STYLE = re.compile(r"display:none|visibility:hidden|font-size:0(?![.\d]*[1-9])|opacity:0(?![.\d]*[1-9])|"
+                           r"(?<![-\w])(width|height):0(px)?(;|$)")
+_HIDING_CLASSES = frozenset({"hidden", "hide", "d-none", "invisible", "is-hidden", "display-none", "visually-hidden", "sr-only"})
+
+
+def _is_hidden(el) -> bool:
+    if el.get("hidden") is not None or (el.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    style = re.sub(r"\s+", "", (el.get("style") or "").lower())
+    if style and _HIDING_STYLE.search(style):
+        return True
+    return bool(_HIDING_CLASSES.intersection((el.get("class") or "").lower().split()))
+
+
+def _visible_html(html: str) -> str:
+    """The page as a reader sees it: comments, scripts and elements hidden by the page itself
+    (hidden, aria-hidden, display:none, zero size) removed. Text nobody sees is where
+    instructions aimed at a language model hide. lxml also caps nesting at 256 levels, so a page
+    of 100,000 nested tags cannot make the parsers below crawl."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"),
+                                             parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True,
+                                                                         remove_pis=True))
+    except (lxml.etree.ParserError, ValueError):
+        return html  # nothing lxml can read; the fallback below will say there is no text
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        if el.tag in ("script", "style", "template", "noscript") or _is_hidden(el):
+            el.drop_tree()  # keeps the text that follows the element, which belongs to its parent
+    return lxml.html.tostring(root, encoding="unicode")
+
+
 def _parse_html(data: bytes, *, url: str | None = None, charset: str | None = None) -> dict[str, Any]:
     import trafilatura
     from bs4 import BeautifulSoup, UnicodeDammit
@@ -226,6 +292,7 @@ def _parse_html(data: bytes, *, url: str | None = None, charset: str | None = No
     if html is None:
         raise RefusedInput("not valid UTF-8 text and not a known encoding")
     try:
+        html = _visible_html(html)
         soup = BeautifulSoup(html, "lxml")
         fields = _html_meta(soup)
         text = trafilatura.extract(
@@ -372,28 +439,36 @@ def load_text(text: str, *, meta: dict | None = None, name: str = "pasted text")
     return _finish({"text": text}, filename=name, meta=meta)
 
 
-def check_url(url: str) -> None:
-    """Refuse a URL before any request to it, including each redirect hop."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise RefusedInput(f"only http and https links can be fetched, not {parts.scheme or 'this'}: {url}")
-    if not parts.hostname:
-        raise RefusedInput(f"link has no host name: {url}")
+def check_url(url: str, *, allow_private: bool = False) -> None:
+    """Refuse a URL before any request to it, including each redirect hop: http or https only,
+    and a host that resolves to public addresses only (see `netguard`)."""
+    netguard.check_url(url, allow_private=allow_private)
 
 
 _MAX_REDIRECTS = 10
 
 
-def _fetch(url: str, *, max_bytes: int, timeout: float) -> tuple[str, str, str | None, bytes]:
-    """GET with redirects followed by hand, so that `check_url` sees every hop."""
+def _fetch(url: str, *, max_bytes: int, timeout: float, allow_private: bool = False) -> tuple[str, str, str | None, bytes]:
+    """GET with redirects followed by hand, so that `check_url` sees every hop; every connection
+    goes to an address the guard checked. `timeout` bounds the whole fetch, not just each read:
+    a server that sends a byte at a time must not hold an ingest for ever."""
     import httpx
 
     headers = {"User-Agent": "factcheck/0.1 (offline fact-checking assistant)"}
+    deadline = time.monotonic() + timeout
+
+    def left() -> float:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise httpx.TimeoutException("deadline")
+        return remaining
+
     try:
-        with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
+        with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False,
+                          transport=netguard.guarded_transport(allow_private=allow_private)) as client:
             for _ in range(_MAX_REDIRECTS + 1):
-                check_url(url)
-                with client.stream("GET", url) as resp:
+                check_url(url, allow_private=allow_private)
+                with client.stream("GET", url, timeout=left()) as resp:
                     if resp.is_redirect and resp.next_request is not None:
                         url = str(resp.next_request.url)
                         continue
@@ -406,21 +481,25 @@ def _fetch(url: str, *, max_bytes: int, timeout: float) -> tuple[str, str, str |
                     for chunk in resp.iter_bytes():
                         body += chunk
                         _check_size(len(body), max_bytes, "page")
+                        left()
                     content_type = resp.headers.get("content-type", "").split(";")[0].strip().lower()
                     return str(resp.url), content_type, resp.charset_encoding, bytes(body)
             raise RefusedInput(f"too many redirects (more than {_MAX_REDIRECTS}) from {url}")
     except httpx.TimeoutException:
-        raise RefusedInput(f"{url} did not answer within {timeout:g} s") from None
+        raise RefusedInput(f"{url} did not send the page within {timeout:g} s") from None
     except httpx.InvalidURL as exc:
         raise RefusedInput(f"not a valid link: {url} ({exc})") from None
     except httpx.HTTPError as exc:
         raise RefusedInput(f"could not fetch {url}: {str(exc) or type(exc).__name__}") from None
 
 
-def load_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 20.0, meta: dict | None = None) -> Article:
-    """A web page (or a PDF or text file on the web); its `url` is where the redirects ended."""
+def load_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 20.0, allow_private: bool = False,
+             meta: dict | None = None) -> Article:
+    """A web page (or a PDF or text file on the web); its `url` is where the redirects ended.
+    Only public addresses unless `allow_private` (see `netguard`); `timeout` bounds the whole fetch."""
     url = url.strip()
-    final_url, content_type, charset, data = _fetch(url, max_bytes=max_bytes, timeout=timeout)
+    final_url, content_type, charset, data = _fetch(url, max_bytes=max_bytes, timeout=timeout,
+                                                    allow_private=allow_private)
     if not data:
         raise RefusedInput(f"{final_url} sent an empty page")
     suffix = PurePosixPath(urlsplit(final_url).path).suffix.lower()
@@ -473,6 +552,10 @@ def _jsonl_line(raw: bytes, lineno: int, name: str, filename: str) -> tuple[str,
         return name, RefusedInput(f"line {lineno} is not UTF-8 text")
     except json.JSONDecodeError as exc:
         return name, RefusedInput(f"line {lineno} is not valid JSON ({exc.msg})")
+    except RecursionError:
+        return name, RefusedInput(f"line {lineno} is not valid JSON (nested too deeply)")
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        return name, RefusedInput(f"line {lineno} is not valid JSON ({exc})")
     if not isinstance(record, dict):
         return name, RefusedInput(f"line {lineno} is not a JSON object")
     if record.get("id") not in (None, ""):

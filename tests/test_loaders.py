@@ -328,28 +328,28 @@ def server(tmp_path, monkeypatch):
 
 
 def test_url_html_page_after_redirect(server):
-    article = load_url(server + "/old", meta={"source": "Override Times"})
+    article = load_url(server + "/old", allow_private=True, meta={"source": "Override Times"})
     _assert_clean_article(article.text)
     assert article.url == server + "/news/page"
     assert (article.title, article.source, article.date) == ("Served page", "Override Times", dt.date(2024, 3, 5))
 
 
 def test_url_plain_text_and_pdf(server):
-    assert load_url(server + "/plain").text == " ".join(PARAS)
-    assert load_url(server + "/report.pdf").text.replace("\n", " ") == PARAS[0]
+    assert load_url(server + "/plain", allow_private=True).text == " ".join(PARAS)
+    assert load_url(server + "/report.pdf", allow_private=True).text.replace("\n", " ") == PARAS[0]
 
 
 def test_url_refusals(server):
     with pytest.raises(RefusedInput, match="404"):
-        load_url(server + "/missing")
+        load_url(server + "/missing", allow_private=True)
     with pytest.raises(RefusedInput, match="image/png"):
-        load_url(server + "/image")
+        load_url(server + "/image", allow_private=True)
     with pytest.raises(RefusedInput, match="over the"):
-        load_url(server + "/news/page", max_bytes=100)
+        load_url(server + "/news/page", max_bytes=100, allow_private=True)
     with pytest.raises(RefusedInput, match="only http and https"):
         load_url("ftp://127.0.0.1/file.txt")
     with pytest.raises(RefusedInput, match="could not fetch"):
-        load_url("http://127.0.0.1:1/", timeout=2)
+        load_url("http://127.0.0.1:1/", timeout=2, allow_private=True)
 
 
 def test_jsonl_record_with_only_boilerplate_keeps_its_headline(tmp_path):
