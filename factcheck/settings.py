@@ -28,7 +28,6 @@ class Settings(BaseSettings):
     embed_threads: int | None = Field(None, description="ONNX threads for embeddings (default: all cores)")
     search: SearchParams = Field(default_factory=SearchParams)
     answer: AnswerParams = Field(default_factory=AnswerParams)
-    claims: ClaimParams = Field(default_factory=ClaimParams)
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = embedded local model")
     llm_model: str | None = Field(None, description="Model name at the endpoint (default gpt-4o-mini for OpenAI)")
