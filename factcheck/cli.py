@@ -299,6 +299,90 @@ def print_answer(a) -> None:
     typer.echo(f"model: {a.model}; {a.timings.get('total_s', 0):.1f} s")
 
 
+@app.command()
+def check(
+    claim: Annotated[Optional[str], typer.Argument()] = None,
+    claims: Annotated[Optional[Path], typer.Option("--claims", help="JSONL of {id, claim, claim_date?}")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The claim's date: evidence published later is flagged")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write a Markdown fact-check report here")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Verdicts (SUPPORTED, REFUTED, NOT_ENOUGH_INFO) per atomic part of a claim, with quoted evidence."""
+    from factcheck.report import to_markdown
+
+    if not claim and not claims:
+        raise typer.BadParameter("give a claim or --claims FILE")
+    day = parse_day(as_of, "--as-of")
+    try:
+        checker = state.settings.build_checker()
+        if claims:
+            for line_no, line in enumerate(claims.read_text(encoding="utf-8").splitlines(), 1):
+                if line.strip():
+                    q = json.loads(line)
+                    c = checker.check(q["claim"], parse_day(q.get("claim_date"), "claim_date") or day, sources=source)
+                    emit({"id": q.get("id", line_no), **c.model_dump(mode="json")})
+            return
+        result = checker.check(claim, day, sources=source)
+        if report:
+            report.write_text(to_markdown(result), encoding="utf-8")
+    except FactcheckError as e:
+        fail(e)
+    except (json.JSONDecodeError, KeyError, OSError) as e:
+        fail(RefusedInput(f"cannot read {claims or report}: {e}"))
+    if as_json:
+        return emit(result)
+    print_check(result)
+    if report:
+        typer.echo(f"report written to {report}")
+
+
+def print_check(c) -> None:
+    from factcheck.report import LABEL_TEXT
+
+    typer.echo(f"{LABEL_TEXT[c.verdict].upper()}: {c.claim}")
+    for i, part in enumerate(c.parts, 1):
+        typer.echo(f"  {i}. {LABEL_TEXT[part.verdict]} ({part.confidence:.2f}): {part.claim}")
+        typer.echo(f"     {part.explanation}")
+        for e in part.evidence:
+            if e.n in part.cites:
+                late = "  [published after the claim's date]" if e.after_claim_date else ""
+                typer.echo(f"     [{e.n}] {e.label()} ({e.source or 'unknown outlet'}, {e.date or 'undated'}){'  ' + e.url if e.url else ''}{late}")
+    typer.echo(f"model: {c.model}; {c.timings.get('total_s', 0):.1f} s")
+
+
+@eval_app.command("claims")
+def eval_claims(
+    directory: Annotated[Path, typer.Argument(help="Folder with corpus.jsonl and queries.jsonl or claims.jsonl")],
+    limit: Annotated[Optional[int], typer.Option(help="A stratified sample of N claims (the label mix of the whole)")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Store to build or reuse")] = None,
+    queries: Annotated[Optional[Path], typer.Option("--queries", help="Other claims file (e.g. a train split)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write every check, judged, as JSONL")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Accuracy, macro-F1, confusion matrix, evidence hit rate and time per claim."""
+    from factcheck.evaluation import evaluate_claims
+
+    try:
+        r = evaluate_claims(state.settings, directory, limit=limit, data_dir=store, queries_file=queries, out=out)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        return emit(r)
+    print_claims_report(r)
+
+
+def print_claims_report(r) -> None:
+    typer.echo(f"{r.dataset}: {r.claims} claims ({r.counted} with the three labels), model {r.model}")
+    typer.echo(f"accuracy {r.accuracy:.3f}, macro-F1 {r.macro_f1:.3f} "
+               f"({', '.join(f'{k} {v:.3f}' for k, v in r.f1.items())})")
+    typer.echo(f"{'gold / verdict':18}" + "".join(f"{p:>17}" for p in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")))
+    for gold, row in {**r.confusion, **r.other_labels}.items():
+        typer.echo(f"{gold:18}" + "".join(f"{row.get(p, 0):>17}" for p in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")))
+    typer.echo(f"evidence hit rate {r.evidence_hit_rate:.3f} (cited, when a verdict was given: {r.cited_hit_rate:.3f})")
+    typer.echo(f"median {r.median_seconds:.1f} s per claim; run {r.seconds:.0f} s")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     directory: Annotated[Path, typer.Argument(help="Folder with corpus.jsonl and queries.jsonl")],

@@ -188,3 +188,99 @@ def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None
                     median_seconds=round(statistics.median([r["seconds"] for r in rows]), 2) if rows else 0.0,
                     median_first_token_s=round(statistics.median(firsts), 2) if firsts else None,
                     model=answerer.llm.label, seconds=round(time.perf_counter() - t0, 1))
+
+
+# ---- claims -------------------------------------------------------------------------------------
+THREE = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+
+
+class ClaimsReport(BaseModel):
+    dataset: str
+    claims: int  # judged claims
+    counted: int  # with one of the three labels (DISPUTED, CONFLICTING... are reported apart)
+    accuracy: float
+    macro_f1: float
+    f1: dict[str, float]
+    confusion: dict[str, dict[str, int]]  # gold label -> predicted verdict -> count (MIXED counts as NOT_ENOUGH_INFO)
+    other_labels: dict[str, dict[str, int]]  # gold labels beyond the three -> predicted -> count
+    evidence_hit_rate: float  # SUPPORTED/REFUTED claims whose shown evidence includes a gold article
+    cited_hit_rate: float  # SUPPORTED/REFUTED claims given SUPPORTED/REFUTED whose cited passage is from a gold article
+    median_seconds: float
+    model: str
+    seconds: float
+
+
+def stratified(rows: list[dict], limit: int | None, key: str = "label") -> list[dict]:
+    """The first rows of each label in proportion to the whole, in file order: a --limit run keeps
+    the label mix of the full set."""
+    if not limit or limit >= len(rows):
+        return rows
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(str(r.get(key)), []).append(r)
+    quota = {k: max(1, round(limit * len(v) / len(rows))) for k, v in by.items()}
+    keep = {id(r) for k, v in by.items() for r in v[:quota[k]]}
+    return [r for r in rows if id(r) in keep]
+
+
+def macro_f1(confusion: dict[str, dict[str, int]]) -> dict[str, float]:
+    out = {}
+    for lab in THREE:
+        tp = confusion.get(lab, {}).get(lab, 0)
+        fp = sum(confusion.get(g, {}).get(lab, 0) for g in THREE if g != lab)
+        fn = sum(n for p, n in confusion.get(lab, {}).items() if p != lab)
+        out[lab] = round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
+    return out
+
+
+def evaluate_claims(settings: Settings, directory: Path, *, limit: int | None = None, data_dir: Path | None = None,
+                    queries_file: Path | None = None, out: Path | None = None, progress=None) -> ClaimsReport:
+    t0 = time.perf_counter()
+    corpus = eval_corpus(settings, directory, data_dir)
+    checker = settings.build_checker(settings.build_searcher(corpus))
+    path = queries_file or (directory / "claims.jsonl" if (directory / "claims.jsonl").is_file() else None)
+    claims = stratified([q for q in read_queries(directory, path) if q.get("claim") and q.get("label")], limit)
+    to_doc = gold_map(directory)
+    rows = []
+    sink = out.open("w", encoding="utf-8") if out else None
+    try:
+        for q in claims:
+            day = q.get("claim_date")
+            c = checker.check(q["claim"], dt.date.fromisoformat(day[:10]) if day else None)
+            gold = {to_doc.get(str(g), str(g)) for g in q.get("gold_doc_ids") or []}
+            cited = {e.doc_id for p in c.parts for e in p.evidence if e.n in p.cites}
+            shown = cited or {e.doc_id for p in c.parts for e in p.evidence}
+            pred = "NOT_ENOUGH_INFO" if c.verdict.value == "MIXED" else c.verdict.value
+            row = {"id": q.get("id"), "label": q["label"], "pred": pred, "gold_docs": sorted(gold),
+                   "evidence_hit": bool(shown & gold), "cited_hit": bool(cited & gold),
+                   "seconds": c.timings.get("total_s", 0.0), "check": c.model_dump(mode="json")}
+            rows.append(row)
+            if sink:
+                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+                sink.flush()
+            if progress:
+                progress(row)
+    finally:
+        if sink:
+            sink.close()
+    return claims_report(rows, directory.resolve().name, checker.llm.label, time.perf_counter() - t0)
+
+
+def claims_report(rows: list[dict], dataset: str, model: str, seconds: float) -> ClaimsReport:
+    """The figures from judged rows; bench/fit_claims.py re-scores stored rows with it."""
+    confusion: dict[str, dict[str, int]] = {g: {p: 0 for p in THREE} for g in THREE}
+    other: dict[str, dict[str, int]] = {}
+    for r in rows:
+        table = confusion[r["label"]] if r["label"] in THREE else other.setdefault(r["label"], {p: 0 for p in THREE})
+        table[r["pred"]] += 1
+    counted = [r for r in rows if r["label"] in THREE]
+    f1 = macro_f1(confusion)
+    decided = [r for r in counted if r["label"] != "NOT_ENOUGH_INFO" and r["gold_docs"]]
+    cited = [r for r in decided if r["pred"] in ("SUPPORTED", "REFUTED")]
+    frac = lambda xs, key: round(sum(1 for r in xs if r[key]) / len(xs), 4) if xs else 0.0  # noqa: E731
+    return ClaimsReport(dataset=dataset, claims=len(rows), counted=len(counted),
+                        accuracy=round(sum(r["pred"] == r["label"] for r in counted) / len(counted), 4) if counted else 0.0,
+                        macro_f1=round(sum(f1.values()) / 3, 4), f1=f1, confusion=confusion, other_labels=other,
+                        evidence_hit_rate=frac(decided, "evidence_hit"), cited_hit_rate=frac(cited, "cited_hit"),
+                        median_seconds=round(statistics.median([r["seconds"] for r in rows]), 2) if rows else 0.0,
+                        model=model, seconds=round(seconds, 1))

@@ -19,6 +19,10 @@ from retrieval.errors import ModelError
 Messages = list[dict[str, str]]
 
 
+class NoTokenProbabilities(ModelError):
+    """The endpoint answers but does not return token probabilities (some servers don't)."""
+
+
 class LocalServer:
     """xllamacpp's OpenAI-compatible server, in this process, on loopback only, with a random
     key so that other local users cannot drive it."""
@@ -108,7 +112,7 @@ class ChatModel:
         try:
             top = r.choices[0].logprobs.content[0].top_logprobs
         except (AttributeError, IndexError, TypeError):
-            raise ModelError(f"The model at {self.where} does not return token probabilities.") from None
+            raise NoTokenProbabilities(f"The model at {self.where} does not return token probabilities.") from None
         yes = sum(math.exp(t.logprob) for t in top if t.token.strip().lower() in ("yes", "y"))
         no = sum(math.exp(t.logprob) for t in top if t.token.strip().lower() in ("no", "n"))
         return yes / (yes + no) if yes + no > 0 else 0.5

@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from factcheck.answer import AnswerParams
+from factcheck.claims import ClaimParams
 from retrieval.search import SearchParams
 
 
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
     embed_threads: int | None = Field(None, description="ONNX threads for embeddings (default: all cores)")
     search: SearchParams = Field(default_factory=SearchParams)
     answer: AnswerParams = Field(default_factory=AnswerParams)
+    claims: ClaimParams = Field(default_factory=ClaimParams)
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = embedded local model")
     llm_model: str | None = Field(None, description="Model name at the endpoint (default gpt-4o-mini for OpenAI)")
@@ -78,6 +80,11 @@ class Settings(BaseSettings):
         from factcheck.answer import Answerer
 
         return Answerer(searcher or self.build_searcher(), llm or self.build_llm(), self.answer)
+
+    def build_checker(self, searcher=None, llm=None):
+        from factcheck.claims import Checker
+
+        return Checker(searcher or self.build_searcher(), llm or self.build_llm(), self.claims)
 
     def build_searcher(self, corpus=None):
         from retrieval.search import Searcher

@@ -14,6 +14,14 @@ def embedder():
     return OnnxMiniLM()
 
 
+@pytest.fixture(scope="session")
+def local_llm():
+    """The embedded local model, started once for the whole run (it takes ~8 s and 1.1 GB)."""
+    from factcheck.settings import Settings
+
+    return Settings(llm_base_url=None, openai_api_key=None).build_llm()
+
+
 @pytest.fixture
 def corpus(tmp_path, embedder):
     from retrieval.store import Corpus

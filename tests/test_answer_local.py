@@ -19,11 +19,6 @@ AS_OF = dt.date(2026, 2, 1)
 QUESTION = "When did Putin and Zelensky last meet?"
 
 
-@pytest.fixture(scope="session")
-def local_llm():
-    return Settings(llm_base_url=None, openai_api_key=None).build_llm()
-
-
 def check_2019_answer(ans):
     assert not ans.abstained, ans.model_dump_json(indent=1)
     assert "2019" in ans.text and "[1]" in ans.text

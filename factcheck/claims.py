@@ -1,0 +1,254 @@
+"""Claim verification: a claim → atomic parts → evidence per part → a verdict per part read from
+token probabilities → an overall verdict.
+
+Why probabilities and not the model's words: asked to name a label, the small local model almost
+never says REFUTED (DESIGN.md: macro-F1 0.39-0.44). Two focused yes/no questions that share a
+cached passage prefix ("does it show the claim is true?" / "... false?"), with thresholds fitted
+on SciFact's training claims, did far better. The explanation is written in code from the
+verdict and the quoted evidence, so it can never cite something that was not given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import re
+import time
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from factcheck.answer import _STOP, AnswerParams, Citation, _stem, _words, as_data, is_instruction, select_evidence
+from factcheck.llm import NoTokenProbabilities
+from factcheck.prompts import render, template
+from retrieval.chunking import sentence_spans
+from retrieval.errors import ModelError
+
+
+class Label(str, enum.Enum):
+    SUPPORTED = "SUPPORTED"
+    REFUTED = "REFUTED"
+    NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+    MIXED = "MIXED"  # only for a whole claim whose parts disagree
+
+
+class Evidence(Citation):
+    after_claim_date: bool = False  # published after the claim's date context: it could not have backed it then
+    p_true: float | None = None  # P(yes) to "does this passage show the claim is true?"
+    p_false: float | None = None
+
+
+class PartVerdict(BaseModel):
+    claim: str  # the atomic, self-contained claim
+    verdict: Label
+    confidence: float  # 0..1, how sure the verdict is (the deciding probability, or 1 - both for NOT_ENOUGH_INFO)
+    explanation: str  # one sentence, citing evidence by its number [n]
+    cites: list[int] = Field(default_factory=list)  # evidence numbers the verdict rests on
+    evidence: list[Evidence] = Field(default_factory=list)  # every passage read for this part
+    reason: str | None = None  # why NOT_ENOUGH_INFO, when it is
+
+
+class ClaimCheck(BaseModel):
+    claim: str
+    as_of: dt.date | None  # the claim's date context; evidence after it is flagged
+    verdict: Label
+    parts: list[PartVerdict]
+    model: str = ""
+    corpus: str = ""  # what was searched: store, article and passage counts
+    made_at: dt.datetime
+    timings: dict[str, float] = Field(default_factory=dict)
+
+
+class ClaimParams(BaseModel):
+    """Thresholds fitted on SciFact's training claims (see README); every field can be overridden."""
+
+    hits: int = 8  # passages retrieved per part before evidence selection
+    passages: int = 2  # passages read per part; each costs one prompt (~2-3 s locally) and two yes/no questions
+    passage_chars: int = 700  # sentences around the best one, up to this many characters
+    window: int = 1
+    min_true: float = 0.5  # P(yes) to "shows it is true" needed for SUPPORTED
+    min_false: float = 0.5  # P(yes) to "shows it is false" needed for REFUTED
+    margin: float = 0.0  # and by this much over the other question's P(yes)
+    decompose: bool = True
+    max_parts: int = 4
+
+
+# ---- decomposition ----------------------------------------------------------------------------
+# Only a claim with a joint can hold several checkable statements; the rest skip the model call.
+_COMPOUND = re.compile(r"\b(and|but|while|whereas|although|though)\b|;|,\s*(which|who)\b", re.I)
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|claim\s*\d*\s*:)\s*", re.I)
+
+
+def _content_stems(text: str) -> set[str]:
+    return {_stem(w) for w in _words(text) if w not in _STOP and len(w) > 2}
+
+
+def parse_parts(reply: str, claim: str, max_parts: int = 4) -> list[str]:
+    """The model's split, kept only when it is a faithful one: at least two parts, each made of
+    the claim's own words (a small model adds facts while splitting), together covering them all.
+    Anything else, the claim stays whole."""
+    parts: list[str] = []
+    for line in reply.splitlines():
+        line = _BULLET.sub("", line).strip().strip('"“”').strip()
+        if len(_words(line)) >= 3 and line.lower() not in {p.lower() for p in parts}:
+            parts.append(line if line[-1] in ".!?" else line + ".")
+    if not 2 <= len(parts) <= max_parts:
+        return [claim]
+    whole = _content_stems(claim)
+    if any(not _content_stems(p) or _content_stems(p) - whole for p in parts):
+        return [claim]
+    if whole - set().union(*(_content_stems(p) for p in parts)):
+        return [claim]
+    return parts
+
+
+# ---- reading a verdict ------------------------------------------------------------------------
+def parse_label_reply(reply: str, passage: str) -> tuple[Label, str | None, str | None]:
+    """For endpoints without token probabilities: a JSON verdict with a quote. Broken JSON, an
+    unknown label or a quote that is not in the passage all mean NOT_ENOUGH_INFO."""
+    m = re.search(r"\{.*\}", reply, re.S)
+    try:
+        data = json.loads(m.group(0)) if m else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return Label.NOT_ENOUGH_INFO, None, "the model's reply was not valid JSON"
+    raw = str(data.get("verdict", "")).strip().upper().replace(" ", "_")
+    if raw not in (Label.SUPPORTED.value, Label.REFUTED.value, Label.NOT_ENOUGH_INFO.value):
+        return Label.NOT_ENOUGH_INFO, None, f"the model gave an unknown label {raw[:40]!r}"
+    label = Label(raw)
+    quote = str(data.get("quote") or "").strip()
+    if label is not Label.NOT_ENOUGH_INFO:
+        if not quote or _squash(quote) not in _squash(passage):
+            return Label.NOT_ENOUGH_INFO, None, "the model's quote is not in the passage"
+    return label, quote or None, None
+
+
+def _squash(text: str) -> str:
+    return " ".join(_words(text))
+
+
+def overall(verdicts: list[Label]) -> Label:
+    if verdicts and all(v is Label.SUPPORTED for v in verdicts):
+        return Label.SUPPORTED
+    if any(v is Label.REFUTED for v in verdicts):
+        return Label.REFUTED
+    if any(v is Label.SUPPORTED for v in verdicts):
+        return Label.MIXED
+    return Label.NOT_ENOUGH_INFO
+
+
+def decide(evidence: list[Evidence], p: ClaimParams) -> tuple[Label, Evidence | None]:
+    """The verdict and the passage it rests on, from the two probabilities of each passage.
+    A separate function so thresholds can be refitted on stored probabilities (bench/fit_claims.py)."""
+    if not evidence:
+        return Label.NOT_ENOUGH_INFO, None
+    t = max(evidence, key=lambda e: e.p_true - e.p_false)
+    f = max(evidence, key=lambda e: e.p_false - e.p_true)
+    if t.p_true >= p.min_true and t.p_true - t.p_false >= p.margin:
+        return Label.SUPPORTED, t
+    if f.p_false >= p.min_false and f.p_false - f.p_true >= p.margin:
+        return Label.REFUTED, f
+    return Label.NOT_ENOUGH_INFO, None
+
+
+# ---- the pipeline -----------------------------------------------------------------------------
+class Checker:
+    def __init__(self, searcher, llm, params: ClaimParams | None = None):
+        self.searcher = searcher
+        self.llm = llm
+        self.params = params or ClaimParams()
+
+    def decompose(self, claim: str) -> list[str]:
+        p = self.params
+        if not p.decompose or not _COMPOUND.search(claim):
+            return [claim]
+        try:
+            reply = self.llm.complete([{"role": "system", "content": "You split claims into simple facts."},
+                                       {"role": "user", "content": render("claim_split", claim=as_data(claim))}], 160)
+        except ModelError:
+            return [claim]  # a split is a refinement; the whole claim can still be checked
+        return parse_parts(reply, claim, p.max_parts)
+
+    def _messages(self, claim: str, passage: Citation, prompt: str, **extra: str) -> list[dict]:
+        # The system text, passage and claim come first and are the same for both questions,
+        # so the server's prompt cache reads them once.
+        head = ", ".join((passage.source or "unknown outlet", passage.date.isoformat() if passage.date else "undated"))
+        text = f"{as_data(head)}:\n{as_data(passage.quote)}"
+        return [{"role": "system", "content": template("claim_system")},
+                {"role": "user", "content": render(prompt, passage=text, claim=as_data(claim), **extra)}]
+
+    def _read(self, claim: str, passage: Citation) -> tuple[float, float, str | None, str | None]:
+        """(P(true), P(false), the model's quote, why it could not be read)."""
+        try:
+            pt = self.llm.yes_probability(self._messages(claim, passage, "claim_user", question=template("claim_true")))
+            pf = self.llm.yes_probability(self._messages(claim, passage, "claim_user", question=template("claim_false")))
+            return pt, pf, None, None
+        except NoTokenProbabilities:
+            reply = self.llm.complete(self._messages(claim, passage, "claim_label"), 200)
+            label, quote, why = parse_label_reply(reply, passage.quote)
+            return float(label is Label.SUPPORTED), float(label is Label.REFUTED), quote, why
+
+    def check_part(self, claim: str, as_of: dt.date | None = None, **search_kw) -> PartVerdict:
+        p = self.params
+        embedder = self.searcher.corpus.embedder
+        vec = embedder.embed([claim])[0]
+        hits = self.searcher.search(claim, p.hits, per_article=1, query_vec=vec, **search_kw)
+        chosen = select_evidence(vec, hits, embedder, AnswerParams(max_passages=p.passages, window=p.window,
+                                                                   budget_chars=p.passages * p.passage_chars))
+        if not chosen:
+            return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, confidence=1.0, reason="no passage in the corpus matches it",
+                               explanation="No passage in the corpus matches this claim.")
+        evidence, notes = [], []
+        for c in chosen:
+            pt, pf, quote, why = self._read(claim, c)
+            evidence.append(Evidence(**c.model_dump(), p_true=round(pt, 4), p_false=round(pf, 4),
+                                     after_claim_date=bool(as_of and c.date and c.date > as_of)))
+            notes.append((quote, why))
+        verdict, e = decide(evidence, p)
+        if e is None:
+            reasons = [why for _, why in notes if why]
+            reason = reasons[0] if reasons else "the passages found neither state nor contradict it"
+            closest = evidence[0]
+            return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, reason=reason, evidence=evidence,
+                               confidence=round(1 - max(max(x.p_true, x.p_false) for x in evidence), 4),
+                               explanation=f"The closest passage [{closest.n}] ({_where(closest)}) neither states nor contradicts it.")
+        quote = notes[evidence.index(e)][0] or key_sentence(claim, e.quote, embedder, vec)
+        verb = "states" if verdict is Label.SUPPORTED else "contradicts it"
+        said = f"“{_short(quote)}”" if verdict is Label.SUPPORTED else f"by saying “{_short(quote)}”"
+        late = " (published after the claim's date)" if e.after_claim_date else ""
+        return PartVerdict(claim=claim, verdict=verdict, cites=[e.n], evidence=evidence,
+                           confidence=round(e.p_true if verdict is Label.SUPPORTED else e.p_false, 4),
+                           explanation=f"[{e.n}] ({_where(e)}){late} {verb} {said}.")
+
+    def check(self, claim: str, as_of: dt.date | None = None, **search_kw) -> ClaimCheck:
+        t0 = time.perf_counter()
+        claim = " ".join(claim.split())
+        parts = self.decompose(claim)
+        t_split = time.perf_counter() - t0
+        verdicts = [self.check_part(part, as_of, **search_kw) for part in parts]
+        stats = self.searcher.corpus.stats()
+        return ClaimCheck(claim=claim, as_of=as_of, verdict=overall([v.verdict for v in verdicts]), parts=verdicts,
+                          model=self.llm.label, made_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+                          corpus=f"{stats.articles} articles, {stats.chunks} passages ({stats.store})",
+                          timings={"split_s": round(t_split, 3), "total_s": round(time.perf_counter() - t0, 3)})
+
+
+def key_sentence(claim: str, passage: str, embedder, claim_vec=None) -> str:
+    """The sentence of the passage closest to the claim: what the explanation quotes."""
+    spans = sentence_spans(passage)
+    sents = [passage[a:b] for a, b in spans if not is_instruction(passage[a:b])] or [passage]
+    if len(sents) == 1:
+        return sents[0]
+    vec = claim_vec if claim_vec is not None else embedder.embed([claim])[0]
+    return sents[int(np.argmax(embedder.embed(sents) @ vec))]
+
+
+def _where(e: Citation) -> str:
+    return ", ".join((e.source or e.title or "unknown outlet", e.date.isoformat() if e.date else "undated"))
+
+
+def _short(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

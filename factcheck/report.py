@@ -1,0 +1,67 @@
+"""The fact-check report an editor keeps: Markdown with the claim, a verdict table, the evidence
+quoted with links and dates, and what produced it. Source text is escaped, so links, images
+and HTML inside an article cannot act when the report is rendered."""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.claims import ClaimCheck, Evidence, Label
+
+# Inline markup only: text never starts a line of its own here, so list and heading marks can't act.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~$])")
+LABEL_TEXT = {Label.SUPPORTED: "Supported", Label.REFUTED: "Refuted", Label.NOT_ENOUGH_INFO: "Not enough information",
+              Label.MIXED: "Mixed"}
+
+
+def md_escape(text: str) -> str:
+    """Text as literal Markdown: every character that could start markup is backslash-escaped
+    and line breaks become spaces (a quote stays inside its table cell or block)."""
+    text = " ".join(str(text).split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def anchor(e: Evidence) -> str:
+    return f"source-{e.doc_id[:12]}"
+
+
+def _link(e: Evidence) -> str:
+    """The article's own URL when it has one, otherwise its entry in this report's source list."""
+    label = md_escape(e.label())
+    if e.url and e.url.startswith(("http://", "https://")):
+        return f"[{label}](<{e.url.replace('>', '%3E').replace(' ', '%20')}>)"
+    return f"[{label}](#{anchor(e)})"
+
+
+def to_markdown(check: ClaimCheck) -> str:
+    lines = ["# Fact-check report", "", f"**Claim:** {md_escape(check.claim)}", "",
+             f"**Verdict: {LABEL_TEXT[check.verdict]}**", ""]
+    if check.as_of:
+        lines += [f"Claim date: {check.as_of.isoformat()} (evidence published later is marked)", ""]
+    lines += ["| # | Part of the claim | Verdict | Confidence | Evidence |", "|---|---|---|---|---|"]
+    for i, part in enumerate(check.parts, 1):
+        cited = ", ".join(_link(e) for e in part.evidence if e.n in part.cites) or "none"
+        lines.append(f"| {i} | {md_escape(part.claim)} | {LABEL_TEXT[part.verdict]} | {part.confidence:.2f} | {cited} |")
+    lines.append("")
+    for i, part in enumerate(check.parts, 1):
+        lines += [f"## {i}. {md_escape(part.claim)}", "", f"**{LABEL_TEXT[part.verdict]}.** {md_escape(part.explanation)}", ""]
+        if not part.evidence:
+            lines += ["No passage in the corpus matches this part.", ""]
+        for e in part.evidence:
+            role = "cited" if e.n in part.cites else "read"
+            late = " · published after the claim's date" if e.after_claim_date else ""
+            lines += [f"[{e.n}] {_link(e)} ({role}{late})", "", f"> {md_escape(e.quote)}", ""]
+    sources: dict[str, Evidence] = {}
+    for part in check.parts:
+        for e in part.evidence:
+            sources.setdefault(e.doc_id, e)
+    if sources:
+        lines += ["## Sources", ""]
+        for e in sources.values():
+            bits = [md_escape(e.title) if e.title else None, md_escape(e.source) if e.source else None,
+                    e.date.isoformat() if e.date else "undated", md_escape(e.url) if e.url else None,
+                    f"id {e.doc_id}" + (f" ({md_escape(e.external_id)})" if e.external_id else "")]
+            lines.append(f'- <a id="{anchor(e)}"></a>' + " · ".join(b for b in bits if b))
+        lines.append("")
+    lines += ["---", "", f"Made {check.made_at.isoformat()} with {md_escape(check.model)} over {md_escape(check.corpus)}.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""Claim checking with the real embedded model on the bundled corpus, and the report it makes."""
+
+import datetime as dt
+
+import pytest
+
+from factcheck.claims import Checker, Label
+from factcheck.report import to_markdown
+from retrieval.search import Searcher
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def compound(tmp_path_factory, embedder, local_llm):
+    """One real run on the editors' example claim, shared by the tests below."""
+    from retrieval.loaders import load_path
+    from retrieval.store import Corpus
+    from tests.conftest import ROOT
+
+    corpus = Corpus(tmp_path_factory.mktemp("claims") / "data", embedder)
+    corpus.add(load_path(ROOT / "corpus" / "kyiv-post-putin-zelensky.md"))
+    checker = Checker(Searcher(corpus), local_llm)
+    yield checker, checker.check("Putin and Zelensky met in Abu Dhabi in January 2026 and agreed a ceasefire.",
+                                 as_of=dt.date(2026, 1, 27))
+    corpus.close()
+
+
+def test_compound_claim_is_split_and_never_supported(compound):
+    _, c = compound
+    assert len(c.parts) >= 2, c.model_dump_json(indent=1)
+    assert c.verdict is not Label.SUPPORTED
+    for part in c.parts:
+        assert part.verdict is not Label.SUPPORTED  # the article says they have not met since 2019
+        for e in part.evidence:
+            assert e.source == "Kyiv Post" and e.date == dt.date(2026, 1, 28)
+            assert e.after_claim_date  # published the day after the claim's date
+
+
+def test_report_from_a_real_run_renders_with_linked_quotes(compound):
+    from tests.test_claims_logic import rendered
+
+    _, c = compound
+    md = to_markdown(c)
+    html = rendered(md)
+    quotes = [e for p in c.parts for e in p.evidence]
+    assert quotes and html.count("<blockquote>") == len(quotes)
+    assert "<table>" in html and md.startswith("# Fact-check report")
+    for e in quotes:
+        assert f'href="#source-{e.doc_id[:12]}"' in html  # the seed article has no URL: its source entry
+    assert f'id="source-{quotes[0].doc_id[:12]}"' in html and "Kyiv Post" in html and "2026-01-28" in html
+    assert c.model in md
+
+
+def test_supported_claim_cites_the_passage_that_says_it(compound):
+    checker, _ = compound
+    c = checker.check("Switzerland said it was ready to host trilateral talks.")
+    assert c.verdict is Label.SUPPORTED, c.model_dump_json(indent=1)
+    part = c.parts[0]
+    cited = [e for e in part.evidence if e.n in part.cites]
+    assert cited and "host trilateral talks" in cited[0].quote and "“" in part.explanation

@@ -1,0 +1,167 @@
+"""Claim checking's parsing and decisions, with a scripted model: malformed model output must
+never crash and never yield a verdict other than NOT_ENOUGH_INFO for that part. The real local
+model is exercised in test_claims_local.py."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from factcheck.claims import (Checker, ClaimParams, Evidence, Label, decide, overall, parse_label_reply,
+                              parse_parts)
+from factcheck.llm import NoTokenProbabilities
+from factcheck.report import md_escape, to_markdown
+from retrieval.errors import ModelError
+from retrieval.search import Searcher
+
+CLAIM = "Putin and Zelensky met in Abu Dhabi in January 2026 and agreed a ceasefire."
+PASSAGE = "No such meeting ultimately took place, and Putin and Zelensky have not met since 2019."
+
+
+# ---- decomposition ----------------------------------------------------------------------------
+def test_faithful_split_is_kept():
+    reply = "1. Putin and Zelensky met in Abu Dhabi in January 2026.\n2. Putin and Zelensky agreed a ceasefire."
+    assert parse_parts(reply, CLAIM) == ["Putin and Zelensky met in Abu Dhabi in January 2026.",
+                                         "Putin and Zelensky agreed a ceasefire."]
+
+
+@pytest.mark.parametrize("reply", [
+    "",  # nothing
+    "Putin and Zelensky met in Abu Dhabi in January 2026 and agreed a ceasefire.",  # one part: stays whole
+    '{"claims": [',  # broken JSON
+    "- Putin and Zelensky met in Geneva.\n- They agreed a ceasefire.",  # a new fact (Geneva)
+    "- Putin and Zelensky met.\n- They agreed.",  # lost facts (Abu Dhabi, January 2026, ceasefire)
+    "\x00\x01 ☃☃☃\n" * 3,  # junk
+    "\n".join(f"- Putin met Zelensky {i}." for i in range(9)),  # too many parts
+])
+def test_unfaithful_or_malformed_split_keeps_the_claim_whole(reply):
+    assert parse_parts(reply, CLAIM) == [CLAIM]
+
+
+# ---- the text path (endpoints without token probabilities) --------------------------------------
+def test_label_reply_with_a_real_quote_is_read():
+    label, quote, why = parse_label_reply('{"verdict": "REFUTED", "quote": "Putin and Zelensky have not met since 2019."}', PASSAGE)
+    assert label is Label.REFUTED and quote and why is None
+
+
+@pytest.mark.parametrize("reply, why", [
+    ('{"verdict": "REFUTED", "quote": "Putin', "not valid JSON"),
+    ("REFUTED", "not valid JSON"),
+    ('{"verdict": "PROBABLY_TRUE", "quote": "have not met since 2019"}', "unknown label"),
+    ('{"verdict": "SUPPORTED", "quote": "They met in Abu Dhabi in January."}', "not in the passage"),
+    ('{"verdict": "SUPPORTED"}', "not in the passage"),
+    ('["SUPPORTED"]', "not valid JSON"),
+])
+def test_malformed_label_reply_is_not_enough_info(reply, why):
+    label, quote, reason = parse_label_reply(reply, PASSAGE)
+    assert label is Label.NOT_ENOUGH_INFO and why in reason
+
+
+# ---- decisions --------------------------------------------------------------------------------
+def ev(n, pt, pf, **kw):
+    return Evidence(n=n, doc_id="d", chunk_id=f"d:{n}", quote=PASSAGE, start=0, end=len(PASSAGE), p_true=pt, p_false=pf, **kw)
+
+
+def test_decide_uses_the_thresholds():
+    p = ClaimParams(min_true=0.6, min_false=0.4, margin=0.1)
+    assert decide([ev(1, 0.7, 0.2)], p) == (Label.SUPPORTED, ev(1, 0.7, 0.2))
+    assert decide([ev(1, 0.3, 0.5), ev(2, 0.2, 0.1)], p)[0] is Label.REFUTED
+    assert decide([ev(1, 0.65, 0.6)], p)[0] is Label.NOT_ENOUGH_INFO  # yes to both: no margin
+    assert decide([], p) == (Label.NOT_ENOUGH_INFO, None)
+
+
+def test_overall_verdict():
+    S, R, N = Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO
+    assert overall([S, S]) is S
+    assert overall([S, R]) is R and overall([N, R]) is R
+    assert overall([S, N]) is Label.MIXED
+    assert overall([N, N]) is N and overall([]) is N
+
+
+# ---- the pipeline with scripted models ----------------------------------------------------------
+class Scripted:
+    label = "scripted"
+
+    def __init__(self, split="", probs=None, label_reply=None, fail_split=False):
+        self.split, self.probs, self.label_reply, self.fail_split = split, probs, label_reply, fail_split
+
+    def complete(self, messages, max_tokens=200):
+        text = messages[-1]["content"]
+        if "Split this claim" in text:
+            if self.fail_split:
+                raise ModelError("The model sent a reply that could not be read.")
+            return self.split
+        return self.label_reply
+
+    def yes_probability(self, messages):
+        if self.probs is None:
+            raise NoTokenProbabilities("no logprobs")
+        return self.probs[0] if "claim is true" in messages[-1]["content"] else self.probs[1]
+
+
+@pytest.mark.parametrize("reply", [
+    '{"verdict": "SUPPORTED", "quote": "Putin',  # broken JSON
+    '{"verdict": "TRUE-ISH", "quote": "Putin and Zelensky have not met since 2019."}',  # unknown label
+    '{"verdict": "SUPPORTED", "quote": "Putin and Zelensky met in Abu Dhabi."}',  # quote not in the passage
+    "",
+])
+def test_malformed_verdicts_through_the_pipeline_are_not_enough_info(seeded, reply):
+    c = Checker(Searcher(seeded), Scripted(label_reply=reply)).check("Putin and Zelensky met in Abu Dhabi.")
+    assert c.verdict is Label.NOT_ENOUGH_INFO
+    assert all(p.verdict is Label.NOT_ENOUGH_INFO and not p.cites for p in c.parts)
+
+
+def test_model_failure_while_splitting_checks_the_claim_whole(seeded):
+    c = Checker(Searcher(seeded), Scripted(fail_split=True, probs=(0.1, 0.9))).check(CLAIM)
+    assert [p.claim for p in c.parts] == [CLAIM] and c.verdict is Label.REFUTED
+
+
+def test_parts_get_verdicts_and_cited_quotes_are_in_the_article(seeded):
+    split = "Putin and Zelensky met in Abu Dhabi in January 2026.\nPutin and Zelensky agreed a ceasefire."
+    c = Checker(Searcher(seeded), Scripted(split=split, probs=(0.9, 0.1))).check(CLAIM, as_of=dt.date(2026, 1, 1))
+    assert len(c.parts) == 2 and c.verdict is Label.SUPPORTED
+    for part in c.parts:
+        cited = [e for e in part.evidence if e.n in part.cites]
+        assert cited and part.explanation.startswith(f"[{cited[0].n}]")
+        art = seeded.get(cited[0].doc_id)
+        assert art.text[cited[0].start:cited[0].end] == cited[0].quote
+        assert cited[0].after_claim_date  # the article is dated 2026-01-28, after the claim's date
+
+
+def test_nothing_in_the_corpus_is_not_enough_info(corpus):
+    c = Checker(Searcher(corpus), Scripted(probs=(0.99, 0.0))).check("The moon is made of cheese.")
+    assert c.verdict is Label.NOT_ENOUGH_INFO and not c.parts[0].evidence
+
+
+# ---- the report -------------------------------------------------------------------------------
+def rendered(md: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
+
+
+def test_md_escape_neutralises_markup():
+    raw = '<script>alert(1)</script> ![x](http://evil/x.png) [click](javascript:alert(1)) *bold* `code`\n# head &amp;'
+    html = rendered("> " + md_escape(raw))
+    for element in ("<script", "<img", "<a ", "<em>", "<code>", "<h1>"):
+        assert element not in html
+    assert "&lt;script&gt;" in html and "![x](http://evil/x.png)" in html and "&amp;amp;" in html
+
+
+def test_report_links_every_quote_and_escapes_sources(seeded):
+    from tests.conftest import article
+
+    seeded.add(article("Putin and Zelensky met on the moon <img src=x onerror=alert(1)> ![p](http://x/p.png).",
+                       source="Evil [Outlet](http://evil)", url="https://example.org/a b", date=dt.date(2026, 1, 2)))
+    c = Checker(Searcher(seeded), Scripted(probs=(0.9, 0.1))).check("Putin and Zelensky met on the moon.")
+    html = rendered(to_markdown(c))
+    assert "<img" not in html and 'href="http://evil"' not in html and 'href="http://x/p.png"' not in html
+    assert "<td>Supported</td>" in html
+    quotes = [e for p in c.parts for e in p.evidence]
+    # every quote's paragraph starts with a link to its article: its URL, or its entry in the source list
+    assert html.count("<blockquote>") == len(quotes)
+    assert 'href="https://example.org/a%20b"' in html
+    for e in quotes:
+        assert (f'href="{e.url}"'.replace(" ", "%20") in html) if e.url else (f'href="#source-{e.doc_id[:12]}"' in html)
+        assert f'id="source-{e.doc_id[:12]}"' in html
+    assert json.loads(c.model_dump_json())["verdict"] == "SUPPORTED"
