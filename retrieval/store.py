@@ -6,11 +6,26 @@ stores is always detectable: an ingest writes the catalog as `pending`, then Chr
 it `complete`; a delete marks it `deleting`, removes it from Chroma, then from the catalog.
 Opening the corpus finishes or undoes whatever a crash left half-done, and searches only ever
 see `complete` articles.
+
+Several threads and processes may share one data directory (the app, a CLI ingest, a search).
+Every write holds an exclusive lock on `write.lock` in the data directory (fcntl, released by
+the kernel when a process dies, even by SIGKILL) for the whole pending → Chroma → complete
+sequence; so an article that is not complete while the lock is held is a crash's leftover, never
+another writer's work in progress, and repair can remove it safely. Embedding runs outside the
+lock, so parallel ingests embed in parallel and only take turns to write.
+
+The embedded Chroma keeps its vector index in each process's memory and does not see what
+other processes add (measured with chromadb 1.5.9: a process that opened the store never found
+vectors another process added later, while a freshly opened one found them all). The catalog
+keeps a generation number, raised by every completed write; a process that sees a generation it
+did not write reopens its Chroma client before the next search or write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -43,11 +58,28 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 """
+LOCK_TIMEOUT = 120.0  # seconds a writer waits for another process's write before giving up
 
 
 def date_ordinal(date: dt.date | None) -> int:
     return date.toordinal() if date else UNDATED
+
+
+def _unstorable(article: Article) -> str | None:
+    """Why an article built by hand (not by the loaders, which clean text) cannot be stored."""
+    for field in ("text", "title", "source", "author", "url", "filename", "external_id"):
+        value = getattr(article, field)
+        if value is not None:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"the {field} is not valid Unicode text (it holds a lone surrogate code point)"
+    if not article.text.strip():
+        return "no readable text"
+    return None
 
 
 def index_text(article: Article, chunk: Chunk) -> str:
@@ -58,14 +90,17 @@ def index_text(article: Article, chunk: Chunk) -> str:
 class Corpus:
     def __init__(self, data_dir: Path, embedder, *, chroma_host: str | None = None,
                  chroma_port: int = 8000, chunk_size: int = 1000, chunk_overlap: int = 200,
-                 chroma_batch: int = 1000, collection: str = COLLECTION):
+                 chroma_batch: int = 1000, collection: str = COLLECTION, lock_timeout: float = LOCK_TIMEOUT):
         self.data_dir = Path(data_dir)
         self.embedder = embedder
         self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
         self.chroma_batch = chroma_batch
-        self._lock = threading.RLock()  # one writer at a time within a process
+        self.lock_timeout = lock_timeout
+        self._lock = threading.RLock()  # one writer at a time within a process...
+        self._depth = 0  # ...and `write.lock` for one writer at a time across processes
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._lock_file = open(self.data_dir / "write.lock", "a+b")  # noqa: SIM115 - held while open
             self.db = sqlite3.connect(self.data_dir / "corpus.sqlite", check_same_thread=False,
                                       timeout=60, isolation_level=None)
         except (OSError, sqlite3.Error) as e:
@@ -74,10 +109,41 @@ class Corpus:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
-        self.store_label, self.collection = self._open_chroma(chroma_host, chroma_port, collection)
+        self._chroma_args = (chroma_host, chroma_port, collection)
+        self._embedded = not chroma_host
+        self._generation = self._read_generation()
+        self.store_label, self._collection = self._open_chroma(chroma_host, chroma_port, collection)
         self.repaired = self.repair()
 
     # ---- Chroma -------------------------------------------------------------------------
+    @property
+    def collection(self):
+        """The Chroma collection, reopened first if another process changed the embedded store."""
+        self._sync()
+        return self._collection
+
+    def _read_generation(self) -> int:
+        return self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]
+
+    def _sync(self) -> None:
+        """Reload the embedded vector index if another process wrote since we last looked."""
+        if not self._embedded or self._read_generation() == self._generation:
+            return
+        with self._lock:
+            generation = self._read_generation()
+            if generation == self._generation:
+                return
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            # chromadb shares one client per path and process, and that client's index is the
+            # stale one: drop it from the cache so that the next client reads the files afresh.
+            # (Collections other Corpus objects hold keep working on the old one until they sync.)
+            with SharedSystemClient._refcount_lock:
+                SharedSystemClient._identifier_to_system.pop(str(self.data_dir / "chroma"), None)
+                SharedSystemClient._identifier_to_refcount.pop(str(self.data_dir / "chroma"), None)
+            self.store_label, self._collection = self._open_chroma(*self._chroma_args)
+            self._generation = generation
+
     def _open_chroma(self, host: str | None, port: int, name: str):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
@@ -99,7 +165,45 @@ class Corpus:
             raise StoreError(f"Cannot open {where}: {e}") from e
         return label, collection
 
-    # ---- transactions and repair --------------------------------------------------------
+    # ---- locking, transactions and repair ------------------------------------------------
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Exclusive write access to the data directory, across threads and processes; re-entrant."""
+        with self._lock:
+            if self._depth == 0:
+                self._flock()
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    def _flock(self) -> None:
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(f"The corpus at {self.data_dir} is busy: another process has been writing to it "
+                                     f"for over {self.lock_timeout:g} s. Try again when it has finished.") from None
+                time.sleep(0.02)
+            except OSError as e:
+                raise StoreError(f"Cannot lock the corpus at {self.data_dir} for writing: {e}") from e
+        try:
+            self._sync()  # write on top of what other processes wrote, not on a stale index
+        except BaseException:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            raise
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        """Tell other processes that the vectors changed (inside the write's transaction)."""
+        db.execute("UPDATE meta SET value = value + 1 WHERE key='generation'")
+        self._generation = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
@@ -112,10 +216,12 @@ class Corpus:
             self.db.execute("COMMIT")
 
     def repair(self) -> list[str]:
-        """Undo ingests and finish deletes that a crash interrupted; returns what was repaired."""
-        rows = self.db.execute("SELECT doc_id, status FROM articles WHERE status != 'complete'").fetchall()
-        for r in rows:
-            self._remove(r["doc_id"])
+        """Undo ingests and finish deletes that a crash interrupted; returns what was repaired.
+        Under the write lock: an article that is not complete then belongs to no live writer."""
+        with self._writing():
+            rows = self.db.execute("SELECT doc_id, status FROM articles WHERE status != 'complete'").fetchall()
+            for r in rows:
+                self._remove(r["doc_id"])
         return [f"{r['doc_id']} ({'unfinished ingest undone' if r['status'] == 'pending' else 'unfinished delete finished'})"
                 for r in rows]
 
@@ -123,15 +229,17 @@ class Corpus:
         return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
 
     def _remove(self, doc_id: str) -> None:
-        with self._tx() as db:
-            db.execute("UPDATE articles SET status='deleting' WHERE doc_id=?", (doc_id,))
-        ids = self._chunk_ids(doc_id)
-        for b in range(0, len(ids), self.chroma_batch):
-            self.collection.delete(ids=ids[b : b + self.chroma_batch])
-        with self._tx() as db:
-            db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT rid FROM chunks WHERE doc_id=?)", (doc_id,))
-            db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
-            db.execute("DELETE FROM articles WHERE doc_id=?", (doc_id,))
+        with self._writing():
+            with self._tx() as db:
+                db.execute("UPDATE articles SET status='deleting' WHERE doc_id=?", (doc_id,))
+            ids = self._chunk_ids(doc_id)
+            for b in range(0, len(ids), self.chroma_batch):
+                self._collection.delete(ids=ids[b : b + self.chroma_batch])
+            with self._tx() as db:
+                db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT rid FROM chunks WHERE doc_id=?)", (doc_id,))
+                db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+                db.execute("DELETE FROM articles WHERE doc_id=?", (doc_id,))
+                self._bump(db)
 
     # ---- writing ------------------------------------------------------------------------
     def add(self, article: Article) -> IngestOutcome:
@@ -165,14 +273,16 @@ class Corpus:
             if isinstance(item, Exception):
                 record(slot, IngestOutcome(name=name, status="failed", reason=str(item)))
                 continue
+            problem = _unstorable(item)
+            if problem:
+                record(slot, IngestOutcome(name=name, status="failed", reason=problem))
+                continue
             article = item.model_copy(update={"doc_id": article_id(item.text)})
-            known = self._status(article.doc_id)
-            if known == "complete" or article.doc_id in seen:
+            # Only a shortcut past embedding: `_write` checks again under the write lock.
+            if self._status(article.doc_id) == "complete" or article.doc_id in seen:
                 record(slot, IngestOutcome(name=name, status="duplicate", doc_id=article.doc_id,
                                            title=article.label(), reason="already in the corpus"))
                 continue
-            if known:  # a leftover another process left half-done: start over
-                self._remove(article.doc_id)
             seen.add(article.doc_id)
             pending.append((slot, name, article, chunk_article(article, self.chunk_size, self.chunk_overlap)))
             if sum(len(p[3]) for p in pending) >= batch_chunks:
@@ -184,38 +294,60 @@ class Corpus:
         if not batch:
             return []
         texts = [index_text(a, c) for _, a, cs in batch for c in cs]
-        vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+        vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)  # the slow part: outside the lock
+        offsets = np.cumsum([0] + [len(cs) for _, _, cs in batch])
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-        with self._tx() as db:
-            for _, a, cs in batch:
-                db.execute(
-                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 'pending')",
-                    (a.doc_id, a.external_id, a.title, a.source, a.author,
-                     a.date.isoformat() if a.date else None, date_ordinal(a.date), a.url,
-                     a.filename, a.text, now.isoformat(), len(cs)))
-                for c in cs:
-                    cur = db.execute('INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", text) VALUES (?,?,?,?,?,?)',
-                                     (c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.text))
-                    db.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, index_text(a, c)))
-        ids = [c.chunk_id for _, _, cs in batch for c in cs]
-        metas = [{"doc_id": a.doc_id, "date_ord": date_ordinal(a.date), "source": a.source or ""}
-                 for _, a, cs in batch for _ in cs]
-        try:
-            for b in range(0, len(ids), self.chroma_batch):
-                s = slice(b, b + self.chroma_batch)
-                self.collection.upsert(ids=ids[s], embeddings=vectors[s], metadatas=metas[s])
-        except Exception as e:
-            for _, a, _ in batch:
-                self._remove(a.doc_id)
-            raise StoreError(f"Writing to Chroma failed; the batch was rolled back: {e}") from e
-        with self._tx() as db:
-            db.executemany("UPDATE articles SET status='complete' WHERE doc_id=?", [(a.doc_id,) for _, a, _ in batch])
-        return [IngestOutcome(name=n, status="added", doc_id=a.doc_id, title=a.label(), n_chunks=len(cs))
-                for n, a, cs in batch]
+        outcomes: list[IngestOutcome | None] = [None] * len(batch)
+        with self._writing():
+            # Another thread or process may have added the same article since `ingest` looked.
+            fresh = []
+            for i, (name, a, cs) in enumerate(batch):
+                status = self._status(a.doc_id)
+                if status == "complete":
+                    outcomes[i] = IngestOutcome(name=name, status="duplicate", doc_id=a.doc_id, title=a.label(),
+                                                reason="already in the corpus")
+                    continue
+                if status:  # a crash's leftover (we hold the lock, so no live writer owns it): start over
+                    self._remove(a.doc_id)
+                fresh.append(i)
+            if not fresh:
+                return outcomes
+            with self._tx() as db:
+                for i in fresh:
+                    _, a, cs = batch[i]
+                    db.execute(
+                        "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 'pending')",
+                        (a.doc_id, a.external_id, a.title, a.source, a.author,
+                         a.date.isoformat() if a.date else None, date_ordinal(a.date), a.url,
+                         a.filename, a.text, now.isoformat(), len(cs)))
+                    for c in cs:
+                        cur = db.execute('INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", text) VALUES (?,?,?,?,?,?)',
+                                         (c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.text))
+                        db.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, index_text(a, c)))
+            ids = [c.chunk_id for i in fresh for c in batch[i][2]]
+            metas = [{"doc_id": a.doc_id, "date_ord": date_ordinal(a.date), "source": a.source or ""}
+                     for i in fresh for _, a, cs in [batch[i]] for _ in cs]
+            vecs = np.concatenate([vectors[offsets[i]:offsets[i + 1]] for i in fresh])
+            try:
+                for b in range(0, len(ids), self.chroma_batch):
+                    s = slice(b, b + self.chroma_batch)
+                    self._collection.upsert(ids=ids[s], embeddings=vecs[s], metadatas=metas[s])
+            except Exception as e:
+                for i in fresh:
+                    self._remove(batch[i][1].doc_id)
+                raise StoreError(f"Writing to Chroma failed; the batch was rolled back: {e}") from e
+            with self._tx() as db:
+                db.executemany("UPDATE articles SET status='complete' WHERE doc_id=?", [(batch[i][1].doc_id,) for i in fresh])
+                self._bump(db)
+        for i in fresh:
+            name, a, cs = batch[i]
+            outcomes[i] = IngestOutcome(name=name, status="added", doc_id=a.doc_id, title=a.label(), n_chunks=len(cs))
+        return outcomes
 
     def delete(self, doc_id: str) -> Article:
-        article = self.get(doc_id)
-        self._remove(article.doc_id)
+        with self._writing():
+            article = self.get(doc_id)
+            self._remove(article.doc_id)
         return article
 
     # ---- reading ------------------------------------------------------------------------
@@ -273,3 +405,4 @@ class Corpus:
 
     def close(self) -> None:
         self.db.close()
+        self._lock_file.close()
