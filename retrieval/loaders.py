@@ -146,6 +146,14 @@ def _decode_text(data: bytes, charset: str | None = None) -> str:
         except UnicodeDecodeError:
             raise RefusedInput("not valid UTF-8 text and not a known encoding") from None
     if b"\x00" in data:
+        # UTF-16 without a byte-order mark: every other byte of Latin-script text is zero.
+        even, odd = data[0::2], data[1::2]
+        for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+            if len(data) % 2 == 0 and zeros.count(0) > 0.9 * len(zeros) and other.count(0) < 0.05 * len(other):
+                try:
+                    return _no_controls(data.decode(encoding))
+                except UnicodeDecodeError:
+                    break
         raise RefusedInput("looks like a binary file, not text")
     text = ""
     for encoding in filter(None, (charset, "utf-8-sig", "cp1252", "latin-1")):  # latin-1 decodes anything
@@ -154,6 +162,10 @@ def _decode_text(data: bytes, charset: str | None = None) -> str:
             break
         except (LookupError, UnicodeDecodeError):
             continue
+    return _no_controls(text)
+
+
+def _no_controls(text: str) -> str:
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
     if controls > 0.01 * len(text):
         raise RefusedInput("looks like a binary file, not text")

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import os
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +66,14 @@ LOCK_TIMEOUT = 120.0  # seconds a writer waits for another process's write befor
 
 def date_ordinal(date: dt.date | None) -> int:
     return date.toordinal() if date else UNDATED
+
+
+def shown(text: str, limit: int = 300) -> str:
+    """A name or message safe to print: control and bidirectional-override characters from a
+    hostile file name (terminal escapes, "evil\u202etxt.exe") become "?"."""
+    out = "".join("?" if unicodedata.category(ch) in ("Cc", "Cs") or unicodedata.bidirectional(ch) in
+                  ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI") else ch for ch in text)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
 def _unstorable(article: Article) -> str | None:
@@ -270,8 +278,9 @@ class Corpus:
         for name, item in items:
             slot = len(slots)
             slots.append(None)
+            name = shown(str(name))
             if isinstance(item, Exception):
-                record(slot, IngestOutcome(name=name, status="failed", reason=str(item)))
+                record(slot, IngestOutcome(name=name, status="failed", reason=shown(str(item), 1000)))
                 continue
             problem = _unstorable(item)
             if problem:

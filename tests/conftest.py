@@ -1,4 +1,8 @@
 import datetime as dt
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,41 @@ def local_llm():
     from factcheck.settings import Settings
 
     return Settings(llm_base_url=None, openai_api_key=None).build_llm()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (`chroma run`, from the chromadb package) on a loopback port, shared
+    by the session (a module may define its own); yields the port. Give each test its own
+    collection name."""
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    log = tmp_path_factory.mktemp("chroma-log") / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma")),
+                                 "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    import chromadb
+
+    for _ in range(240):
+        try:
+            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+            break
+        except Exception:
+            if proc.poll() is not None:
+                pytest.fail(f"chroma server exited: {log.read_text()[-2000:]}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"chroma server did not start: {log.read_text()[-2000:]}")
+    yield port
+    proc.terminate()
+    proc.wait(30)
 
 
 @pytest.fixture
