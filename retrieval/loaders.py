@@ -329,6 +329,7 @@ def _parse_html(data: bytes, *, url: str | None = None, charset: str | None = No
 
 def _parse_pdf(data: bytes) -> dict[str, Any]:
     import pypdf
+    import pypdf.errors
 
     # pypdf silently recovers what it can from a cut-off file; a missing end marker means truncation.
     if b"%%EOF" not in data.rstrip(b"\x00 \t\r\n")[-1024:]:
@@ -346,6 +347,8 @@ def _parse_pdf(data: bytes) -> dict[str, Any]:
         pages = [page.extract_text() or "" for page in reader.pages]
     except RefusedInput:
         raise
+    except pypdf.errors.LimitReachedError:
+        raise RefusedInput("PDF expands to too much data when decompressed (a decompression bomb?)") from None
     except Exception as exc:
         raise RefusedInput(f"PDF is truncated or damaged ({exc})") from None
     if not any(p.strip() for p in pages):
@@ -371,6 +374,18 @@ def _check_zip(data: bytes, max_bytes: int) -> None:
     for m in members:
         if m.file_size > 10 * 1024 * 1024 and m.file_size > 200 * max(m.compress_size, 1):
             raise RefusedInput("DOCX expands to too much data (zip bomb?)")
+    # Word never writes a DTD; one in a DOCX is there to declare entities: an XML bomb ("billion
+    # laughs") or a reference to a file on this machine (XXE).
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for m in members[:200]:
+        if m.filename.endswith((".xml", ".rels")):
+            try:
+                with archive.open(m) as f:
+                    head = f.read(64 * 1024)
+            except Exception:  # noqa: S112 - a broken member is the parser's to report
+                continue
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise RefusedInput("DOCX declares XML entities (a DTD), which Word never writes: refused as unsafe")
 
 
 # python-docx's blank template carries this author and date; they say nothing about the article.

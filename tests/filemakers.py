@@ -107,3 +107,125 @@ def make_html(
         encoding="utf-8",
     )
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile and broken files (test_hostile.py, test_fuzz.py)
+
+
+def docx_bytes(paragraphs: list[str], **props) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    for key, value in props.items():
+        setattr(document.core_properties, key, value)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def rezip_docx(data: bytes, transform) -> bytes:
+    """The same DOCX with word/document.xml replaced by transform(document.xml)."""
+    import io
+    import zipfile
+
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            member = zin.read(item.filename)
+            zout.writestr(item, transform(member) if item.filename == "word/document.xml" else member)
+    return out.getvalue()
+
+
+def docx_with_dtd(paragraphs: list[str], dtd: bytes, reference: bytes) -> bytes:
+    """A DOCX whose document.xml declares `dtd` and uses `reference` (an entity) in its first paragraph."""
+    first = paragraphs[0].encode()
+
+    def transform(xml: bytes) -> bytes:
+        end = xml.index(b"?>") + 2
+        return xml[:end] + b"\n" + dtd + xml[end:].replace(first, reference + b" " + first, 1)
+    return rezip_docx(docx_bytes(paragraphs), transform)
+
+
+XXE_DTD = b'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+LAUGHS_DTD = b"<!DOCTYPE w:document [<!ENTITY a0 \"haha\">" + b"".join(
+    b'<!ENTITY a%d "%s">' % (i, b"".join(b"&a%d;" % (i - 1) for _ in range(10))) for i in range(1, 10)) + b"]>"
+
+
+def docx_zip_bomb(expanded: int = 200 * 1024 * 1024) -> bytes:
+    """A valid DOCX whose document.xml is padded with `expanded` bytes of spaces (~1000:1)."""
+    import io
+    import zipfile
+
+    base = docx_bytes(["The council approved the budget on Monday after a long debate."])
+    zin = zipfile.ZipFile(io.BytesIO(base))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            member = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                with zout.open(item.filename, "w", force_zip64=True) as f:
+                    f.write(member)
+                    block = b" " * (1024 * 1024)
+                    for _ in range(expanded // len(block)):
+                        f.write(block)
+            else:
+                zout.writestr(item, member)
+    return out.getvalue()
+
+
+def encrypted_pdf(pages: list[str], password: str) -> bytes:
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf_bytes(pages))))
+    writer.encrypt(user_password=password, owner_password="owner-" + password, algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_flate_bomb(text: str, expanded: int = 300 * 1024 * 1024) -> bytes:
+    """A PDF whose one content stream inflates to `expanded` bytes (~1000:1)."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    stream = packer.compress(f"BT /F1 11 Tf 72 740 Td {_pdf_string(text)} Tj ET\n".encode("latin-1"))
+    block = b" " * (1024 * 1024)
+    for _ in range(expanded // len(block)):
+        stream += packer.compress(block)
+    stream += packer.flush()
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        4: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    }
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = {}
+    for obj_id, body in objects.items():
+        offsets[obj_id] = len(out)
+        out += b"%d 0 obj\n" % obj_id + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offsets[i] for i in range(1, 6))
+    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
+def yaml_alias_bomb(levels: int = 9) -> bytes:
+    """Markdown whose front matter expands to 9**levels items through YAML aliases."""
+    lines = ["---", "a0: &a0 [" + ", ".join(["lol"] * 9) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    lines += [f"title: *a{levels - 1}", "---", "The council approved the budget on Monday after a long debate."]
+    return "\n".join(lines).encode()
+
+
+def nested_html(depth: int = 100_000) -> bytes:
+    return b"<html><body>" + b"<div>" * depth + b"Text at the bottom of a very deep page." + b"</div>" * depth + b"</body></html>"
