@@ -62,7 +62,7 @@ def address_problem(ip: IPAddress | str, *, allow_private: bool = False) -> str 
         return None
     for test, words in ((ip.is_unspecified, "an unspecified address"), (ip.is_loopback, "a loopback address (this machine)"),
                         (ip.is_link_local, "a link-local address"), (ip.is_multicast, "a multicast address"),
-                        (ip.is_private, "a private network address"), (ip.is_reserved, "a reserved address")):
+                        (ip.is_reserved, "a reserved address"), (ip.is_private, "a private network address")):
         if test:
             return words
     if not ip.is_global:
