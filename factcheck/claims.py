@@ -3,7 +3,7 @@ token probabilities → an overall verdict.
 
 Why probabilities and not the model's words: asked to name a label, the small local model almost
 never says REFUTED (DESIGN.md: macro-F1 0.39-0.44). Two focused yes/no questions that share a
-cached passage prefix ("does it show the claim is true?" / "... false?"), with thresholds fitted
+cached passage prefix ("does the source support the claim?" / "... contradict it?"), with thresholds fitted
 on SciFact's training claims, did far better. The explanation is written in code from the
 verdict and the quoted evidence, so it can never cite something that was not given.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 import json
 import re
 import time
@@ -19,7 +20,8 @@ import time
 import numpy as np
 from pydantic import BaseModel, Field
 
-from factcheck.answer import _STOP, AnswerParams, Citation, _stem, _words, as_data, is_instruction, select_evidence
+from factcheck.answer import (_STOP, AnswerParams, Citation, _stem, _words, as_data, is_instruction, select_evidence,
+                              support)
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
 from retrieval.chunking import sentence_spans
@@ -35,8 +37,9 @@ class Label(str, enum.Enum):
 
 class Evidence(Citation):
     after_claim_date: bool = False  # published after the claim's date context: it could not have backed it then
-    p_true: float | None = None  # P(yes) to "does this passage show the claim is true?"
+    p_true: float | None = None  # P(yes) to "does the source support the claim?"
     p_false: float | None = None
+    overlap: float | None = None  # share of the claim's key facts found in the passage, checked in code
 
 
 class PartVerdict(BaseModel):
@@ -100,6 +103,11 @@ def parse_parts(reply: str, claim: str, max_parts: int = 4) -> list[str]:
         return [claim]
     if whole - set().union(*(_content_stems(p) for p in parts)):
         return [claim]
+    # Parts that differ by one word split a list of names ("Putin and Zelensky met" is not "Putin
+    # met" plus "Zelensky met"): the claim is one statement about them together.
+    for a, b in itertools.combinations([_content_stems(p) for p in parts], 2):
+        if len(a - b) <= 1 and len(b - a) <= 1:
+            return [claim]
     return parts
 
 
@@ -204,6 +212,7 @@ class Checker:
         for c in chosen:
             pt, pf, quote, why = self._read(claim, c)
             evidence.append(Evidence(**c.model_dump(), p_true=round(pt, 4), p_false=round(pf, 4),
+                                     overlap=round(support(claim, [c.quote]), 4),
                                      after_claim_date=bool(as_of and c.date and c.date > as_of)))
             notes.append((quote, why))
         verdict, e = decide(evidence, p)

@@ -33,6 +33,8 @@ def test_faithful_split_is_kept():
     "- Putin and Zelensky met.\n- They agreed.",  # lost facts (Abu Dhabi, January 2026, ceasefire)
     "\x00\x01 ☃☃☃\n" * 3,  # junk
     "\n".join(f"- Putin met Zelensky {i}." for i in range(9)),  # too many parts
+    "- Putin met in Abu Dhabi in January 2026 and agreed a ceasefire.\n- Zelensky met in Abu Dhabi in January 2026 "
+    "and agreed a ceasefire.",  # a list of names split apart: "they met" is one statement
 ])
 def test_unfaithful_or_malformed_split_keeps_the_claim_whole(reply):
     assert parse_parts(reply, CLAIM) == [CLAIM]
@@ -96,7 +98,7 @@ class Scripted:
     def yes_probability(self, messages):
         if self.probs is None:
             raise NoTokenProbabilities("no logprobs")
-        return self.probs[0] if "claim is true" in messages[-1]["content"] else self.probs[1]
+        return self.probs[0] if "support the claim" in messages[-1]["content"] else self.probs[1]
 
 
 @pytest.mark.parametrize("reply", [

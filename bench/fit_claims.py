@@ -1,0 +1,76 @@
+"""Fit the claim verdict thresholds on stored checks, without running the model again.
+
+    factcheck eval claims ../shared/evaldata/scifact --store /tmp/ev/scifact \
+        --queries ../shared/evaldata/scifact/queries_train.jsonl --limit 200 --out /tmp/train.jsonl
+    python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl]
+
+Each stored row holds both probabilities for every passage read, so any threshold can be
+re-applied exactly as `factcheck.claims.decide` applies it. Three numbers are fitted (min_true,
+min_false, margin) on the training claims only; the dev figures are then reported as they fall.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from pathlib import Path
+
+from factcheck.claims import ClaimParams, Evidence, Label, decide, overall
+from factcheck.evaluation import claims_report
+
+
+def rescore(rows: list[dict], params: ClaimParams) -> list[dict]:
+    out = []
+    for r in rows:
+        verdicts, cited = [], set()
+        for part in r["check"]["parts"]:
+            ev = [Evidence(**e) for e in part["evidence"]]
+            label, e = decide(ev, params)
+            verdicts.append(label)
+            if e:
+                cited.add(e.doc_id)
+        v = overall(verdicts)
+        pred = "NOT_ENOUGH_INFO" if v is Label.MIXED else v.value
+        shown = cited or {e["doc_id"] for p in r["check"]["parts"] for e in p["evidence"]}
+        out.append({**r, "pred": pred, "cited_hit": bool(cited & set(r["gold_docs"])),
+                    "evidence_hit": bool(shown & set(r["gold_docs"]))})
+    return out
+
+
+def fit(rows: list[dict]) -> tuple[ClaimParams, float]:
+    grid = [x / 100 for x in range(5, 100, 5)]
+    best, best_f1 = ClaimParams(), -1.0
+    for t, f, m in itertools.product(grid, grid, [0.0, 0.05, 0.1, 0.15, 0.2, 0.3]):
+        p = ClaimParams(min_true=t, min_false=f, margin=m)
+        f1 = claims_report(rescore(rows, p), "train", "", 0).macro_f1
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = p, f1
+    return best, best_f1
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("train", type=Path)
+    ap.add_argument("--dev", type=Path)
+    args = ap.parse_args()
+    load = lambda p: [json.loads(line) for line in p.read_text().splitlines() if line.strip()]  # noqa: E731
+    train = load(args.train)
+    params, f1 = fit(train)
+    print(f"fitted on {len(train)} training claims: min_true={params.min_true} min_false={params.min_false} "
+          f"margin={params.margin} -> train macro-F1 {f1:.3f}")
+    result = {"train_claims": len(train), "min_true": params.min_true, "min_false": params.min_false,
+              "margin": params.margin, "train_macro_f1": round(f1, 4)}
+    if args.dev:
+        dev = load(args.dev)
+        for name, p in (("default", ClaimParams()), ("fitted", params)):
+            r = claims_report(rescore(dev, p), "dev", "", 0)
+            print(f"dev ({len(dev)} claims) with {name} thresholds: accuracy {r.accuracy:.3f}, macro-F1 {r.macro_f1:.3f} "
+                  f"{r.f1}, evidence hit {r.evidence_hit_rate:.3f}, cited hit {r.cited_hit_rate:.3f}")
+            print("   confusion", r.confusion)
+            result[f"dev_{name}"] = r.model_dump(include={"accuracy", "macro_f1", "f1", "evidence_hit_rate", "cited_hit_rate"})
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
