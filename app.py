@@ -112,17 +112,18 @@ def article_text(corpus, doc_id: str, cache: dict) -> str | None:
 
 
 @st.dialog("Article", width="large")
-def article_dialog(doc_id: str) -> None:
+def article_dialog(doc_id: str, start: int | None = None, end: int | None = None) -> None:
     corpus, _, _ = store_components(store_key(Settings()))
     try:
         a = corpus.get(doc_id)
     except NotFound:
         st.warning("This article is no longer in the corpus.")
         return
-    show_article(a)
+    show_article(a, (start, end) if start is not None else None)
 
 
-def show_article(a) -> None:
+def show_article(a, mark: tuple[int, int] | None = None) -> None:
+    """An article's metadata and whole text; `mark` highlights the cited passage in it."""
     st.markdown(f"#### {ui.escape_inline(a.label())}")
     facts = [a.source or "unknown outlet", ui.date_text(a.date)]
     if a.author:
@@ -135,7 +136,12 @@ def show_article(a) -> None:
     st.caption(ui.escape_inline(f"{a.n_chunks} passages · added {a.added_at} · id {a.doc_id}"
                                 + (f" · file {a.filename}" if a.filename else "")))
     with st.container(height=420, border=True):
-        st.text(a.text)
+        if mark and 0 <= mark[0] < mark[1] <= len(a.text):
+            start, end = mark
+            st.markdown(f"{ui.escape_markdown(a.text[:start])} :orange-background[{ui.escape_inline(a.text[start:end])}] "
+                        f"{ui.escape_markdown(a.text[end:])}")
+        else:
+            st.text(a.text)
 
 
 def source_card(c: Citation, corpus, key: str, cache: dict, note: str | None = None) -> None:
@@ -155,7 +161,7 @@ def source_card(c: Citation, corpus, key: str, cache: dict, note: str | None = N
             st.caption(note)
         cols = st.columns([1, 1, 3])
         if text is not None and cols[0].button("Whole article", key=f"open-{key}", icon=":material/article:"):
-            article_dialog(c.doc_id)
+            article_dialog(c.doc_id, c.start, c.end)
         if link := ui.safe_link(c.url):
             cols[1].link_button("Original ↗", link)
         if text is None:
@@ -280,6 +286,8 @@ def render_check(check, corpus, cache: dict) -> None:
         table = pd.DataFrame(rows).style.map(ui.verdict_background, subset=["verdict"])
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={"part": st.column_config.TextColumn("Part of the claim", width="large"),
+                                    "verdict": st.column_config.TextColumn("Verdict"),
+                                    "evidence": st.column_config.NumberColumn("Passages read"),
                                     "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0,
                                                                                   max_value=1.0, format="percent")})
     for i, p in enumerate(check.parts):
@@ -534,7 +542,8 @@ def sidebar(settings, stats, gate: EditorGate):
             can_edit = bool(ss.get("editor"))
 
         st.divider()
-        calm = st.empty()  # filled at the end of the run, so that it counts what this run added
+        calm = st.empty()  # filled again at the end of the run, so that it counts what this run added
+        in_use(calm, settings, stats)
     return as_of, search_filters(ss), length, can_edit, calm
 
 

@@ -20,11 +20,27 @@ _PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.M)
 
 
+# Some Markdown features act on the text after escapes are resolved, so a backslash cannot stop
+# them: GFM autolinks ("https://…", "www.…", "name@host.org") and Streamlit's shortcodes
+# (":material/home:", ":smile:") and arrows ("->"). An invisible WORD JOINER breaks each pattern.
+_WJ = "\u2060"
+_AFTER_TEXT = [
+    (re.compile(r"\b(https?|ftp|xmpp|mailto)(?=:)", re.I), r"\1" + _WJ),
+    (re.compile(r"\b(www)(?=\.)", re.I), r"\1" + _WJ),
+    (re.compile(r"@"), "@" + _WJ),
+    (re.compile(r":(?=[\w+/-]+:)"), ":" + _WJ),
+    (re.compile(r"([<>~=-])(?=[<>=-])"), r"\1" + _WJ),
+]
+
+
 def escape_markdown(text: str | None) -> str:
     """`text` as Markdown that renders as exactly its characters (line breaks kept)."""
     if not text:
         return ""
-    text = _PUNCT.sub(r"\\\1", str(text))
+    text = str(text)
+    for pattern, repl in _AFTER_TEXT:
+        text = pattern.sub(repl, text)
+    text = _PUNCT.sub(r"\\\1", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _TRAILING_SPACE.sub("", text)
     # Leading spaces would turn a line into a code block; a single newline would be swallowed.
