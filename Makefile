@@ -29,14 +29,24 @@ run: corpus
 test: setup
 	$(BIN)/python -m pytest -q
 
-bench: setup
+# Benchmarks (see README, Performance). Synthetic scale stores go to /tmp/bench-scale (BENCH_SCALE_DIR).
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/scale.py --server
 	$(BIN)/python bench/answer.py
+	$(BIN)/python bench/plot.py
 
-bench-quick: setup
+bench-quick: setup $(BENCH_STAMP)
 	$(BIN)/python bench/ingest.py --quick
-	$(BIN)/python bench/answer.py
+	$(BIN)/python bench/scale.py --quick
+	$(BIN)/python bench/answer.py --quick
+	$(BIN)/python bench/plot.py
 
 clean:
 	rm -rf $(VENV) .data

@@ -1,7 +1,7 @@
 """Answer latency with the configured model (the embedded one by default): time to first token
 and total, median over the seed_qa questions on the bundled corpus, and where the time goes.
 
-    .venv/bin/python bench/answer.py
+    .venv/bin/python bench/answer.py [--quick]
 
 Merges first_token_s and answer_s into bench/results.json.
 """
@@ -25,6 +25,7 @@ QUESTIONS = ROOT.parent / "shared" / "evaldata" / "seed_qa" / "queries.jsonl"
 
 
 def main() -> None:
+    quick = "--quick" in sys.argv[1:]  # three questions instead of all
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
         corpus = settings.build_corpus()
@@ -32,6 +33,7 @@ def main() -> None:
             corpus.add(load_path(f))
         answerer = settings.build_answerer(settings.build_searcher(corpus))
         questions = [json.loads(x)["question"] for x in QUESTIONS.read_text().splitlines() if x.strip()]
+        questions = questions[:3] if quick else questions
         answerer.ask(questions[0], dt.date(2026, 2, 1))  # warm: load weights, cache the system prompt
         rows = [answerer.ask(q, dt.date(2026, 2, 1)).timings for q in questions]
     med = lambda k: round(statistics.median(r.get(k, 0.0) for r in rows), 2)  # noqa: E731
