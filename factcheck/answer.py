@@ -188,6 +188,22 @@ def _numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,.]*", text)}
 
 
+# "When did they last meet?", "What did the talks decide?": with the auxiliary right after the
+# question word, the question's last word is the verb it asks about. A passage that never says it
+# (that they decided anything) cannot answer, however many of the other words it shares.
+_DO_QUESTION = re.compile(r"^\s*(what|when|where|why|how|who|whom)\s+(did|does|do)\s+(.+?)\s+([a-z][a-z'’-]+)\s*\?\s*$", re.I)
+_NOT_A_VERB = {"a", "an", "the", "to", "for", "of", "in", "on", "at", "with", "by", "from", "about", "as", "into"}
+
+
+def asked_verb(question: str) -> str | None:
+    m = _DO_QUESTION.match(question)
+    if not m or len(question.split()) > 14:
+        return None
+    before = m.group(3).split()[-1].lower()
+    verb = m.group(4).lower()
+    return None if before in _NOT_A_VERB or verb in _STOP else verb
+
+
 def support(sentence: str, cited: list[str], question: str = "") -> float:
     """Share of the sentence's key facts found in the cited passages: every number must be there
     (else 0), and content words count by their first five letters (a crude stem that lets
@@ -211,6 +227,9 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     # passage is about something else. Most, not all: answers restate the question's wording.
     echoed = ({_stem(w) for w in words} & asked) - names - asked_names
     if echoed and len(echoed & stems) < max(1, len(echoed) / 2):
+        return 0.0
+    verb = asked_verb(question)
+    if verb and _stem(verb) not in stems:
         return 0.0
     return sum(1 for w in words if _stem(w) in stems) / len(words)
 

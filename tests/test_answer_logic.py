@@ -114,3 +114,16 @@ def test_sentences_addressing_the_assistant_are_never_evidence():
     for s in ["Putin and Zelensky have not met since 2019.", "The minister told reporters to ignore the rumours.",
               "He said the answer lies in diplomacy."]:
         assert not is_instruction(s), s
+
+
+def test_passage_that_never_says_what_the_question_asks_cannot_back_the_answer():
+    """seed_qa q7: the passage says a third round "is expected to continue", never what it decided."""
+    from factcheck.answer import asked_verb
+
+    p = [Citation(n=1, doc_id="d", chunk_id="d:3", start=0, end=90,
+                  quote="A third round of trilateral talks is expected to continue there this week, according to reports.")]
+    q = "What did the third round of trilateral talks in Abu Dhabi decide?"
+    assert asked_verb(q) == "decide" and asked_verb("When did Putin and Zelensky last meet?") == "meet"
+    assert asked_verb("Which menu item did KFC roll out this week to attract a younger crowd?") is None
+    assert not judge("The third round of trilateral talks decided to continue the negotiations [1].", p, params, q)[0].supported
+    assert judge("Putin and Zelensky last met in 2019 [1].", P, params, "When did Putin and Zelensky last meet?")[0].supported
