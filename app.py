@@ -124,7 +124,7 @@ def article_dialog(doc_id: str, start: int | None = None, end: int | None = None
 
 def show_article(a, mark: tuple[int, int] | None = None) -> None:
     """An article's metadata and whole text; `mark` highlights the cited passage in it."""
-    st.markdown(f"#### {ui.escape_inline(a.label())}")
+    st.subheader(ui.escape_inline(a.label()), anchor=False)
     facts = [a.source or "unknown outlet", ui.date_text(a.date)]
     if a.author:
         facts.append(a.author)
@@ -462,7 +462,8 @@ def corpus_tab(corpus, searcher, stats, can_edit: bool) -> None:
         st.caption("No article matches.")
         return
     shown = articles[:500]
-    labels = {a.doc_id: f"{a.label()} — {a.source or 'unknown outlet'}, {ui.date_text(a.date)}" for a in shown}
+    labels = {a.doc_id: f"{a.label()} — {a.source or 'unknown outlet'}, {ui.date_text(a.date)}" if a.title
+              else a.label() for a in shown}
     doc_id = st.selectbox("Open an article", list(labels), format_func=labels.get, index=None,
                           placeholder=f"Choose one of {len(articles)}" + (" (first 500 listed)" if len(articles) > 500 else ""),
                           key="corpus_open")

@@ -283,7 +283,7 @@ def test_markup_in_an_uploaded_article_is_escaped(env):
     upload(at, [("planted.md", hostile, "text/markdown")])
     at.text_input(key="corpus_query").input("Planted").run()
     at.selectbox(key="corpus_open").select(at.dataframe[0].value["id"][0]).run()
-    heading = next(m.value for m in at.markdown if "Budget" in m.value)
+    heading = next(h.value for h in at.subheader if "Budget" in h.value)
     assert "\\<b\\>vote\\<\\/b\\>" in heading and "\\!\\[x\\]" in heading
     assert any("<script>alert(1)</script>" in t.value for t in at.text)  # the text itself, as text
     assert not any("<script>" in m.value or "](" in m.value for m in at.markdown)

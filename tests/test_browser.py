@@ -124,14 +124,17 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+README_SHOTS = {"ask", "check", "add-sources", "corpus"}  # the README shows these
+
+
 def screenshot(driver, out_dir: Path, name: str, height: int | None = None) -> Path:
-    """Save a PNG to the test output (and to FACTCHECK_SCREENSHOTS_DIR when set)."""
+    """Save a PNG to the test output (and, for the README's, to FACTCHECK_SCREENSHOTS_DIR when set)."""
     if height:
         driver.set_window_size(1400, height)
         time.sleep(0.8)
     path = out_dir / f"{name}.png"
     driver.save_screenshot(str(path))
-    if target := os.environ.get("FACTCHECK_SCREENSHOTS_DIR"):
+    if (target := os.environ.get("FACTCHECK_SCREENSHOTS_DIR")) and name in README_SHOTS:
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(target) / path.name)
     if height:
@@ -251,7 +254,7 @@ def test_upload_then_planted_markup_is_shown_as_text(server, browser, out_dir, t
          "the upload to finish")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Added" in body and PLANTED_NAME in body
-    screenshot(browser, out_dir, "add-sources")
+    screenshot(browser, out_dir, "add-sources", height=1200)
 
     open_tab(browser, "Ask")
     ask(browser, PLANTED_QUESTION)
