@@ -513,7 +513,8 @@ def sidebar(settings, stats, gate: EditorGate):
         except ValueError:
             pass
         as_of = st.date_input("As of", value=default_as_of, key="as_of",
-                              help="Articles published after this date are never used.")
+                              help="Answers never use articles published after this date; a claim check "
+                                   "flags evidence published after it (or after the claim's own date).")
         outlets = [o for o in sorted(stats.outlets) if o != "(unknown)"]
         st.multiselect("Outlets", outlets, key="f_outlets", placeholder="All outlets")
         c = st.columns(2)

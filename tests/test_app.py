@@ -222,6 +222,24 @@ def test_abstention_says_so_and_shows_the_closest_passages(env):
     assert any("Kyiv Post" in m.value for m in reply.markdown)  # the closest passages, as cards
 
 
+@pytest.mark.slow  # starts the model when run alone (it writes nothing here)
+def test_followup_is_searched_with_the_previous_question(env, data_dir):
+    """A follow-up asked in a saved conversation; as of a date before every article, so nothing
+    matches and the answer abstains without the model writing anything."""
+    cid = new_id()
+    ConversationStore(data_dir / "conversations").save(cid, [{"role": "user", "content": QUESTION}])
+    at = new_app({"c": cid, "as_of": "2020-01-01"})
+    at.chat_input[0].set_value("Where did they meet?").run(timeout=MODEL_TIMEOUT)
+    assert not at.exception, at.exception
+    assert [m.name for m in at.chat_message] == ["user", "user", "assistant"]
+    searched = " ".join(c.value for c in at.chat_message[1].caption)
+    assert "Searched as" in searched and "follow\\-up to" in searched and "Zelensky" in searched
+    assert any("The sources don't say" in w.value for w in at.chat_message[2].warning)
+    saved = ConversationStore(data_dir / "conversations").load(cid)
+    assert saved[1]["asked_as"] == f"Where did they meet? (follow-up to: {QUESTION})"
+    assert saved[2]["answer"]["abstained"] is True
+
+
 def upload(at, files):
     at.file_uploader[0].set_value(files)
     button(at, "Add to the corpus").click()
