@@ -141,14 +141,6 @@ class Corpus:
             generation = self._read_generation()
             if generation == self._generation:
                 return
-            from chromadb.api.shared_system_client import SharedSystemClient
-
-            # chromadb shares one client per path and process, and that client's index is the
-            # stale one: drop it from the cache so that the next client reads the files afresh.
-            # (Collections other Corpus objects hold keep working on the old one until they sync.)
-            with SharedSystemClient._refcount_lock:
-                SharedSystemClient._identifier_to_system.pop(str(self.data_dir / "chroma"), None)
-                SharedSystemClient._identifier_to_refcount.pop(str(self.data_dir / "chroma"), None)
             self.store_label, self._collection = self._open_chroma(*self._chroma_args)
             self._generation = generation
 
@@ -163,7 +155,17 @@ class Corpus:
                 client.heartbeat()
                 label = f"Chroma server at {host}:{port}, collection {name}"
             else:
-                client = chromadb.PersistentClient(path=str(self.data_dir / "chroma"), settings=chroma_settings)
+                path = str(self.data_dir / "chroma")
+                # chromadb shares one client per path and process, and its vector index may be
+                # stale (another process wrote since it loaded): drop it from the cache so that
+                # this client reads the files afresh. Collections that other Corpus objects hold
+                # keep working on the old client until they sync in turn.
+                from chromadb.api.shared_system_client import SharedSystemClient
+
+                with SharedSystemClient._refcount_lock:
+                    SharedSystemClient._identifier_to_system.pop(path, None)
+                    SharedSystemClient._identifier_to_refcount.pop(path, None)
+                client = chromadb.PersistentClient(path=path, settings=chroma_settings)
                 label = f"embedded Chroma at {self.data_dir / 'chroma'}"
             # No embedding function: Chroma's default downloads a model; we always pass vectors.
             collection = client.get_or_create_collection(

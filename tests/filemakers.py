@@ -229,3 +229,38 @@ def yaml_alias_bomb(levels: int = 9) -> bytes:
 
 def nested_html(depth: int = 100_000) -> bytes:
     return b"<html><body>" + b"<div>" * depth + b"Text at the bottom of a very deep page." + b"</div>" * depth + b"</body></html>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic corpora for crash and concurrency tests
+
+
+_WORDS = ("council budget transport minister election hospital river bridge festival court ruling strike "
+          "farmers harvest storm flood school teachers museum exhibition airport runway police report "
+          "senate vote energy prices factory workers union talks border trade league match coach").split()
+
+
+def synthetic_articles(n: int, seed: int = 0, prefix: str = "a", min_chars: int = 150, max_chars: int = 900) -> list[dict]:
+    """`n` distinct JSONL records; each text holds a unique code word (`{prefix}code{i}`) so a test
+    can find it lexically, and lengths vary so that articles have one to several chunks."""
+    import random
+
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        code = f"{prefix}code{i:05d}"
+        sentences = [f"Report {code} from the {rng.choice(_WORDS)} desk."]
+        target = rng.randint(min_chars, max_chars)
+        while sum(len(s) + 1 for s in sentences) < target:
+            words = [rng.choice(_WORDS) for _ in range(rng.randint(6, 14))]
+            sentences.append(" ".join(words).capitalize() + ".")
+        records.append({"id": f"{prefix}{i:05d}", "title": f"{code} {rng.choice(_WORDS)}", "text": " ".join(sentences),
+                        "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "source": rng.choice(["Gazette", "Post", "Herald"])})
+    return records
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    import json
+
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path

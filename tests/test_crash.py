@@ -1,0 +1,141 @@
+"""Crash safety: an ingest of a large batch is killed with SIGKILL (no clean-up of any kind)
+halfway through, twice; after each kill the corpus is reopened and every article is either fully
+present (complete, all chunks, in both indexes) or absent; re-running the ingest completes it.
+Against the embedded store and against a Chroma server started by the test on loopback.
+"""
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from filemakers import synthetic_articles, write_jsonl
+from storecheck import audit
+from typer.testing import CliRunner
+
+from factcheck.cli import app
+from factcheck.settings import Settings
+from retrieval.search import Searcher
+from retrieval.store import index_text
+
+N = 120  # articles of one to four chunks (chunk size 300): about 280 chunks, several write batches
+
+# The ingest that gets killed: the real Corpus.ingest, with small Chroma batches so that a
+# batch's vectors are written in several calls and the kill can land between them.
+DRIVER = """
+import sys
+from pathlib import Path
+from factcheck.settings import Settings
+from retrieval.loaders import iter_jsonl
+corpus = Settings().build_corpus()
+corpus.chroma_batch = 16
+print("repaired", len(corpus.repaired), flush=True)
+report = corpus.ingest(iter_jsonl(Path(sys.argv[1])), batch_chunks=48)
+print("added", report.added, "duplicates", report.duplicates, flush=True)
+"""
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_env(request, tmp_path, monkeypatch):
+    env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data"), "FACTCHECK_CHUNK_SIZE": "300", "FACTCHECK_CHUNK_OVERLAP": "50"}
+    if request.param == "server":
+        port = request.getfixturevalue("chroma_server")
+        env |= {"FACTCHECK_CHROMA_HOST": "127.0.0.1", "FACTCHECK_CHROMA_PORT": str(port),
+                "FACTCHECK_COLLECTION": f"crash-{uuid.uuid4().hex[:12]}"}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return env
+
+
+def catalog_counts(db_path) -> dict[str, int]:
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)
+        try:
+            return dict(con.execute("SELECT status, COUNT(*) FROM articles GROUP BY status").fetchall())
+        finally:
+            con.close()
+    except sqlite3.Error:  # not created yet, or busy for a moment
+        return {}
+
+
+def kill_midway(jsonl, env, when) -> dict[str, int]:
+    """Start the ingest, wait until `when(counts)` says so, SIGKILL it; returns the counts then."""
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(jsonl)], env={**os.environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    db_path = os.path.join(env["FACTCHECK_DATA_DIR"], "corpus.sqlite")
+    deadline = time.monotonic() + 600
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"the ingest finished before it could be killed:\n{proc.stdout.read()}")
+            if when(catalog_counts(db_path)):
+                time.sleep(random.uniform(0, 0.05))  # somewhere in the window, not always at its start
+                counts = catalog_counts(db_path)
+                if not when(counts):
+                    continue  # the window closed meanwhile: wait for the next one
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(30)
+                return counts
+            time.sleep(0.005)
+        pytest.fail("the ingest never reached the point to kill it")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+
+
+def reopen_and_audit(embedder, expected: set[str], records: dict[str, dict]) -> dict:
+    corpus = Settings().build_corpus(embedder)
+    try:
+        result = audit(corpus, expected)
+        result["repaired"] = corpus.repaired
+        # Searches see exactly the articles that are there, by either index.
+        searcher = Searcher(corpus)
+        sample = random.Random(0).sample(sorted(expected), 12)
+        for ext in sample:
+            code = records[ext]["title"].split()[0]
+            hits = searcher.search(code, k=3, mode="lexical")
+            assert (ext in result["present"]) == any(code in h.text for h in hits), ext
+            if ext in result["present"]:  # its first passage, as indexed, is its own nearest neighbour
+                article = corpus.get(ext)
+                dense = searcher.search(index_text(article, corpus.chunks(article.doc_id)[0]), k=1, mode="dense")
+                assert dense and dense[0].doc_id == article.doc_id and dense[0].scores["dense"] > 0.99
+    finally:
+        corpus.close()
+    return result
+
+
+@pytest.mark.slow
+def test_sigkill_halfway_through_a_large_ingest_loses_nothing(tmp_path, embedder, store_env):
+    records = synthetic_articles(N, seed=7)
+    by_id = {r["id"]: r for r in records}
+    jsonl = write_jsonl(tmp_path / "batch.jsonl", records)
+    expected = set(by_id)
+
+    # 1. Killed while a batch is half-written: catalog rows pending, some vectors in Chroma.
+    at_kill = kill_midway(jsonl, store_env, lambda c: c.get("complete", 0) > 0 and c.get("pending", 0) > 0)
+    first = reopen_and_audit(embedder, expected, by_id)
+    assert 0 < first["articles"] < N
+    assert first["articles"] >= at_kill.get("complete", 0)
+    assert first["repaired"], "the kill left no half-written article: the test did not test anything"
+
+    # 2. Restarted, and killed again further on, wherever it happens to be.
+    second_kill = kill_midway(jsonl, store_env, lambda c: c.get("complete", 0) >= first["articles"] + 30)
+    second = reopen_and_audit(embedder, expected, by_id)
+    assert second["articles"] >= second_kill.get("complete", 0) > first["articles"]
+
+    # 3. The same ingest, re-run with the command line, completes it: nothing lost, nothing twice.
+    r = CliRunner().invoke(app, ["ingest", "--jsonl", str(jsonl), "--json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    import json
+
+    outcomes = json.loads(r.stdout)["outcomes"]
+    assert sum(o["status"] == "added" for o in outcomes) == N - second["articles"]
+    assert sum(o["status"] == "duplicate" for o in outcomes) == second["articles"]
+    final = reopen_and_audit(embedder, expected, by_id)
+    assert final["present"] == expected and final["articles"] == N
