@@ -20,8 +20,7 @@ import time
 import numpy as np
 from pydantic import BaseModel, Field
 
-from factcheck.answer import (_STOP, AnswerParams, Citation, _stem, _words, as_data, is_instruction, select_evidence,
-                              support)
+from factcheck.answer import _STOP, AnswerParams, Citation, _stem, _words, as_data, is_instruction, select_evidence
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
 from retrieval.chunking import sentence_spans
@@ -39,7 +38,7 @@ class Evidence(Citation):
     after_claim_date: bool = False  # published after the claim's date context: it could not have backed it then
     p_true: float | None = None  # P(yes) to "does the source support the claim?"
     p_false: float | None = None
-    overlap: float | None = None  # share of the claim's key facts found in the passage, checked in code
+    overlap: float | None = None  # share of the claim's content words found in the passage, counted in code
 
 
 class PartVerdict(BaseModel):
@@ -73,6 +72,7 @@ class ClaimParams(BaseModel):
     min_true: float = 0.5  # P(yes) to "shows it is true" needed for SUPPORTED
     min_false: float = 0.5  # P(yes) to "shows it is false" needed for REFUTED
     margin: float = 0.0  # and by this much over the other question's P(yes)
+    min_overlap: float = 0.0  # share of the claim's words the deciding passage must use
     decompose: bool = True
     max_parts: int = 4
 
@@ -85,6 +85,13 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|claim\s*\d*\s*:)\s*", re.I)
 
 def _content_stems(text: str) -> set[str]:
     return {_stem(w) for w in _words(text) if w not in _STOP and len(w) > 2}
+
+
+def word_overlap(claim: str, passage: str) -> float:
+    """Share of the claim's content words (crudely stemmed) that the passage uses: a passage about
+    something else can't support or refute it, whatever the model says (it leans to yes)."""
+    words = _content_stems(claim)
+    return round(len(words & {_stem(w) for w in _words(passage)}) / len(words), 4) if words else 0.0
 
 
 def parse_parts(reply: str, claim: str, max_parts: int = 4) -> list[str]:
@@ -152,6 +159,9 @@ def decide(evidence: list[Evidence], p: ClaimParams) -> tuple[Label, Evidence | 
     A separate function so thresholds can be refitted on stored probabilities (bench/fit_claims.py)."""
     if not evidence:
         return Label.NOT_ENOUGH_INFO, None
+    evidence = [e for e in evidence if (e.overlap or 0.0) >= p.min_overlap]
+    if not evidence:
+        return Label.NOT_ENOUGH_INFO, None
     t = max(evidence, key=lambda e: e.p_true - e.p_false)
     f = max(evidence, key=lambda e: e.p_false - e.p_true)
     if t.p_true >= p.min_true and t.p_true - t.p_false >= p.margin:
@@ -212,7 +222,7 @@ class Checker:
         for c in chosen:
             pt, pf, quote, why = self._read(claim, c)
             evidence.append(Evidence(**c.model_dump(), p_true=round(pt, 4), p_false=round(pf, 4),
-                                     overlap=round(support(claim, [c.quote]), 4),
+                                     overlap=word_overlap(claim, c.quote),
                                      after_claim_date=bool(as_of and c.date and c.date > as_of)))
             notes.append((quote, why))
         verdict, e = decide(evidence, p)
