@@ -5,8 +5,8 @@
     python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl]
 
 Each stored row holds both probabilities for every passage read, so any threshold can be
-re-applied exactly as `factcheck.claims.decide` applies it. Four numbers are fitted (min_true,
-min_false, margin, min_overlap) on the training claims only; the dev figures are then reported as they fall.
+re-applied exactly as `factcheck.claims.decide` applies it. Six numbers are fitted (the fields
+of ClaimParams from min_true to refute_overlap) on the training claims only; the dev figures are then reported as they fall.
 """
 
 from __future__ import annotations
@@ -49,8 +49,9 @@ def rescore(rows: list[dict], params: ClaimParams) -> list[dict]:
 def fit(rows: list[dict]) -> tuple[ClaimParams, float]:
     grid = [x / 100 for x in range(5, 100, 5)]
     best, best_f1 = ClaimParams(), -1.0
-    for t, f, m, o in itertools.product(grid, grid, [0.0, 0.05, 0.1, 0.2], [0.0, 0.3, 0.5, 0.7]):
-        p = ClaimParams(min_true=t, min_false=f, margin=m, min_overlap=o)
+    refute = [(0.0, 1.01)] + list(itertools.product([0.1, 0.2, 0.3], [0.5, 0.7, 0.9]))
+    for t, f, m, o, (rb, ro) in itertools.product(grid, grid, [0.0, 0.1], [0.0, 0.3, 0.5], refute):
+        p = ClaimParams(min_true=t, min_false=f, margin=m, min_overlap=o, refute_below=rb, refute_overlap=ro)
         f1 = claims_report(rescore(rows, p), "train", "", 0).macro_f1
         if f1 > best_f1 + 1e-9:
             best, best_f1 = p, f1
@@ -65,9 +66,11 @@ def main() -> None:
     train = load(args.train)
     params, f1 = fit(train)
     print(f"fitted on {len(train)} training claims: min_true={params.min_true} min_false={params.min_false} "
-          f"margin={params.margin} min_overlap={params.min_overlap} -> train macro-F1 {f1:.3f}")
+          f"margin={params.margin} min_overlap={params.min_overlap} refute_below={params.refute_below} "
+          f"refute_overlap={params.refute_overlap} -> train macro-F1 {f1:.3f}")
     result = {"train_claims": len(train), "min_true": params.min_true, "min_false": params.min_false,
-              "margin": params.margin, "min_overlap": params.min_overlap, "train_macro_f1": round(f1, 4)}
+              "margin": params.margin, "min_overlap": params.min_overlap,
+              "refute_below": params.refute_below, "refute_overlap": params.refute_overlap, "train_macro_f1": round(f1, 4)}
     if args.dev:
         dev = load(args.dev)
         for name, p in (("default", ClaimParams()), ("fitted", params)):

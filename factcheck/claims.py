@@ -73,6 +73,11 @@ class ClaimParams(BaseModel):
     min_false: float = 0.5  # P(yes) to "shows it is false" needed for REFUTED
     margin: float = 0.0  # and by this much over the other question's P(yes)
     min_overlap: float = 0.0  # share of the claim's words the deciding passage must use
+    # A passage that uses nearly all the claim's words yet that the model is sure does not support
+    # it is usually saying otherwise ("have not met since 2019"): REFUTED below this P(yes to
+    # supports) at or above this overlap. Off unless fitted.
+    refute_below: float = 0.0
+    refute_overlap: float = 1.01
     decompose: bool = True
     max_parts: int = 4
 
@@ -168,6 +173,9 @@ def decide(evidence: list[Evidence], p: ClaimParams) -> tuple[Label, Evidence | 
         return Label.SUPPORTED, t
     if f.p_false >= p.min_false and f.p_false - f.p_true >= p.margin:
         return Label.REFUTED, f
+    near = max(evidence, key=lambda e: e.overlap or 0.0)
+    if (near.overlap or 0.0) >= p.refute_overlap and near.p_true < p.refute_below:
+        return Label.REFUTED, near
     return Label.NOT_ENOUGH_INFO, None
 
 

@@ -72,6 +72,14 @@ def test_decide_uses_the_thresholds():
     assert decide([], p) == (Label.NOT_ENOUGH_INFO, None)
 
 
+def test_overlap_gate_and_refute_rule():
+    p = ClaimParams(min_true=0.6, min_false=0.6, min_overlap=0.5, refute_below=0.2, refute_overlap=0.7)
+    assert decide([ev(1, 0.9, 0.1, overlap=0.2)], p)[0] is Label.NOT_ENOUGH_INFO  # off-topic passage: not evidence
+    assert decide([ev(1, 0.9, 0.1, overlap=0.6)], p)[0] is Label.SUPPORTED
+    assert decide([ev(1, 0.05, 0.3, overlap=0.8)], p)[0] is Label.REFUTED  # same facts, surely not supported
+    assert decide([ev(1, 0.05, 0.3, overlap=0.6)], p)[0] is Label.NOT_ENOUGH_INFO
+
+
 def test_overall_verdict():
     S, R, N = Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO
     assert overall([S, S]) is S
