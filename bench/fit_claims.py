@@ -34,13 +34,17 @@ def rescore(rows: list[dict], params: ClaimParams) -> list[dict]:
     for r in rows:
         verdicts, cited = [], set()
         for part in r["check"]["parts"]:
-            label, e = decide(part["_evidence"], params)
+            # As the checker reads: passage by passage, stopping at the first that decides.
+            for k in range(1, len(part["_evidence"]) + 1):
+                label, e = decide(part["_evidence"][:k], params)
+                if e is not None:
+                    break
             verdicts.append(label)
             if e:
                 cited.add(e.doc_id)
         v = overall(verdicts)
         pred = "NOT_ENOUGH_INFO" if v is Label.MIXED else v.value
-        shown = cited or {e["doc_id"] for p in r["check"]["parts"] for e in p["evidence"]}
+        shown = cited or {e.doc_id for p in r["check"]["parts"] for e in p["_evidence"][:params.passages]}
         out.append({**r, "pred": pred, "cited_hit": bool(cited & set(r["gold_docs"])),
                     "evidence_hit": bool(shown & set(r["gold_docs"]))})
     return out
