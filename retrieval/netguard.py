@@ -101,7 +101,10 @@ def checked_addresses(host: str, port: int, *, allow_private: bool = False) -> l
 def check_url(url: str, *, allow_private: bool = False, resolve_host: bool = True) -> None:
     """Refuse a link before any request to it: only http and https, a host, and (unless
     `resolve_host` is off) a host whose addresses are allowed."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
+        raise RefusedInput(f"not a valid link: {url}") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise RefusedInput(f"only http and https links can be fetched, not {parts.scheme or 'this'}: {url}")
     try:

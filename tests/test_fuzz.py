@@ -28,7 +28,7 @@ EXAMPLES = int(os.environ.get("FACTCHECK_FUZZ_EXAMPLES", "120"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
                                        HealthCheck.function_scoped_fixture])
-SECONDS = 20  # per input; generous, the machine is shared
+SECONDS = 60  # per input: generous, the machine is shared and some parsers compile big regexes on first use
 
 
 class TooSlow(BaseException):

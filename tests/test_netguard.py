@@ -61,6 +61,7 @@ def test_allowing_the_local_network_never_allows_cloud_metadata():
     ("http://[::ffff:127.0.0.1]/", "loopback"), ("http://[::1]:8000/", "loopback"), ("http://0.0.0.0/", "unspecified"),
     ("http://169.254.169.254/latest/meta-data/iam/", "metadata"), ("http://10.0.0.1/admin", "private"),
     ("http://news.example@127.0.0.1/", "loopback"), ("http://host.invalid/", "cannot find the host"),
+    ("http://[", "not a valid link"), ("A://[", "not a valid link"),  # found by test_fuzz
 ])
 def test_links_refused_before_any_request(url, reason):
     with pytest.raises(RefusedInput, match=reason):
