@@ -68,15 +68,15 @@ class ClaimParams(BaseModel):
     hits: int = 6  # passages retrieved per part
     passages: int = 2  # at most this many read per part, best first
     stop_early: bool = True  # stop at the first passage that decides (off when collecting data to fit on)
-    min_true: float = 0.5  # P(yes) to "shows it is true" needed for SUPPORTED
-    min_false: float = 0.5  # P(yes) to "shows it is false" needed for REFUTED
+    min_true: float = 0.45  # P(yes) to "supports" needed for SUPPORTED
+    min_false: float = 0.35  # P(yes) to "contradicts" needed for REFUTED
     margin: float = 0.0  # and by this much over the other question's P(yes)
     min_overlap: float = 0.0  # share of the claim's words the deciding passage must use
     # A passage that uses nearly all the claim's words yet that the model is sure does not support
     # it is usually saying otherwise ("have not met since 2019"): REFUTED below this P(yes to
-    # supports) at or above this overlap. Off unless fitted.
-    refute_below: float = 0.0
-    refute_overlap: float = 1.01
+    # supports) at or above this overlap.
+    refute_below: float = 0.3
+    refute_overlap: float = 0.9
     decompose: bool = True
     max_parts: int = 4
 
