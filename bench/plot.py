@@ -11,12 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SERIES = [  # key prefix in results.json, label, colour, line style
-    ("search", "embedded Chroma, search.py as it is", "tab:blue", "-"),
-    ("search_server", "Chroma server, search.py as it is", "tab:orange", "-"),
-    ("search_postfilter", "embedded, with the dense post-filter", "tab:blue", "--"),
-    ("search_server_postfilter", "server, with the dense post-filter", "tab:orange", "--"),
-]
+VARIANTS = [("", "search.py as it is", "-"), ("_postfilter", "+ dense post-filter (proposed)", "--"),
+            ("_postfilter_prune", "+ common words left out of FTS5 (proposed)", ":")]
+STORES = [("embedded", "tab:blue"), ("server", "tab:orange")]
 
 
 def main() -> None:
@@ -28,29 +25,41 @@ def main() -> None:
     except ImportError:
         sys.exit("matplotlib is missing: `make bench` installs it (pip install -e '.[bench]')")
     res = json.loads((ROOT / "bench" / "results.json").read_text())
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
-    for key, label, colour, style in SERIES:
-        p50, p95 = res.get(f"{key}_p50_ms", {}), res.get(f"{key}_p95_ms", {})
-        sizes = sorted(int(s) for s in p95 if int(s) % 1000 == 0)  # synthetic stores only
-        if not sizes:
-            continue
-        ax.plot(sizes, [p95[str(s)] for s in sizes], style, color=colour, marker="o", label=f"{label}: p95")
-        ax.plot(sizes, [p50[str(s)] for s in sizes], style, color=colour, marker=".", alpha=0.45,
-                label=f"{label}: p50")
-        for s in sizes:
-            ax.annotate(f"{p95[str(s)]:,.0f}", (s, p95[str(s)]), textcoords="offset points", xytext=(4, 4),
-                        fontsize=7, color=colour)
-    ax.axhline(100, color="grey", linestyle=":", linewidth=1)
-    ax.text(ax.get_xlim()[0] if ax.lines else 1e4, 104, " 100 ms", color="grey", fontsize=8, va="bottom")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("chunks in the corpus")
-    ax.set_ylabel("hybrid search latency, k=10, as of today (ms)")
+    scale = res.get("scale", {})
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5), dpi=110)
+    loads = []
+    for ax, what in zip(axes, ("p95_ms", "cpu_p95_ms")):
+        for store, colour in STORES:
+            for suffix, label, style in VARIANTS:
+                variant = suffix.lstrip("_") or "current"
+                pts = []
+                for size in sorted(scale, key=int):
+                    run = scale[size].get(store, {}).get(variant)
+                    if not run or "as_of_today" not in run.get("modes", {}) or what not in run["modes"]["as_of_today"]:
+                        continue
+                    pts.append((int(size), run["modes"]["as_of_today"][what]))
+                    loads.append(float(run["load_before"].split()[0]))
+                if not pts:
+                    continue
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=colour, marker="o",
+                        label=f"{store}, {label}")
+                for x, y in pts:
+                    ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7, color=colour)
+        ax.axhline(100, color="grey", linestyle="-.", linewidth=0.8)
+        ax.annotate("100 ms", (1, 100), xycoords=("axes fraction", "data"), xytext=(-38, 3),
+                    textcoords="offset points", fontsize=7, color="grey")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("chunks in the corpus")
+        ax.grid(True, which="both", alpha=0.25)
+    axes[0].set_ylabel("ms")
+    axes[0].set_title("p95 wall time, hybrid k=10, as of today", fontsize=9)
+    axes[1].set_title("p95 CPU time of the searching process (machine load set aside)", fontsize=9)
+    axes[0].legend(fontsize=7, loc="upper left")
     machine = res.get("machine", {})
-    ax.set_title(f"Search latency against corpus size ({machine.get('cores', '?')} cores, {machine.get('cpu', '?')})",
+    load = f", load average {min(loads):.0f}-{max(loads):.0f} from other jobs" if loads else ""
+    fig.suptitle(f"Search latency against corpus size ({machine.get('cores', '?')} cores, {machine.get('cpu', '?')}{load})",
                  fontsize=10)
-    ax.grid(True, which="both", alpha=0.25)
-    ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     out = ROOT / "docs" / "search_latency.png"
     out.parent.mkdir(exist_ok=True)
