@@ -49,7 +49,7 @@ def test_report_from_a_real_run_renders_with_linked_quotes(compound):
     for e in quotes:
         assert f'href="#source-{e.doc_id[:12]}"' in html  # the seed article has no URL: its source entry
     assert f'id="source-{quotes[0].doc_id[:12]}"' in html and "Kyiv Post" in html and "2026-01-28" in html
-    assert c.model in md
+    assert c.model in html  # escaped in the Markdown, plain once rendered
 
 
 def test_supported_claim_cites_the_passage_that_says_it(compound):
