@@ -140,7 +140,7 @@ def env(monkeypatch, data_dir):
 
 
 def new_app(query: dict | None = None, secrets: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)  # a busy 2-core machine can be slow
     at.query_params.update({"as_of": AS_OF, **(query or {})})
     at.secrets.update(secrets or {})
     at.run()

@@ -30,7 +30,11 @@ if not (CHROMIUM and CHROMEDRIVER):
     pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver; .ci/run does this)",
                 allow_module_level=True)
 from selenium import webdriver  # noqa: E402  (the `test` extra installs it: a missing one is an error)
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -39,6 +43,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 QUESTION = "When did Putin and Zelensky last meet?"
 AS_OF = "2026-02-01"
 ANSWER_TIMEOUT = 600  # model start (~8 s) and an answer (~10 s) or a claim check, on 2 cores shared with other work
+PAGE_TIMEOUT = 180  # a page load or a rerun (a second or two when the machine is not busy)
 
 # An article whose text carries live markup of every kind; the page must show it as characters.
 PLANTED_NAME = "geneva-tram.md"
@@ -142,9 +147,12 @@ def screenshot(driver, out_dir: Path, name: str, height: int | None = None) -> P
     return path
 
 
-def wait(driver, condition, timeout: float = 30, what: str = ""):
+def wait(driver, condition, timeout: float = PAGE_TIMEOUT, what: str = ""):
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.25).until(lambda d: condition(d))
+        # Streamlit re-renders elements while a script runs: a stale one is retried, not an error.
+        return WebDriverWait(driver, timeout, poll_frequency=0.25,
+                             ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+                             ).until(lambda d: condition(d))
     except TimeoutException:
         raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}") from None
 
@@ -196,7 +204,7 @@ def wait_for_answer(driver, n: int, saw_draft: list) -> object:
 
 def test_ask_streams_a_cited_answer_with_a_kyiv_post_card(server, browser, out_dir):
     browser.get(f"{server}/?as_of={AS_OF}")
-    wait(browser, lambda d: "Fact-check assistant" in d.find_element(By.TAG_NAME, "body").text, 60, "the page")
+    wait(browser, lambda d: "Fact-check assistant" in d.find_element(By.TAG_NAME, "body").text, PAGE_TIMEOUT, "the page")
     screenshot(browser, out_dir, "start")
     ask(browser, QUESTION)
     saw_draft: list[str] = []
@@ -216,17 +224,17 @@ def test_conversation_survives_a_page_refresh(server, browser):
     url = browser.current_url
     assert "c=" in url  # the conversation's id is in the address
     browser.refresh()
-    msg = wait(browser, lambda d: (assistant_messages(d) or [None])[0], 60, "the conversation after a refresh")
-    wait(browser, lambda d: "Whole article" in msg.text, 30, "the source card after a refresh")
-    assert "2019" in msg.text and "Kyiv Post" in msg.text and "2026-01-28" in msg.text
+    text = wait(browser, lambda d: next((m.text for m in assistant_messages(d) if "Whole article" in m.text), None),
+                PAGE_TIMEOUT, "the conversation and its source card after a refresh")
+    assert "2019" in text and "Kyiv Post" in text and "2026-01-28" in text
 
 
 def test_whole_article_opens_in_a_dialog(server, browser, out_dir):
     msg = assistant_messages(browser)[0]
     button = next(b for b in msg.find_elements(By.TAG_NAME, "button") if "Whole article" in b.text)
     button.click()
-    dialog = wait(browser, lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "[role=dialog]")), None), 30, "dialog")
-    wait(browser, lambda d: "Ushakov" in dialog.text, 30, "the article text")
+    dialog = wait(browser, lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "[role=dialog]")), None), PAGE_TIMEOUT, "dialog")
+    wait(browser, lambda d: "Ushakov" in dialog.text, PAGE_TIMEOUT, "the article text")
     assert "Kyiv Post" in dialog.text
     screenshot(browser, out_dir, "article")
     closers = [b for b in dialog.find_elements(By.CSS_SELECTOR, "button[aria-label]")
@@ -235,7 +243,7 @@ def test_whole_article_opens_in_a_dialog(server, browser, out_dir):
         closers[0].click()
     else:
         webdriver.ActionChains(browser).send_keys(Keys.ESCAPE).perform()
-    wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "[role=dialog]"), 10, "the dialog to close")
+    wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "[role=dialog]"), PAGE_TIMEOUT, "the dialog to close")
 
 
 def test_upload_then_planted_markup_is_shown_as_text(server, browser, out_dir, tmp_path):
@@ -246,11 +254,11 @@ def test_upload_then_planted_markup_is_shown_as_text(server, browser, out_dir, t
                   what="the file input")
     upload.send_keys(str(planted))
     wait(browser, lambda d: PLANTED_NAME in d.find_element(By.CSS_SELECTOR, "[data-testid=stFileUploader]").text,
-         30, "the file to be staged")
+         PAGE_TIMEOUT, "the file to be staged")
     submit = next(b for b in browser.find_elements(By.CSS_SELECTOR, "[data-testid=stBaseButton-primaryFormSubmit]")
                   if "Add to the corpus" in b.text)
     submit.click()
-    wait(browser, lambda d: "searchable now" in d.find_element(By.TAG_NAME, "body").text and page_idle(d), 120,
+    wait(browser, lambda d: "searchable now" in d.find_element(By.TAG_NAME, "body").text and page_idle(d), PAGE_TIMEOUT,
          "the upload to finish")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Added" in body and PLANTED_NAME in body
@@ -291,13 +299,13 @@ def test_check_a_claim_tab(server, browser, out_dir):
 
 def test_corpus_tab(server, browser, out_dir):
     open_tab(browser, "Corpus")
-    wait(browser, lambda d: "2 articles" in d.find_element(By.TAG_NAME, "body").text, 30, "the corpus table")
+    wait(browser, lambda d: "2 articles" in d.find_element(By.TAG_NAME, "body").text, PAGE_TIMEOUT, "the corpus table")
     box = next(e for e in browser.find_elements(By.CSS_SELECTOR, "[data-testid=stSelectbox]")
                if "Open an article" in e.text and e.is_displayed())
     box.click()
     option = wait(browser, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
-                                           if "Kyiv Post" in o.text), None), 10, "the article list")
+                                           if "Kyiv Post" in o.text), None), PAGE_TIMEOUT, "the article list")
     option.click()
-    wait(browser, lambda d: "Delete this article" in d.find_element(By.TAG_NAME, "body").text and page_idle(d), 30,
+    wait(browser, lambda d: "Delete this article" in d.find_element(By.TAG_NAME, "body").text and page_idle(d), PAGE_TIMEOUT,
          "the open article")
     screenshot(browser, out_dir, "corpus", height=1300)
