@@ -1,0 +1,180 @@
+"""Several writers and readers on one data directory at once: two `factcheck ingest` processes
+and a long-lived search process, plus, in the test's own process, an ingest thread, a delete
+thread and two search threads sharing one Corpus. Some articles are sent by several writers at
+the same moment. Then: every article was added exactly once, the indexes agree, no search ever
+returned a passage of an article that did not exist, and the search process (opened before any
+of it) finds every new article by its vector. Against the embedded store and a Chroma server.
+
+That last check is the measured problem behind the store's generation counter: an embedded Chroma
+opened in one process never saw vectors another process added later (chromadb 1.5.9), so without
+the reload this test fails with every new article in `dense_missing`.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import pytest
+from filemakers import synthetic_articles, write_jsonl
+from storecheck import audit
+
+from factcheck.settings import Settings
+from retrieval.loaders import iter_jsonl
+from retrieval.search import Searcher
+
+# The long-lived reader: opened before the writers start, it searches until told to stop, checks
+# that every hit's article exists, then looks every expected article up by its first passage.
+SEARCHER = r"""
+import json, random, sys, time
+from pathlib import Path
+from factcheck.settings import Settings
+from retrieval.errors import NotFound
+from retrieval.search import Searcher
+from retrieval.store import index_text
+stop, codes = Path(sys.argv[1]), json.loads(sys.argv[2])
+corpus = Settings().build_corpus()
+searcher = Searcher(corpus)
+print(json.dumps({"ready": corpus.count()}), flush=True)
+rng = random.Random(1)
+searches = bad = 0
+while not stop.exists():
+    for h in searcher.search(rng.choice(codes) + " " + rng.choice(["council", "storm", "budget"]), k=5,
+                             mode=rng.choice(["hybrid", "dense", "lexical"])):
+        try:
+            ok = any(c.text == h.text for c in corpus.chunks(corpus.get(h.doc_id).doc_id))
+        except NotFound:
+            ok = False
+        bad += not ok
+    searches += 1
+missing = []
+for a in corpus.list():
+    first = corpus.chunks(a.doc_id)[0]
+    hits = searcher.search(index_text(corpus.get(a.doc_id), first), k=1, mode="dense")
+    if not hits or hits[0].doc_id != a.doc_id:
+        missing.append(a.external_id)
+        import numpy as np
+        col = corpus.collection
+        got = col.get(ids=[first.chunk_id], include=["embeddings"])
+        q = corpus.embedder.embed([index_text(corpus.get(a.doc_id), first)])[0]
+        direct = col.query(query_embeddings=[q], n_results=5, include=["distances"])
+        direct2 = col.query(query_embeddings=[got["embeddings"][0]], n_results=5, include=["distances"]) if len(got["ids"]) else None
+        print("DEBUG", a.external_id, first.chunk_id, "stored:", len(got["ids"]), "count", col.count(),
+              "cos(q, stored)", float(np.dot(q, got["embeddings"][0])) if len(got["ids"]) else None,
+              "hits", [(h.doc_id, round(h.score, 3)) for h in searcher.search(index_text(corpus.get(a.doc_id), first), k=3, mode="dense")],
+              "direct", direct["ids"][0], [round(d, 4) for d in direct["distances"][0]], "direct2", direct2 and direct2["ids"][0], file=sys.stderr, flush=True)
+        time.sleep(3)
+        direct = col.query(query_embeddings=[q], n_results=5, include=["distances"])
+        print("DEBUG after 3s", direct["ids"][0], file=sys.stderr, flush=True)
+print(json.dumps({"searches": searches, "bad": bad, "articles": corpus.count(), "dense_missing": missing}), flush=True)
+"""
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_env(request, tmp_path, monkeypatch):
+    env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data"), "FACTCHECK_CHUNK_SIZE": "300", "FACTCHECK_CHUNK_OVERLAP": "50",
+           "FACTCHECK_EMBED_THREADS": "1"}
+    if request.param == "server":
+        port = request.getfixturevalue("chroma_server")
+        env |= {"FACTCHECK_CHROMA_HOST": "127.0.0.1", "FACTCHECK_CHROMA_PORT": str(port),
+                "FACTCHECK_COLLECTION": f"conc-{uuid.uuid4().hex[:12]}"}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return env
+
+
+@pytest.mark.slow
+def test_parallel_ingests_deletes_and_searches(tmp_path, embedder, store_env):
+    shared = synthetic_articles(6, seed=3, prefix="s")  # sent by all three writers at once
+    one, two, three = (synthetic_articles(14, seed=s, prefix=p) for s, p in ((4, "p"), (5, "q"), (6, "t")))
+    doomed = synthetic_articles(6, seed=8, prefix="d")  # added first, deleted while the rest runs
+    files = {name: write_jsonl(tmp_path / f"{name}.jsonl", recs + shared)
+             for name, recs in (("one", one), ("two", two), ("three", three))}
+    write_jsonl(tmp_path / "doomed.jsonl", doomed)
+    env = {**os.environ, **store_env}
+
+    corpus = Settings().build_corpus(embedder)
+    corpus.ingest(iter_jsonl(tmp_path / "doomed.jsonl"))
+    doomed_ids = {a.doc_id for a in corpus.list()}
+    codes = [r["title"].split()[0] for r in one + two + three + shared + doomed]
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", SEARCHER, str(stop), json.dumps(codes)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert json.loads(reader.stdout.readline()) == {"ready": len(doomed)}, reader.stderr.read()
+
+    writers = [subprocess.Popen([sys.executable, "-m", "factcheck.cli", "ingest", "--jsonl", str(files[name]), "--json"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for name in ("one", "two")]
+    errors: list[BaseException] = []
+    bad_hits: list[str] = []
+    searches = [0]
+    thread_report = {}
+    done = threading.Event()
+
+    def guarded(fn):
+        def run():
+            try:
+                fn()
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+        return run
+
+    def ingest():
+        thread_report["three"] = corpus.ingest(iter_jsonl(files["three"]))
+
+    def delete():
+        for doc_id in sorted(doomed_ids):
+            corpus.delete(doc_id)
+            time.sleep(0.05)
+
+    def search(seed):
+        searcher, rng = Searcher(corpus), random.Random(seed)
+        while not done.is_set():
+            for h in searcher.search(rng.choice(codes), k=5, mode=rng.choice(["hybrid", "dense", "lexical"])):
+                if h.doc_id in doomed_ids:
+                    continue  # it may be deleted by now; that it existed when found is checked by the join
+                if h.text not in {c.text for c in corpus.chunks(corpus.get(h.doc_id).doc_id)}:
+                    bad_hits.append(h.chunk_id)
+            searches[0] += 1
+
+    workers = [threading.Thread(target=guarded(f)) for f in (ingest, delete)]
+    readers = [threading.Thread(target=guarded(lambda s=s: search(s))) for s in (1, 2)]
+    for t in workers + readers:
+        t.start()
+    outputs = [w.communicate(timeout=900) for w in writers]
+    for t in workers:
+        t.join(900)
+    done.set()
+    for t in readers:
+        t.join(60)
+    stop.touch()
+    reader_out, reader_err = reader.communicate(timeout=900)
+
+    assert not errors, errors
+    for w, (out, err) in zip(writers, outputs):
+        assert w.returncode == 0, err
+    assert reader.returncode == 0, reader_err
+    print(reader_err[-5000:])
+    assert not bad_hits and searches[0] > 0
+
+    # Every article added exactly once, whoever sent it; the shared ones once in all.
+    reports = [json.loads(out)["outcomes"] for out, _ in outputs]
+    reports.append([o.model_dump() for o in thread_report["three"].outcomes])
+    added = [o["name"] for rep in reports for o in rep if o["status"] == "added"]
+    assert sorted(added) == sorted(r["id"] for r in one + two + three + shared)
+    assert all(o["status"] in ("added", "duplicate") for rep in reports for o in rep)
+
+    final = audit(corpus, {r["id"] for r in one + two + three + shared + doomed})
+    assert final["present"] == {r["id"] for r in one + two + three + shared}
+    corpus.close()
+
+    # The search process never saw a passage of a missing article, and its vector index caught
+    # up with what the other processes added.
+    summary = json.loads(reader_out.strip().splitlines()[-1])
+    print(f"searches: {summary['searches']} in the search process, {searches[0]} in the threads")
+    assert summary["searches"] > 0 and summary["bad"] == 0, summary
+    assert summary["articles"] == final["articles"] and summary["dense_missing"] == [], summary
