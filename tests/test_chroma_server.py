@@ -6,14 +6,11 @@ server by FACTCHECK_CHROMA_HOST/PORT, and a cited answer from the local model.
 The store and search tests are the very functions of test_store, test_search and test_cli,
 collected here a second time: in this module the `corpus` fixture (and so `seeded`) opens the
 corpus on the server, and every test gets its own collection through the environment, exactly as
-a deployment would configure it.
+a deployment would configure it. The server is conftest's `chroma_server` (one `chroma run` on a
+loopback port for the session).
 """
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -44,37 +41,6 @@ from test_store import (  # noqa: F401
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    """A `chroma run` on a free loopback port, for this module; yields the port."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        port = s.getsockname()[1]
-    chroma = Path(sys.executable).parent / "chroma"
-    log = tmp_path_factory.mktemp("chroma-log") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma")),
-                                 "--host", HOST, "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
-    import chromadb
-
-    for _ in range(240):
-        try:
-            chromadb.HttpClient(host=HOST, port=port).heartbeat()
-            break
-        except Exception:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"chroma server did not start: {log.read_text()[-2000:]}")
-    if proc.poll() is not None:
-        pytest.fail(f"chroma server exited: {log.read_text()[-2000:]}")
-    yield port
-    proc.terminate()
-    proc.wait(30)
 
 
 @pytest.fixture(autouse=True)
@@ -191,16 +157,11 @@ def test_unreachable_server_is_a_clear_error(tmp_path, embedder):
 
 
 @pytest.mark.slow
-def test_cited_answer_from_the_local_model_on_the_server(seeded):
+def test_cited_answer_from_the_local_model_on_the_server(seeded, local_llm):
     import datetime as dt
 
     from test_answer_local import QUESTION, check_2019_answer
 
     from factcheck.answer import Answerer
 
-    llm = Settings(llm_base_url=None, openai_api_key=None).build_llm()
-    try:
-        check_2019_answer(Answerer(Searcher(seeded), llm).ask(QUESTION, dt.date(2026, 2, 1)))
-    finally:
-        if getattr(llm, "local", None):
-            llm.local.stop()
+    check_2019_answer(Answerer(Searcher(seeded), local_llm).ask(QUESTION, dt.date(2026, 2, 1)))
