@@ -55,8 +55,11 @@ def main() -> None:
     settings = Settings(chroma_host=None)
     corpora = {}
     for name in args.sets:
-        store = stores / name if (stores / name / "corpus.sqlite").exists() else None
-        corpora[name] = eval_corpus(settings, EVAL / name, store)
+        store = stores / name
+        if (store / "corpus.sqlite").exists():  # built already: open it as it is
+            corpora[name] = settings.model_copy(update={"data_dir": store}).build_corpus()
+        else:
+            corpora[name] = eval_corpus(settings, EVAL / name)
     out: dict[str, dict] = {}
     for variant, install in (("current", None), ("postfilter", scale.install_postfilter),
                              ("postfilter_prune", scale.install_prune)):
