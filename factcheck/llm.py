@@ -65,7 +65,9 @@ class ChatModel:
 
     @property
     def where(self) -> str:
-        return "the embedded local server" if self.local else (self.base_url or "api.openai.com")
+        from factcheck.ui_text import public_endpoint  # no user, password or query: a key can hide there
+
+        return "the embedded local server" if self.local else (public_endpoint(self.base_url) or "api.openai.com")
 
     def _error(self, e: openai.OpenAIError) -> ModelError:
         """A message a person can act on; never the key, never the raw response."""

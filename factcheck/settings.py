@@ -67,8 +67,10 @@ class Settings(BaseSettings):
 
         key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
         if self.llm_base_url or key:
+            from factcheck.ui_text import public_endpoint
+
             model = self.llm_model or "gpt-4o-mini"
-            where = self.llm_base_url or "OpenAI"
+            where = public_endpoint(self.llm_base_url) or "OpenAI"  # a key can hide in a URL too: never shown
             return ChatModel(self.llm_base_url, key, model, label=f"{model} at {where}", timeout=self.llm_timeout)
         from factcheck import model_files
 
