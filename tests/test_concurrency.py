@@ -54,9 +54,16 @@ while not stop.exists():
 missing = []
 for a in corpus.list():
     first = corpus.chunks(a.doc_id)[0]
-    hits = searcher.search(index_text(corpus.get(a.doc_id), first), k=1, mode="dense")
-    if not hits or hits[0].doc_id != a.doc_id:
-        missing.append(a.external_id)
+    # Its first passage, as indexed, must come back from the vector index as an exact match (the
+    # ranking may put a long, similar article first: these texts share a small vocabulary).
+    hits = searcher.search(index_text(corpus.get(a.doc_id), first), k=10, mode="dense")
+    if not any(h.chunk_id == first.chunk_id and h.scores["dense"] > 0.99 for h in hits):
+        # Say why, should it ever happen: is the stored vector right, and where does Chroma rank it?
+        vec = corpus.embedder.embed([index_text(corpus.get(a.doc_id), first)])[0]
+        stored = corpus.collection.get(ids=[first.chunk_id], include=["embeddings"])["embeddings"]
+        raw = corpus.collection.query(query_embeddings=[vec], n_results=min(100, corpus.collection.count()))["ids"][0]
+        missing.append({"id": a.external_id, "stored": len(stored), "cos": float(stored[0] @ vec) if len(stored) else None,
+                        "rank": raw.index(first.chunk_id) if first.chunk_id in raw else None})
         import numpy as np
         col = corpus.collection
         got = col.get(ids=[first.chunk_id], include=["embeddings"])
