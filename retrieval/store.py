@@ -344,8 +344,12 @@ class Corpus:
                     s = slice(b, b + self.chroma_batch)
                     self._collection.upsert(ids=ids[s], embeddings=vecs[s], metadatas=metas[s])
             except Exception as e:
-                for i in fresh:
-                    self._remove(batch[i][1].doc_id)
+                try:
+                    for i in fresh:
+                        self._remove(batch[i][1].doc_id)
+                except Exception:  # noqa: S110 - Chroma is down: the rows stay pending, and the next open or write repairs them
+                    raise StoreError(f"Writing to Chroma failed: {e}. The unfinished articles will be removed "
+                                     "the next time the corpus is opened.") from e
                 raise StoreError(f"Writing to Chroma failed; the batch was rolled back: {e}") from e
             with self._tx() as db:
                 db.executemany("UPDATE articles SET status='complete' WHERE doc_id=?", [(batch[i][1].doc_id,) for i in fresh])

@@ -140,3 +140,31 @@ def test_sigkill_halfway_through_a_large_ingest_loses_nothing(tmp_path, embedder
     assert sum(o["status"] == "duplicate" for o in outcomes) == second["articles"]
     final = reopen_and_audit(embedder, expected, by_id)
     assert final["present"] == expected and final["articles"] == N
+
+
+def test_chroma_gone_mid_write_is_a_clear_error_and_repaired_later(tmp_path, embedder):
+    """The vector store fails during a write and cannot even roll back (a Chroma server that went
+    away): the ingest stops with a StoreError saying so, searches never see the half-written
+    articles, and the next open removes them, so that the ingest can simply be run again."""
+    from retrieval.errors import StoreError
+    from retrieval.models import Article
+    from retrieval.store import Corpus
+
+    corpus = Corpus(tmp_path / "d", embedder)
+    kept = corpus.add(Article(text="Wildfires forced thousands to evacuate near Yosemite National Park on Monday."))
+
+    def gone(**kwargs):
+        raise ConnectionError("Could not connect to a Chroma server")
+
+    corpus._collection.upsert = corpus._collection.delete = gone
+    with pytest.raises(StoreError, match="removed the next time the corpus is opened"):
+        corpus.add(Article(text="The city council approved a new school budget on Monday after a long debate."))
+    assert [a.doc_id for a in corpus.list()] == [kept.doc_id]
+    assert all(h.doc_id == kept.doc_id for h in Searcher(corpus).search("school budget council", mode="lexical"))
+    corpus.close()
+
+    again = Corpus(tmp_path / "d", embedder)
+    assert len(again.repaired) == 1 and again.count() == 1
+    assert again.add(Article(text="The city council approved a new school budget on Monday after a long debate.")).status == "added"
+    audit(again)
+    again.close()
