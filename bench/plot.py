@@ -11,8 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-VARIANTS = [("", "search.py as it is", "-"), ("_postfilter", "+ dense post-filter (proposed)", "--"),
-            ("_postfilter_prune", "+ common words left out of FTS5 (proposed)", ":")]
+VARIANTS = [("", "search.py", "-"), ("_prune", "+ common words left out of FTS5 (tried, not adopted)", ":")]
 STORES = [("embedded", "tab:blue"), ("server", "tab:orange")]
 
 

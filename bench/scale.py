@@ -345,48 +345,6 @@ MODES = {"as_of_today": "as of today (app default)", "no_date": "no as-of date",
          "one_outlet": "one outlet of 20, as of today"}
 
 
-def install_postfilter() -> None:
-    """The change proposed for retrieval/search.py, prototyped here: Chroma's metadata filter
-    costs time in proportion to the number of vectors that pass it (an as-of date of today passes
-    them all: 3.3 s at 100k chunks against 3.7 ms unfiltered). So ask Chroma for a deeper
-    unfiltered list first and keep the candidates that pass the filter in the catalog - as the
-    lexical side already does - going deeper once, and letting Chroma filter only when the filter
-    is so narrow that even the deeper list holds too few (then few vectors pass it, and Chroma's
-    filtered query is cheap). Exact whenever it returns: the top n of the deep list that pass the
-    filter are the top n of the filtered set."""
-    from retrieval.search import Searcher
-
-    if getattr(Searcher, "_postfilter", False):
-        return
-    orig_where, orig_dense = Searcher._where, Searcher.dense
-
-    def _where(self, *a):
-        where, sql, args = orig_where(self, *a)
-        self._pf_sql = (sql, args)
-        return where, sql, args
-
-    def dense(self, query_vec, n, where):
-        if where is None:
-            return orig_dense(self, query_vec, n, where)
-        col = self.corpus.collection
-        total = col.count()
-        if not total:
-            return {}
-        sql, args = self._pf_sql
-        for deep in (4 * n, 40 * n):
-            res = col.query(query_embeddings=[query_vec], n_results=min(deep, total), include=["distances"])
-            ids = res["ids"][0]
-            ok = {r[0] for r in self.corpus.db.execute(
-                "SELECT c.chunk_id FROM chunks c JOIN articles a ON a.doc_id = c.doc_id "
-                f"WHERE c.chunk_id IN ({','.join('?' * len(ids))}) AND a.status='complete'{sql}", [*ids, *args])}
-            kept = [(cid, 1.0 - d) for cid, d in zip(ids, res["distances"][0]) if cid in ok]
-            if len(kept) >= n or deep >= total:
-                return dict(kept[:n])
-        return orig_dense(self, query_vec, n, where)
-
-    Searcher._where, Searcher.dense, Searcher._postfilter = _where, dense, True
-
-
 def queries(n: int) -> list[str]:
     rows = [json.loads(x) for x in (SCIFACT / "queries.jsonl").read_text().splitlines() if x.strip()]
     texts = [r.get("claim") or r.get("question") for r in rows]
@@ -394,7 +352,8 @@ def queries(n: int) -> list[str]:
 
 
 def install_prune(common: float = 0.05) -> None:
-    """A second change proposed for retrieval/search.py, on top of the post-filter: leave out of
+    """A change tried for retrieval/search.py and not adopted (it costs nDCG: SciFact 0.864 ->
+    0.837, Climate-FEVER 0.436 -> 0.417 with bench/search_quality.py): leave out of
     the FTS5 query the words that occur in more than `common` of all chunks (as long as a rarer
     one remains). FTS5 ranks an OR query by scoring every row that holds any of its words, and
     bm25() counts each word's rows to weigh it, so the cost follows the commonest word; such a
@@ -402,7 +361,6 @@ def install_prune(common: float = 0.05) -> None:
     once per word and process, and counted again when the corpus has grown by a tenth."""
     from retrieval.search import Searcher, fts_query
 
-    install_postfilter()
     if getattr(Searcher, "_prune", False):
         return
     orig_lexical = Searcher.lexical
@@ -436,9 +394,7 @@ def measure(size: int, port: int | None, n_queries: int, modes: list[str], varia
     from factcheck.settings import Settings
     from retrieval.search import fts_query
 
-    if variant == "postfilter":
-        install_postfilter()
-    elif variant == "postfilter_prune":
+    if variant == "prune":
         install_prune()
     d = SCALE_DIR / str(size)
     rss_before = rss_mb()[0]
@@ -572,7 +528,7 @@ def record(size: int, info: dict, runs: list[dict]) -> None:
               flush=True)
     merged["scale_note"] = ("search_*_ms keyed by a round size: synthetic stores (bench/scale.py), hybrid k=10, as of "
                             "today, query embedding included; 10473: the real SciFact store (bench/search.py). "
-                            "_postfilter: with the dense post-filter proposed for retrieval/search.py")
+                            "_prune: with the commonest words left out of the FTS5 query (tried, not adopted)")
     out.write_text(json.dumps(merged, indent=2) + "\n")
 
 
@@ -582,9 +538,9 @@ def main() -> None:
     ap.add_argument("--server", action="store_true", help="also measure on a Chroma server (and build its own collection)")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--modes", default=",".join(MODES))
-    ap.add_argument("--variants", default="current,postfilter,postfilter_prune",
-                    help="current: retrieval/search.py as it is; postfilter: with the proposed dense post-filter; "
-                         "postfilter_prune: and without the commonest words in the FTS5 query")
+    ap.add_argument("--variants", default="current",
+                    help="current: retrieval/search.py as it is; prune: and without the commonest words in the "
+                         "FTS5 query (tried, not adopted: it costs nDCG)")
     ap.add_argument("--budget", type=float, default=120, help="seconds per mode before stopping (after 10 queries)")
     ap.add_argument("--batch-chunks", type=int, default=5000, help="chunks per catalog transaction while building")
     ap.add_argument("--build-only", action="store_true")

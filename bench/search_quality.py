@@ -61,8 +61,7 @@ def main() -> None:
         else:
             corpora[name] = eval_corpus(settings, EVAL / name)
     out: dict[str, dict] = {}
-    for variant, install in (("current", None), ("postfilter", scale.install_postfilter),
-                             ("postfilter_prune", scale.install_prune)):
+    for variant, install in (("current", None), ("prune", scale.install_prune)):
         if install:
             install()
         for name, corpus in corpora.items():

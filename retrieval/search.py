@@ -97,12 +97,36 @@ class Searcher:
         where = None if not chroma else chroma[0] if len(chroma) == 1 else {"$and": chroma}
         return where, sql, args
 
-    def dense(self, query_vec, n: int, where: dict | None) -> dict[str, float]:
-        total = self.corpus.collection.count()
+    def dense(self, query_vec, n: int, where: dict | None, sql: str = "", args: list | None = None) -> dict[str, float]:
+        """Top-n chunks by cosine similarity among those that pass the filters.
+
+        Why not simply Chroma's `where`: its metadata filter costs time in proportion to the
+        vectors that pass it, and the as-of date the app sends by default (today) passes them all
+        (measured at 100k chunks: 3.3 s filtered against 4 ms unfiltered). So ask for a deeper
+        unfiltered list and keep what passes the same filter in the catalog, as the lexical side
+        does; go deeper once, and leave the filtering to Chroma only when the filter is so narrow
+        that even the deeper list holds too few (then few vectors pass it, and that is cheap).
+        Exact whenever it returns: the top n of a deep list that pass the filter are the top n of
+        the filtered set."""
+        col = self.corpus.collection
+        total = col.count()
         if not total:
             return {}
-        res = self.corpus.collection.query(query_embeddings=[query_vec], n_results=min(n, total),
-                                           where=where, include=["distances"])
+        if where is None:
+            res = col.query(query_embeddings=[query_vec], n_results=min(n, total), include=["distances"])
+            return {cid: 1.0 - d for cid, d in zip(res["ids"][0], res["distances"][0])}
+        for deep in (4 * n, 40 * n):
+            res = col.query(query_embeddings=[query_vec], n_results=min(deep, total), include=["distances"])
+            ids = res["ids"][0]
+            if not ids:
+                return {}
+            ok = {r[0] for r in self.corpus.db.execute(
+                "SELECT c.chunk_id FROM chunks c JOIN articles a ON a.doc_id = c.doc_id "
+                f"WHERE c.chunk_id IN ({','.join('?' * len(ids))}) AND a.status='complete'{sql}", [*ids, *(args or [])])}
+            kept = [(cid, 1.0 - d) for cid, d in zip(ids, res["distances"][0]) if cid in ok]
+            if len(kept) >= n or deep >= total:
+                return dict(kept[:n])
+        res = col.query(query_embeddings=[query_vec], n_results=min(n, total), where=where, include=["distances"])
         return {cid: 1.0 - d for cid, d in zip(res["ids"][0], res["distances"][0])}
 
     def lexical(self, query: str, n: int, sql: str, args: list) -> dict[str, float]:
@@ -176,7 +200,7 @@ class Searcher:
         if mode in ("hybrid", "dense"):
             if query_vec is None:
                 query_vec = self.corpus.embedder.embed([query])[0]
-            dense = self.dense(query_vec, n, where)
+            dense = self.dense(query_vec, n, where, sql, args)
         if mode in ("hybrid", "lexical"):
             lexical = self.lexical(query, n, sql, args)
         if mode == "dense":

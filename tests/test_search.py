@@ -113,3 +113,30 @@ def test_filters_still_exact_when_many_newer_articles_match(corpus):
     old = corpus.add(Article(text="An old flood report about the river from long ago.", date=dt.date(2020, 1, 1)))
     hits = Searcher(corpus).search("river flood", k=5, mode="lexical", as_of=dt.date(2021, 1, 1))
     assert [h.doc_id for h in hits] == [old.doc_id]
+
+
+def test_dense_post_filter_matches_chromas_own_filter(corpus):
+    """Dense search asks Chroma for a deeper unfiltered list and filters it in the catalog (Chroma's
+    metadata filter is slow when most vectors pass it). Whether the filter is broad, narrow or so
+    narrow that Chroma must filter after all, the result must be exactly Chroma's filtered top n."""
+    from retrieval.search import SearchParams
+
+    topics = ["gas prices", "wheat harvest", "rail strike", "city budget", "flood warning", "school exams"]
+    for i in range(120):
+        corpus.add(Article(text=f"Report {i} on the {topics[i % 6]} in district {i % 17}: officials gave figure {i * 7}.",
+                           title=f"Report {i}", source="Rare" if i in (5, 77) else ("CNN" if i % 2 else "AP"),
+                           date=dt.date(2020, 1, 1) + dt.timedelta(days=i * 9)))
+    s = Searcher(corpus, SearchParams(candidates=5))
+    vec = corpus.embedder.embed(["officials on the gas prices"])[0]
+    cases = [(dt.date(2030, 1, 1), None), (dt.date(2020, 6, 1), None), (None, ["CNN"]), (None, ["Rare"])]
+    # n=2: the deeper lists (8, 80) are shorter than the corpus, so "Rare" falls back to Chroma's filter.
+    for n in (2, 5):
+        for as_of, sources in cases:
+            where, sql, args = s._where(as_of, sources, None, None, None)
+            got = s.dense(vec, n, where, sql, args)
+            res = corpus.collection.query(query_embeddings=[vec], n_results=n, where=where, include=["distances"])
+            want = dict(zip(res["ids"][0], (1 - d for d in res["distances"][0])))
+            assert list(got) == list(want), (n, as_of, sources)
+            assert all(abs(got[c] - want[c]) < 1e-6 for c in got)
+            if sources == ["Rare"]:
+                assert len(got) == 2
