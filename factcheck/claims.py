@@ -163,7 +163,7 @@ def decide(evidence: list[Evidence], p: ClaimParams) -> tuple[Label, Evidence | 
     A separate function so thresholds can be refitted on stored probabilities (bench/fit_claims.py)."""
     if not evidence:
         return Label.NOT_ENOUGH_INFO, None
-    evidence = [e for e in evidence if (e.overlap or 0.0) >= p.min_overlap]
+    evidence = [e for e in evidence if e.p_true is not None and (e.overlap or 0.0) >= p.min_overlap]
     if not evidence:
         return Label.NOT_ENOUGH_INFO, None
     t = max(evidence, key=lambda e: e.p_true - e.p_false)
@@ -176,6 +176,43 @@ def decide(evidence: list[Evidence], p: ClaimParams) -> tuple[Label, Evidence | 
     if (near.overlap or 0.0) >= p.refute_overlap and near.p_true < p.refute_below:
         return Label.REFUTED, near
     return Label.NOT_ENOUGH_INFO, None
+
+
+# ---- a contradiction the model misses, found in code ------------------------------------------
+# The small model rarely says a passage contradicts a claim, even when it plainly does in time:
+# "Putin and Zelensky have not met since 2019" against "they met in January 2026". Two phrasings
+# place the last time something happened before the year the claim gives it; the sentence must
+# use the claim's own verb inside that phrase and name the claim's subjects.
+_CLAIM_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_NOT_SINCE = re.compile(r"\b(?:not|never|n[’']t)\b(?P<mid>[^.;:]{0,60}?)\bsince\b[^.;:\d]{0,25}?\b(?P<y>19[5-9]\d|20\d\d)\b", re.I)
+_LAST_IN = re.compile(r"\blast\b(?P<mid>[^.;:]{0,40}?)\b(?:in|during)\b[^.;:\d]{0,25}?\b(?P<y>19[5-9]\d|20\d\d)\b", re.I)
+_MONTHS = set("january february march april may june july august september october november december".split())
+
+
+def dated_contradiction(claim: str, passage: str, published: dt.date | None) -> str | None:
+    """The passage's sentence that puts the last time the claim's event happened before the year
+    the claim gives it, or None. A passage published before that year cannot know, so it never
+    counts."""
+    years = [int(y) for y in _CLAIM_YEAR.findall(claim)]
+    if not years or published is None or published.year < max(years):
+        return None
+    when = max(years)
+    # Names are the claim's capitalised words; its other content words hold the event's verb.
+    caps = {w.lower() for w in re.findall(r"\b[A-Z][\w’'-]*", claim)}
+    content = [w for w in _words(claim) if w not in _STOP and w not in _MONTHS and not w.isdigit()]
+    names = {_stem(w) for w in content if w in caps}
+    verbs = {_stem(w) for w in content if w not in caps}
+    for a, b in sentence_spans(passage):
+        sent = passage[a:b]
+        if is_instruction(sent):
+            continue
+        stems = {_stem(w) for w in _words(sent)}
+        if names and len(names & stems) < min(2, len(names)):
+            continue
+        for m in itertools.chain(_NOT_SINCE.finditer(sent), _LAST_IN.finditer(sent)):
+            if int(m.group("y")) < when and verbs & {_stem(w) for w in _words(m.group("mid"))}:
+                return sent.strip()
+    return None
 
 
 # ---- the pipeline -----------------------------------------------------------------------------
@@ -238,6 +275,9 @@ class Checker:
             if p.stop_early and decide(evidence, p)[1] is not None:
                 break
         verdict, e = decide(evidence, p)
+        found = None if verdict is Label.SUPPORTED else self._dated_contradiction(claim, hits, evidence, as_of)
+        if found:
+            verdict, e, quote = found
         if e is None:
             reasons = [why for _, why in notes if why]
             reason = reasons[0] if reasons else "the passages found neither state nor contradict it"
@@ -245,13 +285,31 @@ class Checker:
             return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, reason=reason, evidence=evidence,
                                confidence=round(1 - max(max(x.p_true, x.p_false) for x in evidence), 4),
                                explanation=f"The closest passage [{closest.n}] ({_where(closest)}) neither states nor contradicts it.")
-        quote = notes[evidence.index(e)][0] or key_sentence(claim, e.quote, embedder, vec)
+        quote = (found[2] if found else notes[evidence.index(e)][0]) or key_sentence(claim, e.quote, embedder, vec)
         verb = "states" if verdict is Label.SUPPORTED else "contradicts it"
         said = f"“{_short(quote)}”" if verdict is Label.SUPPORTED else f"by saying “{_short(quote)}”"
         late = " (published after the claim's date)" if e.after_claim_date else ""
         return PartVerdict(claim=claim, verdict=verdict, cites=[e.n], evidence=evidence,
-                           confidence=round(e.p_true if verdict is Label.SUPPORTED else e.p_false, 4),
+                           # A contradiction found in code is a match of words, not a probability: it is not hedged.
+                           confidence=round(e.p_true if verdict is Label.SUPPORTED else 1.0 if found else e.p_false, 4),
                            explanation=f"[{e.n}] ({_where(e)}){late} {verb} {said}.")
+
+    def _dated_contradiction(self, claim, hits, evidence: list[Evidence], as_of) -> tuple[Label, Evidence, str] | None:
+        """A retrieved passage that contradicts the claim in time (see dated_contradiction), read
+        by the model or not."""
+        for h in hits:
+            sent = dated_contradiction(claim, h.text, h.date)
+            if not sent:
+                continue
+            e = next((x for x in evidence if x.chunk_id == h.chunk_id), None)
+            if e is None:
+                e = Evidence(n=len(evidence) + 1, doc_id=h.doc_id, external_id=h.external_id, chunk_id=h.chunk_id,
+                             title=h.title, source=h.source, date=h.date, url=h.url, quote=h.text, start=h.start,
+                             end=h.end, overlap=word_overlap(claim, h.text),
+                             after_claim_date=bool(as_of and h.date and h.date > as_of))
+                evidence.append(e)
+            return Label.REFUTED, e, sent
+        return None
 
     def check(self, claim: str, as_of: dt.date | None = None, **search_kw) -> ClaimCheck:
         t0 = time.perf_counter()

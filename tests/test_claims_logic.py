@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from factcheck.claims import (Checker, ClaimParams, Evidence, Label, decide, overall, parse_label_reply,
-                              parse_parts)
+from factcheck.claims import (Checker, ClaimParams, Evidence, Label, dated_contradiction, decide, overall,
+                              parse_label_reply, parse_parts)
 from factcheck.llm import NoTokenProbabilities
 from factcheck.report import md_escape, to_markdown
 from retrieval.errors import ModelError
@@ -141,6 +141,36 @@ def test_parts_get_verdicts_and_cited_quotes_are_in_the_article(seeded):
 def test_nothing_in_the_corpus_is_not_enough_info(corpus):
     c = Checker(Searcher(corpus), Scripted(probs=(0.99, 0.0))).check("The moon is made of cheese.")
     assert c.verdict is Label.NOT_ENOUGH_INFO and not c.parts[0].evidence
+
+
+# ---- contradictions in time, found in code ------------------------------------------------------
+DAY = dt.date(2026, 1, 28)
+
+
+@pytest.mark.parametrize("claim, passage, published, found", [
+    ("Putin and Zelensky met in Abu Dhabi in January 2026.", PASSAGE, DAY, True),
+    ("The two leaders met in 2024.", "The two leaders last met in Geneva in 2021, officials said.", DAY, True),
+    ("The club won the cup in 2025.", "The club has never won the cup since 1990.", DAY, True),
+    ("Putin and Zelensky met in Abu Dhabi in January 2026.", PASSAGE, dt.date(2025, 6, 1), False),  # too early to know
+    ("Putin and Zelensky met in 2018.", PASSAGE, DAY, False),  # before 2019: no contradiction
+    ("Putin and Zelensky spoke by phone in 2026.", PASSAGE, DAY, False),  # another verb
+    ("Putin and Biden met in 2026.", PASSAGE, DAY, False),  # other people
+    ("Putin and Zelensky met in Abu Dhabi.", PASSAGE, DAY, False),  # no year in the claim
+    ("Putin and Zelensky met in 2026.", PASSAGE, None, False),  # undated passage
+])
+def test_dated_contradiction(claim, passage, published, found):
+    got = dated_contradiction(claim, passage, published)
+    assert (got == "No such meeting ultimately took place, and Putin and Zelensky have not met since 2019."
+            if found and passage == PASSAGE else bool(got) is found)
+
+
+def test_dated_contradiction_refutes_when_the_model_is_unsure(seeded):
+    c = Checker(Searcher(seeded), Scripted(probs=(0.05, 0.2))).check("Putin and Zelensky met in Abu Dhabi in January 2026.")
+    part = c.parts[0]
+    assert c.verdict is Label.REFUTED and part.cites
+    cited = next(e for e in part.evidence if e.n == part.cites[0])
+    assert "have not met since 2019" in cited.quote and "have not met since 2019" in part.explanation
+    assert seeded.get(cited.doc_id).text[cited.start:cited.end] == cited.quote
 
 
 # ---- the report -------------------------------------------------------------------------------
