@@ -344,7 +344,7 @@ def check_tab(settings, corpus, searcher, as_of, search_kw) -> None:
 
 
 # ---- Add sources ----------------------------------------------------------------------------
-def _items(files, url: str, pasted: str, meta: dict, max_bytes: int, step):
+def _items(files, url: str, pasted: str, meta: dict, settings, step):
     """(name, Article or the error that refused it) per input; a bad one never stops the rest."""
     from retrieval import loaders
 
@@ -358,9 +358,10 @@ def _items(files, url: str, pasted: str, meta: dict, max_bytes: int, step):
             return name, RefusedInput(f"could not be read ({type(e).__name__})")
 
     for f in files or []:
-        yield attempt(f.name, lambda f=f: loaders.load_bytes(f.getvalue(), f.name, max_bytes=max_bytes, meta=meta))
+        yield attempt(f.name, lambda f=f: loaders.load_bytes(f.getvalue(), f.name, max_bytes=settings.max_bytes, meta=meta))
     if url:
-        yield attempt(url, lambda: loaders.load_url(url, max_bytes=max_bytes, meta=meta))
+        # The settings' size, time and address limits, as the CLI applies them.
+        yield attempt(url, lambda: loaders.load_url(url, meta=meta, **settings.url_options()))
     if pasted:
         name = meta.get("title") or "pasted text"
         yield attempt(name, lambda: loaders.load_text(pasted, meta=meta, name="pasted text"))
@@ -383,7 +384,7 @@ def ingest_batch(corpus, settings, files, url, pasted, meta) -> None:
         show(f"Indexed {done['indexed']} of {total}")
 
     try:
-        report = corpus.ingest(_items(files, url, pasted, meta, settings.max_bytes, step), progress=tick)
+        report = corpus.ingest(_items(files, url, pasted, meta, settings, step), progress=tick)
     except FactcheckError as e:
         bar.empty()
         st.session_state.ingest = {"error": str(e)}

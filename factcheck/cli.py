@@ -246,6 +246,15 @@ def search(
         typer.echo("    " + h.text.replace("\n", " ")[:400])
 
 
+def _jsonl_items(path: Path, key: str, default_day: dt.date | None) -> Iterator[tuple[object, str, dt.date | None]]:
+    """(id, text, date) per line of a questions or claims file: `key`, optional `{key}_date` and `id`
+    (the line number when absent). Read line by line, so results stream as they are made."""
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            row = json.loads(line)
+            yield row.get("id", line_no), row[key], parse_day(row.get(f"{key}_date"), f"{key}_date") or default_day
+
+
 @app.command()
 def ask(
     question: Annotated[Optional[str], typer.Argument()] = None,
@@ -263,11 +272,8 @@ def ask(
     try:
         answerer = state.settings.build_answerer()
         if questions:
-            for line_no, line in enumerate(questions.read_text(encoding="utf-8").splitlines(), 1):
-                if line.strip():
-                    q = json.loads(line)
-                    a = answerer.ask(q["question"], parse_day(q.get("question_date"), "question_date") or day, sources=source)
-                    emit({"id": q.get("id", line_no), **a.model_dump(mode="json")})
+            for qid, text, when in _jsonl_items(questions, "question", day):
+                emit({"id": qid, **answerer.ask(text, when, sources=source).model_dump(mode="json")})
             return
         live = sys.stdout.isatty() and not as_json
         for item in answerer.stream(question, day, sources=source):
@@ -317,11 +323,8 @@ def check(
     try:
         checker = state.settings.build_checker()
         if claims:
-            for line_no, line in enumerate(claims.read_text(encoding="utf-8").splitlines(), 1):
-                if line.strip():
-                    q = json.loads(line)
-                    c = checker.check(q["claim"], parse_day(q.get("claim_date"), "claim_date") or day, sources=source)
-                    emit({"id": q.get("id", line_no), **c.model_dump(mode="json")})
+            for qid, text, when in _jsonl_items(claims, "claim", day):
+                emit({"id": qid, **checker.check(text, when, sources=source).model_dump(mode="json")})
             return
         result = checker.check(claim, day, sources=source)
         if report:

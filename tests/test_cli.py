@@ -85,3 +85,31 @@ def test_refused_input_exits_nonzero_with_reason(tmp_path):
     bad.write_text("")
     r = run(tmp_path / "d", "ingest", str(bad))
     assert r.exit_code == 1 and "empty" in r.stderr
+
+
+def test_files_of_questions_and_claims_give_one_json_line_each_with_its_id(data, tmp_path, local_llm, monkeypatch):
+    """`ask --questions` and `check --claims` with the real local model, loaded once for the file."""
+    from factcheck.settings import Settings
+
+    monkeypatch.setattr(Settings, "build_llm", lambda self: local_llm)
+    qs = tmp_path / "q.jsonl"
+    qs.write_text(json.dumps({"id": "q1", "question": "When did Putin and Zelensky last meet?",
+                              "question_date": "2026-01-30"}) + "\n\n")
+    r = run(data, "ask", "--questions", str(qs), "--json")
+    assert r.exit_code == 0, r.output
+    (line,) = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
+    assert line["id"] == "q1" and "2019" in line["text"] and line["citations"]
+    cs = tmp_path / "c.jsonl"
+    cs.write_text(json.dumps({"id": 7, "claim": "Putin and Zelensky met in Abu Dhabi in January 2026.",
+                              "claim_date": "2026-01-30"}) + "\n"
+                  + json.dumps({"claim": "The ICC issued an arrest warrant for Putin in March 2023."}) + "\n")
+    r = run(data, "check", "--claims", str(cs), "--json")
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
+    assert [x["id"] for x in lines] == [7, 2]
+    assert lines[0]["as_of"] == "2026-01-30" and lines[0]["verdict"] == "REFUTED"
+    assert lines[1]["verdict"] == "SUPPORTED" and lines[1]["parts"][0]["cites"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"claim": "unterminated\n')
+    r = run(data, "check", "--claims", str(bad), "--json")
+    assert r.exit_code != 0 and "cannot read" in r.output and "Traceback" not in r.output
