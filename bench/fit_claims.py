@@ -16,7 +16,7 @@ import itertools
 import json
 from pathlib import Path
 
-from factcheck.claims import ClaimParams, Evidence, Label, decide, overall, word_overlap
+from factcheck.claims import ClaimParams, Evidence, Label, decide, overall, predicate_overlap, word_overlap
 from factcheck.evaluation import claims_report
 
 
@@ -25,7 +25,8 @@ def load(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     for r in rows:
         for part in r["check"]["parts"]:
-            part["_evidence"] = [Evidence(**{**e, "overlap": word_overlap(part["claim"], e["quote"])}) for e in part["evidence"]]
+            part["_evidence"] = [Evidence(**{**e, "overlap": word_overlap(part["claim"], e["quote"]),
+                                               "predicate_overlap": predicate_overlap(part["claim"], e["quote"])}) for e in part["evidence"]]
     return rows
 
 
@@ -35,6 +36,7 @@ def rescore(rows: list[dict], params: ClaimParams) -> list[dict]:
         verdicts, cited = [], set()
         for part in r["check"]["parts"]:
             # As the checker reads: passage by passage, stopping at the first that decides.
+            label, e = decide([], params)  # a part with no passage at all
             for k in range(1, len(part["_evidence"]) + 1):
                 label, e = decide(part["_evidence"][:k], params)
                 if e is not None:

@@ -39,6 +39,9 @@ class Evidence(Citation):
     p_true: float | None = None  # P(yes) to "does the source support the claim?"
     p_false: float | None = None
     overlap: float | None = None  # share of the claim's content words found in the passage, counted in code
+    # Share of what the claim says about its names (its content words that are not capitalised)
+    # found in the passage: a passage that shares only the names can neither support nor refute it.
+    predicate_overlap: float | None = None
 
 
 class PartVerdict(BaseModel):
@@ -84,6 +87,7 @@ class ClaimParams(BaseModel):
 # ---- decomposition ----------------------------------------------------------------------------
 # Only a claim with a joint can hold several checkable statements; the rest skip the model call.
 _COMPOUND = re.compile(r"\b(and|but|while|whereas|although|though)\b|;|,\s*(which|who)\b", re.I)
+_MONTHS = set("january february march april may june july august september october november december".split())
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|claim\s*\d*\s*:)\s*", re.I)
 
 
@@ -96,6 +100,15 @@ def word_overlap(claim: str, passage: str) -> float:
     something else can't support or refute it, whatever the model says (it leans to yes)."""
     words = _content_stems(claim)
     return round(len(words & {_stem(w) for w in _words(passage)}) / len(words), 4) if words else 0.0
+
+
+def predicate_overlap(claim: str, passage: str) -> float:
+    """Share of the claim's uncapitalised content words the passage uses ("approval rating rose"
+    in "Zelensky's approval rating rose in January 2026"); 1.0 when the claim has none."""
+    caps = {w.lower() for w in re.findall(r"\b[A-Z][\w’'-]*", claim)}
+    words = {_stem(w) for w in _words(claim)
+             if w not in _STOP and w not in _MONTHS and w not in caps and not w.isdigit() and len(w) > 2}
+    return round(len(words & {_stem(w) for w in _words(passage)}) / len(words), 4) if words else 1.0
 
 
 def parse_parts(reply: str, claim: str, max_parts: int = 4) -> list[str]:
@@ -163,7 +176,8 @@ def decide(evidence: list[Evidence], p: ClaimParams) -> tuple[Label, Evidence | 
     A separate function so thresholds can be refitted on stored probabilities (bench/fit_claims.py)."""
     if not evidence:
         return Label.NOT_ENOUGH_INFO, None
-    evidence = [e for e in evidence if e.p_true is not None and (e.overlap or 0.0) >= p.min_overlap]
+    evidence = [e for e in evidence if e.p_true is not None and (e.overlap or 0.0) >= p.min_overlap
+                and e.predicate_overlap != 0.0]
     if not evidence:
         return Label.NOT_ENOUGH_INFO, None
     t = max(evidence, key=lambda e: e.p_true - e.p_false)
@@ -186,7 +200,6 @@ def decide(evidence: list[Evidence], p: ClaimParams) -> tuple[Label, Evidence | 
 _CLAIM_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NOT_SINCE = re.compile(r"\b(?:not|never|n[’']t)\b(?P<mid>[^.;:]{0,60}?)\bsince\b[^.;:\d]{0,25}?\b(?P<y>19[5-9]\d|20\d\d)\b", re.I)
 _LAST_IN = re.compile(r"\blast\b(?P<mid>[^.;:]{0,40}?)\b(?:in|during)\b[^.;:\d]{0,25}?\b(?P<y>19[5-9]\d|20\d\d)\b", re.I)
-_MONTHS = set("january february march april may june july august september october november december".split())
 
 
 def dated_contradiction(claim: str, passage: str, published: dt.date | None) -> str | None:
@@ -269,7 +282,7 @@ class Checker:
                          source=h.source, date=h.date, url=h.url, quote=h.text, start=h.start, end=h.end)
             pt, pf, quote, why = self._read(claim, c)
             evidence.append(Evidence(**c.model_dump(), p_true=round(pt, 4), p_false=round(pf, 4),
-                                     overlap=word_overlap(claim, c.quote),
+                                     overlap=word_overlap(claim, c.quote), predicate_overlap=predicate_overlap(claim, c.quote),
                                      after_claim_date=bool(as_of and c.date and c.date > as_of)))
             notes.append((quote, why))
             if p.stop_early and decide(evidence, p)[1] is not None:

@@ -205,3 +205,15 @@ def test_report_links_every_quote_and_escapes_sources(seeded):
         assert (f'href="{e.url}"'.replace(" ", "%20") in html) if e.url else (f'href="#source-{e.doc_id[:12]}"' in html)
         assert f'id="source-{e.doc_id[:12]}"' in html
     assert json.loads(c.model_dump_json())["verdict"] == "SUPPORTED"
+
+
+def test_a_passage_sharing_only_the_names_decides_nothing():
+    from factcheck.claims import predicate_overlap
+
+    claim = "Zelensky's approval rating rose in January 2026."
+    off = "Zelensky met European leaders at the White House, and Putin's aide spoke to reporters."
+    on = "A poll found Zelensky's approval rating rose to 60% in January 2026."
+    assert predicate_overlap(claim, off) == 0.0 and predicate_overlap(claim, on) == 1.0
+    e = dict(n=1, doc_id="d", chunk_id="d:0", quote=off, start=0, end=len(off), p_true=0.2, p_false=0.9, overlap=0.2)
+    assert decide([Evidence(**e, predicate_overlap=0.0)], ClaimParams())[0] is Label.NOT_ENOUGH_INFO
+    assert decide([Evidence(**e, predicate_overlap=0.5)], ClaimParams())[0] is Label.REFUTED
