@@ -74,7 +74,9 @@ def disk_mb(path: Path) -> float:
         return 0.0
     if path.is_file():
         return round(path.stat().st_size / 2**20, 1)
-    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
+    # Blocks in use, not apparent sizes: hnswlib's link_lists.bin is a sparse file whose apparent
+    # size at 1M chunks is ~1 TB while it holds a few hundred MB.
+    return round(sum(f.stat().st_blocks * 512 for f in path.rglob("*") if f.is_file()) / 2**20, 1)
 
 
 def load_avg() -> str:
@@ -485,15 +487,13 @@ def measure_in_subprocess(size: int, server: bool, n_queries: int, modes: list[s
     """A fresh process per store, so memory figures are the store's alone."""
     d = SCALE_DIR / str(size)
     # A store built with --server has its own server collection, written over HTTP. Otherwise the
-    # server serves a copy of the embedded store's directory: `chroma run --path` reads the same
-    # on-disk format as the embedded client, so the two hold identical data.
+    # server serves the embedded store's own directory (`chroma run --path` reads the same on-disk
+    # format as the embedded client; the measuring process then opens only the catalog, so the
+    # directory has one user). Not a copy: hnswlib's sparse link_lists.bin would be written out
+    # in full (~1 TB at 1M chunks).
     srv = None
     if server:
-        path = d / "server"
-        if not path.exists():
-            path = d / "server-copy"
-            if not path.exists():
-                shutil.copytree(d / "chroma", path)
+        path = d / "server" if (d / "server").exists() else d / "chroma"
         srv = ChromaServer(path, d / "server.log")
     try:
         cmd = [sys.executable, __file__, "--_measure", str(size), "--queries", str(n_queries),
