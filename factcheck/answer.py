@@ -231,12 +231,7 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     verb = asked_verb(question)
     if verb and _stem(verb) not in stems:
         return 0.0
-    # What the sentence adds to the question is the answer, and it must be in the passage; the
-    # words it repeats from the question were checked above ("Broadway's biggest stars were
-    # recognised at the Tony Awards": "Tony Awards" must be cited, "biggest stars" need not be).
-    added = {w for w in words if _stem(w) not in asked}
-    counted = added or words
-    return sum(1 for w in counted if _stem(w) in stems) / len(counted)
+    return sum(1 for w in words if _stem(w) in stems) / len(words)
 
 
 def attribute(text: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[int]:

@@ -127,12 +127,3 @@ def test_passage_that_never_says_what_the_question_asks_cannot_back_the_answer()
     assert asked_verb("Which menu item did KFC roll out this week to attract a younger crowd?") is None
     assert not judge("The third round of trilateral talks decided to continue the negotiations [1].", p, params, q)[0].supported
     assert judge("Putin and Zelensky last met in 2019 [1].", P, params, "When did Putin and Zelensky last meet?")[0].supported
-
-
-def test_words_repeated_from_the_question_need_not_be_cited_but_the_answer_must():
-    q = "Broadway’s biggest stars were recognized this week at which prestigious awards show?"
-    passage = ("Broadway's brightest stars were recognized Sunday night at New York's Radio City Music Hall. "
-               "The Tony Awards were hosted by Ariana DeBose.")
-    assert support("Broadway's biggest stars were recognized this week at the Tony Awards.", [passage], q) == 1.0
-    assert support("Broadway's biggest stars were recognized this week at the Grammy Awards.", [passage], q) == 0.0
-    assert support("Broadway's biggest stars were recognized at a gala dinner.", [passage], q) < 0.6
