@@ -102,12 +102,18 @@ def word_overlap(claim: str, passage: str) -> float:
     return round(len(words & {_stem(w) for w in _words(passage)}) / len(words), 4) if words else 0.0
 
 
-def predicate_overlap(claim: str, passage: str) -> float:
-    """Share of the claim's uncapitalised content words the passage uses ("approval rating rose"
-    in "Zelensky's approval rating rose in January 2026"); 1.0 when the claim has none."""
+def names_and_predicate(claim: str) -> tuple[set[str], set[str]]:
+    """The claim's content words (stemmed, no months or numbers) split into its names (the
+    capitalised ones) and what it says about them (the rest, where its verb is)."""
     caps = {w.lower() for w in re.findall(r"\b[A-Z][\w’'-]*", claim)}
-    words = {_stem(w) for w in _words(claim)
-             if w not in _STOP and w not in _MONTHS and w not in caps and not w.isdigit() and len(w) > 2}
+    content = [w for w in _words(claim) if w not in _STOP and w not in _MONTHS and not w.isdigit()]
+    return {_stem(w) for w in content if w in caps}, {_stem(w) for w in content if w not in caps}
+
+
+def predicate_overlap(claim: str, passage: str) -> float:
+    """Share of what the claim says about its names that the passage uses ("approval rating rose"
+    in "Zelensky's approval rating rose in January 2026"); 1.0 when the claim has no such word."""
+    words = names_and_predicate(claim)[1]
     return round(len(words & {_stem(w) for w in _words(passage)}) / len(words), 4) if words else 1.0
 
 
@@ -210,11 +216,7 @@ def dated_contradiction(claim: str, passage: str, published: dt.date | None) -> 
     if not years or published is None or published.year < max(years):
         return None
     when = max(years)
-    # Names are the claim's capitalised words; its other content words hold the event's verb.
-    caps = {w.lower() for w in re.findall(r"\b[A-Z][\w’'-]*", claim)}
-    content = [w for w in _words(claim) if w not in _STOP and w not in _MONTHS and not w.isdigit()]
-    names = {_stem(w) for w in content if w in caps}
-    verbs = {_stem(w) for w in content if w not in caps}
+    names, verbs = names_and_predicate(claim)
     for a, b in sentence_spans(passage):
         sent = passage[a:b]
         if is_instruction(sent):
