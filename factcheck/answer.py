@@ -31,7 +31,7 @@ class AnswerParams(BaseModel):
     hits: int = 6  # passages retrieved before evidence selection
     budget_chars: int = 900  # evidence given to the model (~230 tokens: the local model reads ~80 tokens/s)
     max_passages: int = 3
-    window: int = 1  # sentences of context on each side of a chosen sentence
+    window: int = 0  # sentences of context added on each side of a chosen sentence (neighbours chosen on their own merit are joined)
     max_tokens: int = 120
     min_answerable: float = 0.45  # P(yes) that the passages answer the question (it leans to yes; the support check does most of the work)
     min_support: float = 0.6  # share of a sentence's content words found in what it cites
@@ -94,7 +94,10 @@ def is_instruction(sentence: str) -> bool:
 
 
 def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params: AnswerParams) -> list[Citation]:
-    """The best sentences of the best hits, each with a sentence of context, within the budget."""
+    """The sentences closest to the question, best first, within the budget. Sentences next to
+    each other in one passage are joined into one quote, so the budget buys distinct sentences
+    rather than repeated context (measured on news_dev: the answer is in the chosen evidence
+    for 48 of 66 questions at 900 characters, against 47 with a fixed window of context)."""
     cands = []  # (hit rank, hit, sentence spans of the hit's chunk, index of the sentence, instruction indexes)
     for rank, h in enumerate(hits):
         spans = sentence_spans(h.text)
@@ -106,27 +109,45 @@ def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params:
     sims = embedder.embed(texts) @ question_vec
     # The retrieval rank still counts: a sentence is judged with the passage it came from.
     order = np.argsort(-(sims - 0.03 * np.array([c[0] for c in cands])))
-    chosen: list[Citation] = []
+    groups: list[list] = []  # [hit, spans, first sentence, last sentence], in the order chosen
     used = 0
+
+    def taken(h: Hit, spans, i: int) -> bool:
+        # In article offsets: chunks overlap, so one sentence can come from two hits.
+        a, b = h.start + spans[i][0], h.start + spans[i][1]
+        return any(g[0].doc_id == h.doc_id and a < g[0].start + g[1][g[3]][1] and g[0].start + g[1][g[2]][0] < b
+                   for g in groups)
+
     for j in order:
         rank, h, spans, i, bad = cands[j]
+        if taken(h, spans, i):
+            continue
         lo, hi = i, i
-        while lo > max(0, i - params.window) and lo - 1 not in bad:  # context never includes an instruction
+        while lo > max(0, i - params.window) and lo - 1 not in bad and not taken(h, spans, lo - 1):
             lo -= 1
-        while hi < min(len(spans) - 1, i + params.window) and hi + 1 not in bad:
+        while hi < min(len(spans) - 1, i + params.window) and hi + 1 not in bad and not taken(h, spans, hi + 1):
             hi += 1
-        start, end = h.start + spans[lo][0], h.start + spans[hi][1]
-        if any(c.doc_id == h.doc_id and start < c.end and c.start < end for c in chosen):
+        cost = spans[hi][1] - spans[lo][0]
+        if used + cost > params.budget_chars and groups:
             continue
-        quote = h.text[spans[lo][0]:spans[hi][1]]
-        if used + len(quote) > params.budget_chars and chosen:
+        near = [g for g in groups if g[0].chunk_id == h.chunk_id and (g[3] == lo - 1 or g[2] == hi + 1)]
+        if not near and len(groups) >= params.max_passages:
             continue
-        chosen.append(Citation(n=len(chosen) + 1, doc_id=h.doc_id, external_id=h.external_id, chunk_id=h.chunk_id,
-                               title=h.title, source=h.source, date=h.date, url=h.url, quote=quote, start=start, end=end))
-        used += len(quote)
-        if len(chosen) >= params.max_passages or used >= params.budget_chars:
+        if near:  # joins one quote, or bridges two
+            first = near[0]
+            first[2], first[3] = min([lo] + [g[2] for g in near]), max([hi] + [g[3] for g in near])
+            groups = [g for g in groups if g is first or all(g is not x for x in near)]
+        else:
+            groups.append([h, spans, lo, hi])
+        used += cost
+        if used >= params.budget_chars:
             break
-    return chosen
+    out = []
+    for n, (h, spans, lo, hi) in enumerate(groups, 1):
+        a, b = spans[lo][0], spans[hi][1]
+        out.append(Citation(n=n, doc_id=h.doc_id, external_id=h.external_id, chunk_id=h.chunk_id, title=h.title,
+                            source=h.source, date=h.date, url=h.url, quote=h.text[a:b], start=h.start + a, end=h.start + b))
+    return out
 
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
@@ -204,13 +225,21 @@ def asked_verb(question: str) -> str | None:
     return None if before in _NOT_A_VERB or verb in _STOP else verb
 
 
+_WH_PREMISE = re.compile(r"^\s*(what|which|who|whom|whose|where|why|how)\b(?!.*\bor\b)", re.I)
+
+
 def support(sentence: str, cited: list[str], question: str = "") -> float:
     """Share of the sentence's key facts found in the cited passages: every number must be there
     (else 0), and content words count by their first five letters (a crude stem that lets
     "meeting" match "met"-less but "meet" match "meeting")."""
     body = _MARKER.sub(" ", sentence)
     evidence = " ".join(cited)
-    if not _numbers(body) <= _numbers(evidence):
+    # A number a wh-question gives is its premise ("Which team won the 2022 Stanley Cup?"), not
+    # the answer, so a sentence restating it needs no source for it. Not so for "Did they meet in
+    # 2024?" or "When …": there the number is what is asked.
+    asks = split_sentences(question)[-1] if question.strip() else ""  # after any context the quiz gives first
+    premise = _numbers(question) if _WH_PREMISE.match(asks) else set()
+    if not _numbers(body) - premise <= _numbers(evidence):
         return 0.0
     words = {w for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit()}
     if not words:
@@ -245,7 +274,13 @@ def attribute(text: str, passages: list[Citation], params: AnswerParams, questio
 def judge(draft: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[Sentence]:
     by_n = {p.n: p for p in passages}
     judged = []
-    for s in split_sentences(draft):
+    sentences = split_sentences(draft)
+    if sentences and not re.search(r"[.!?\]\"”')]\s*$", draft):
+        # The reply was cut at its token limit: an unfinished sentence states nothing whole.
+        # Its first clauses may ("The launch was at Arnhem, near Nhulunbuy, according to the devel").
+        head = sentences[-1].rsplit(",", 1)[0] if "," in sentences[-1] else ""
+        sentences[-1:] = [head + "."] if len(_words(head)) >= 4 else []
+    for s in sentences:
         cites = sorted({int(n) for m in _MARKER.finditer(s) for n in re.split(r"[,;]", m.group(1))})
         text = _MARKER.sub("", s).strip()
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)
