@@ -16,7 +16,7 @@ import itertools
 import json
 from pathlib import Path
 
-from factcheck.claims import ClaimParams, Evidence, Label, decide, overall, predicate_overlap, word_overlap
+from factcheck.claims import ClaimParams, Evidence, Label, decide, flip_claim, overall, predicate_overlap, word_overlap
 from factcheck.evaluation import claims_report
 
 
@@ -25,9 +25,19 @@ def load(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     for r in rows:
         for part in r["check"]["parts"]:
-            part["_evidence"] = [Evidence(**{**e, "overlap": word_overlap(part["claim"], e["quote"]),
+            part["_evidence"] = [Evidence(**{**e, **_reread(part, e), "overlap": word_overlap(part["claim"], e["quote"]),
                                                "predicate_overlap": predicate_overlap(part["claim"], e["quote"])}) for e in part["evidence"]]
     return rows
+
+
+def _reread(part: dict, e: dict) -> dict:
+    """A run re-read with the turned claim (pt2/pf2/ptf, all three from one sitting: the prompt
+    cache moves probabilities by ~0.04) replaces the first reading; the turned claim must be
+    the one flip_claim makes today."""
+    if "pt2" not in e:
+        return {}
+    same = part.get("flip") is not None and part.get("flip") == flip_claim(part["claim"])
+    return {"p_true": e["pt2"], "p_false": e["pf2"], "p_true_flipped": e.get("ptf") if same else None}
 
 
 def rescore(rows: list[dict], params: ClaimParams) -> list[dict]:
@@ -53,14 +63,26 @@ def rescore(rows: list[dict], params: ClaimParams) -> list[dict]:
 
 
 def fit(rows: list[dict]) -> tuple[ClaimParams, float]:
+    """Two stages, to keep the grid small: the thresholds without the turned claim, then the two
+    turned-claim margins with the two main thresholds again (a stage stays off if it adds nothing)."""
     grid = [x / 100 for x in range(5, 100, 5)]
-    best, best_f1 = ClaimParams(), -1.0
-    refute = [(0.0, 1.01)] + list(itertools.product([0.1, 0.2, 0.3], [0.5, 0.7, 0.9]))
-    for t, f, m, o, (rb, ro) in itertools.product(grid, grid, [0.0, 0.1], [0.0, 0.3, 0.5], refute):
-        p = ClaimParams(min_true=t, min_false=f, margin=m, min_overlap=o, refute_below=rb, refute_overlap=ro)
+    off = dict(flip_support=-1.0, flip_refute=2.0)
+    best, best_f1 = ClaimParams(**off), -1.0
+
+    def better(p: ClaimParams) -> None:
+        nonlocal best, best_f1
         f1 = claims_report(rescore(rows, p), "train", "", 0).macro_f1
         if f1 > best_f1 + 1e-9:
             best, best_f1 = p, f1
+
+    refute = [(0.0, 1.01)] + list(itertools.product([0.1, 0.2, 0.3], [0.5, 0.7, 0.9]))
+    for t, f, m, o, (rb, ro) in itertools.product(grid, grid, [0.0, 0.1], [0.0, 0.3, 0.5], refute):
+        better(ClaimParams(min_true=t, min_false=f, margin=m, min_overlap=o, refute_below=rb, refute_overlap=ro, **off))
+    if any(e.p_true_flipped is not None for r in rows for part in r["check"]["parts"] for e in part["_evidence"]):
+        base = best
+        for t, f, fs, fr in itertools.product(grid, grid, [-1.0, -0.1, -0.05, 0.0, 0.05, 0.1],
+                                              [2.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]):
+            better(base.model_copy(update=dict(min_true=t, min_false=f, flip_support=fs, flip_refute=fr)))
     return best, best_f1
 
 
@@ -73,10 +95,12 @@ def main() -> None:
     params, f1 = fit(train)
     print(f"fitted on {len(train)} training claims: min_true={params.min_true} min_false={params.min_false} "
           f"margin={params.margin} min_overlap={params.min_overlap} refute_below={params.refute_below} "
-          f"refute_overlap={params.refute_overlap} -> train macro-F1 {f1:.3f}")
+          f"refute_overlap={params.refute_overlap} flip_support={params.flip_support} flip_refute={params.flip_refute} "
+          f"-> train macro-F1 {f1:.3f}")
     result = {"train_claims": len(train), "min_true": params.min_true, "min_false": params.min_false,
               "margin": params.margin, "min_overlap": params.min_overlap,
-              "refute_below": params.refute_below, "refute_overlap": params.refute_overlap, "train_macro_f1": round(f1, 4)}
+              "refute_below": params.refute_below, "refute_overlap": params.refute_overlap,
+              "flip_support": params.flip_support, "flip_refute": params.flip_refute, "train_macro_f1": round(f1, 4)}
     if args.dev:
         dev = load(args.dev)
         for name, p in (("default", ClaimParams()), ("fitted", params)):

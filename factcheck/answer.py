@@ -50,6 +50,14 @@ class Citation(BaseModel):
     start: int  # character offsets of the quote in the article
     end: int
 
+    @classmethod
+    def from_hit(cls, hit: Hit, n: int, a: int = 0, b: int | None = None, **extra):
+        """The hit's text from a to b (its whole text by default), placed in its article."""
+        b = len(hit.text) if b is None else b
+        return cls(n=n, doc_id=hit.doc_id, external_id=hit.external_id, chunk_id=hit.chunk_id, title=hit.title,
+                   source=hit.source, date=hit.date, url=hit.url, quote=hit.text[a:b], start=hit.start + a,
+                   end=hit.start + b, **extra)
+
     def label(self) -> str:
         from retrieval.models import display_label
 
@@ -142,12 +150,7 @@ def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params:
         used += cost
         if used >= params.budget_chars:
             break
-    out = []
-    for n, (h, spans, lo, hi) in enumerate(groups, 1):
-        a, b = spans[lo][0], spans[hi][1]
-        out.append(Citation(n=n, doc_id=h.doc_id, external_id=h.external_id, chunk_id=h.chunk_id, title=h.title,
-                            source=h.source, date=h.date, url=h.url, quote=h.text[a:b], start=h.start + a, end=h.start + b))
-    return out
+    return [Citation.from_hit(h, n, spans[lo][0], spans[hi][1]) for n, (h, spans, lo, hi) in enumerate(groups, 1)]
 
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from factcheck.claims import (Checker, ClaimParams, Evidence, Label, dated_contradiction, decide, overall,
+from factcheck.claims import (Checker, ClaimParams, Evidence, Label, dated_contradiction, decide, flip_claim, overall,
                               parse_label_reply, parse_parts)
 from factcheck.llm import NoTokenProbabilities
 from factcheck.report import md_escape, to_markdown
@@ -78,6 +78,26 @@ def test_overlap_gate_and_refute_rule():
     assert decide([ev(1, 0.9, 0.1, overlap=0.6)], p)[0] is Label.SUPPORTED
     assert decide([ev(1, 0.05, 0.3, overlap=0.8)], p)[0] is Label.REFUTED  # same facts, surely not supported
     assert decide([ev(1, 0.05, 0.3, overlap=0.6)], p)[0] is Label.NOT_ENOUGH_INFO
+
+
+@pytest.mark.parametrize("claim, turned", [
+    ("CHEK2 is not associated with breast cancer.", "CHEK2 is associated with breast cancer."),
+    ("Birth-weight is positively associated with breast cancer.", "Birth-weight is negatively associated with breast cancer."),
+    ("Risedronate increases the risk of fractures.", "Risedronate decreases the risk of fractures."),
+    ("Spores can be disposed of easily.", "Spores can not be disposed of easily."),
+    ("Putin and Zelensky met in Abu Dhabi in January 2026.", None),  # nothing to turn: no reading of the opposite
+])
+def test_flip_claim_turns_one_word(claim, turned):
+    assert flip_claim(claim) == turned
+
+
+def test_the_claim_turned_around_can_refute_or_withhold_support():
+    p = ClaimParams(min_true=0.5, min_false=0.9, flip_support=0.05, flip_refute=0.1)
+    assert decide([ev(1, 0.7, 0.5, p_true_flipped=0.3)], p)[0] is Label.SUPPORTED  # the claim, not its opposite
+    assert decide([ev(1, 0.7, 0.5, p_true_flipped=0.7)], p)[0] is Label.NOT_ENOUGH_INFO  # both alike: on topic, no direction
+    label, e = decide([ev(1, 0.3, 0.5, p_true_flipped=0.6)], p)
+    assert label is Label.REFUTED and e.n == 1  # the opposite reads as supported
+    assert decide([ev(1, 0.7, 0.5)], p)[0] is Label.SUPPORTED  # a claim that cannot be turned keeps the plain rule
 
 
 def test_overall_verdict():
