@@ -3,6 +3,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,18 @@ def article(text: str, **meta):
 @pytest.fixture
 def day():
     return dt.date.fromisoformat
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_env(request, tmp_path, monkeypatch):
+    """Environment for a store in a subprocess-driven test, embedded or on the Chroma server (its
+    own collection). A module adds variables of its own in STORE_ENV."""
+    env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data"), "FACTCHECK_CHUNK_SIZE": "300", "FACTCHECK_CHUNK_OVERLAP": "50",
+           **getattr(request.module, "STORE_ENV", {})}
+    if request.param == "server":
+        port = request.getfixturevalue("chroma_server")
+        env |= {"FACTCHECK_CHROMA_HOST": "127.0.0.1", "FACTCHECK_CHROMA_PORT": str(port),
+                "FACTCHECK_COLLECTION": f"{request.module.__name__.removeprefix('test_')}-{uuid.uuid4().hex[:12]}"}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return env

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 
 import pytest
 from filemakers import synthetic_articles, write_jsonl
@@ -81,17 +80,7 @@ print(json.dumps({"searches": searches, "bad": bad, "articles": corpus.count(), 
 """
 
 
-@pytest.fixture(params=["embedded", "server"])
-def store_env(request, tmp_path, monkeypatch):
-    env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data"), "FACTCHECK_CHUNK_SIZE": "300", "FACTCHECK_CHUNK_OVERLAP": "50",
-           "FACTCHECK_EMBED_THREADS": "1"}
-    if request.param == "server":
-        port = request.getfixturevalue("chroma_server")
-        env |= {"FACTCHECK_CHROMA_HOST": "127.0.0.1", "FACTCHECK_CHROMA_PORT": str(port),
-                "FACTCHECK_COLLECTION": f"conc-{uuid.uuid4().hex[:12]}"}
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    return env
+STORE_ENV = {"FACTCHECK_EMBED_THREADS": "1"}  # conftest.store_env: one thread per writer
 
 
 @pytest.mark.slow

@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 from filemakers import synthetic_articles, write_jsonl
@@ -40,16 +39,6 @@ print("added", report.added, "duplicates", report.duplicates, flush=True)
 """
 
 
-@pytest.fixture(params=["embedded", "server"])
-def store_env(request, tmp_path, monkeypatch):
-    env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data"), "FACTCHECK_CHUNK_SIZE": "300", "FACTCHECK_CHUNK_OVERLAP": "50"}
-    if request.param == "server":
-        port = request.getfixturevalue("chroma_server")
-        env |= {"FACTCHECK_CHROMA_HOST": "127.0.0.1", "FACTCHECK_CHROMA_PORT": str(port),
-                "FACTCHECK_COLLECTION": f"crash-{uuid.uuid4().hex[:12]}"}
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    return env
 
 
 def catalog_counts(db_path) -> dict[str, int]:
