@@ -350,7 +350,7 @@ class Checker:
         late = " (published after the claim's date)" if e.after_claim_date else ""
         return PartVerdict(claim=claim, verdict=verdict, cites=[e.n], evidence=evidence,
                            # A contradiction found in code is a match of words, not a probability: it is not hedged.
-                           confidence=round(e.p_true if verdict is Label.SUPPORTED else 1.0 if found else e.p_false, 4),
+                           confidence=round(e.p_true if verdict is Label.SUPPORTED else 1.0 if found else _refuting(e), 4),
                            explanation=f"[{e.n}] ({_where(e)}){late} {verb} {said}.")
 
     def _dated_contradiction(self, claim, hits, evidence: list[Evidence], as_of) -> tuple[Label, Evidence, str] | None:
@@ -389,6 +389,12 @@ def key_sentence(claim: str, passage: str, embedder, claim_vec=None) -> str:
         return sents[0]
     vec = claim_vec if claim_vec is not None else embedder.embed([claim])[0]
     return sents[int(np.argmax(embedder.embed(sents) @ vec))]
+
+
+def _refuting(e: Evidence) -> float:
+    """The probability a REFUTED verdict rests on: P(contradicts), or P(supports) of the claim's
+    opposite when that is what decided it."""
+    return max(e.p_false or 0.0, e.p_true_flipped or 0.0)
 
 
 def _where(e: Citation) -> str:
