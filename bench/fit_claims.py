@@ -31,7 +31,7 @@ def load(path: Path) -> list[dict]:
 
 
 def _reread(part: dict, e: dict) -> dict:
-    """A run re-read with the turned claim (pt2/pf2/ptf, all three from one sitting: the prompt
+    """A run re-read by bench/reread_claims.py (pt2/pf2/ptf, all three from one sitting: the prompt
     cache moves probabilities by ~0.04) replaces the first reading; the turned claim must be
     the one flip_claim makes today."""
     if "pt2" not in e:
