@@ -193,3 +193,37 @@ def test_a_sentence_cut_at_the_token_limit_keeps_only_its_whole_clauses():
     assert [s.text for s in cut] == ["Putin and Zelensky last met in 2019, in Paris.", "The talks were held in Abu Dhabi."]
     assert cut[1].supported and cut[1].cites == [2]
     assert [s.text for s in judge("Putin and Zelensky last met in 2019 [1]. They also", P, params)] == ["Putin and Zelensky last met in 2019."]
+
+
+def test_an_answer_restating_the_question_passes_only_on_a_passage_about_the_question():
+    """news_dev: the draft echoes the question's words, the passage says it in its own."""
+    tonys = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
+                      quote="The show also won best musical. Broadway's best were recognized Sunday night at New "
+                            "York's Radio City Music Hall. The Tony Awards were hosted Broadway veteran Ariana DeBose.")]
+    q = "Broadway’s biggest stars were recognized this week at which prestigious awards show?"
+    assert judge("Broadway's biggest stars were recognized this week at the Tony Awards [1].", tonys, params, q)[0].supported
+    # A passage about someone else's residency years ago shares a word or two, not the question.
+    gaga = [Citation(n=1, doc_id="d", chunk_id="d:2", start=0, end=99,
+                     quote="Lady Gaga began her Vegas residency on Dec. 28, 2018, at the Park MGM resort's Park Theater.")]
+    q = "Which popular singer will launch a Las Vegas residency later this year?"
+    assert not judge("Lady Gaga will launch a Las Vegas residency later this year [1].", gaga, params, q)[0].supported
+
+
+def test_numbers_match_whether_spelled_out_or_in_digits():
+    p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
+                  quote="A Russian court ruled the WNBA star's detention be extended six months pending its outcome.")]
+    q = "How many months was her detention extended?"
+    assert judge("Her detention was extended 6 months [1].", p, params, q)[0].supported
+    assert judge("Her detention was extended six months [1].", p, params, q)[0].supported
+    assert not judge("Her detention was extended 7 months [1].", p, params, q)[0].supported
+    assert not judge("Her detention was extended seven months [1].", p, params, q)[0].supported
+
+
+def test_expected_answers_match_whole_words_after_normalising():
+    from factcheck.evaluation import contains_answer
+
+    assert contains_answer("New Jersey and Oregon are the only states [1].", ["New Jersey & Oregon"])
+    assert contains_answer("It was “Squid Game” [1].", ["\u201cSquid Game\u201d"])
+    assert contains_answer("They paid $19.5 million.", ["$19.5 million"])
+    assert not contains_answer("The European Union will require it.", ["Europe"])  # a whole word, not a prefix
+    assert not contains_answer("They paid $19.5 million.", ["$19 million"])
