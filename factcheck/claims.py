@@ -24,7 +24,7 @@ from factcheck.answer import _STOP, Citation, _stem, _words, as_data, is_instruc
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
 from retrieval.chunking import sentence_spans
-from retrieval.errors import ModelError
+from retrieval.errors import ModelError, NotFound
 
 
 class Label(str, enum.Enum):
@@ -74,6 +74,10 @@ class ClaimParams(BaseModel):
 
     hits: int = 6  # passages retrieved per part
     passages: int = 2  # at most this many read per part, best first
+    # An article up to this many characters (a scientific abstract, a brief) is read whole rather
+    # than the retrieved passage alone: its finding is often in another passage than the one
+    # that matched the claim's words. 0 reads retrieved passages only.
+    whole_article: int = 2400
     stop_early: bool = True  # stop at the first passage that decides (off when collecting data to fit on)
     min_true: float = 0.45  # P(yes) to "supports" needed for SUPPORTED
     min_false: float = 0.55  # P(yes) to "contradicts" needed for REFUTED
@@ -292,9 +296,22 @@ class Checker:
         # The system text, passage and claim come first and are the same for both questions,
         # so the server's prompt cache reads them once.
         head = ", ".join((passage.source or "unknown outlet", passage.date.isoformat() if passage.date else "undated"))
-        text = f"{as_data(head)}:\n{as_data(passage.quote)}"
+        title = f' "{as_data(passage.title)}"' if passage.title else ""
+        text = f"{as_data(head)}{title}:\n{as_data(passage.quote)}"
         return [{"role": "system", "content": template("claim_system")},
                 {"role": "user", "content": render(prompt, passage=text, claim=as_data(claim), **extra)}]
+
+    def _passage(self, hit, n: int) -> Citation:
+        """What is read for a hit: its whole article when that is short, else the passage found."""
+        if self.params.whole_article:
+            try:
+                article = self.searcher.corpus.get(hit.doc_id)
+            except NotFound:  # deleted since the search: read what was found
+                article = None
+            if article and len(article.text) <= self.params.whole_article:
+                return Citation(n=n, doc_id=hit.doc_id, external_id=hit.external_id, chunk_id=hit.chunk_id, title=hit.title,
+                                source=hit.source, date=hit.date, url=hit.url, quote=article.text, start=0, end=len(article.text))
+        return Citation.from_hit(hit, n)
 
     def _read(self, claim: str, passage: Citation) -> tuple[float, float, float | None, str | None, str | None]:
         """(P(true), P(false), P(true) of the claim turned around, the model's quote, why it could not be read)."""
@@ -324,7 +341,7 @@ class Checker:
         # when the earlier ones decide nothing, which halves the model time of a typical claim.
         evidence, notes = [], []
         for h in hits[: p.passages]:
-            c = Citation.from_hit(h, len(evidence) + 1)
+            c = self._passage(h, len(evidence) + 1)
             pt, pf, ptf, quote, why = self._read(claim, c)
             evidence.append(Evidence(**c.model_dump(), p_true=round(pt, 4), p_false=round(pf, 4),
                                      p_true_flipped=None if ptf is None else round(ptf, 4),

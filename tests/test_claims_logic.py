@@ -237,3 +237,40 @@ def test_a_passage_sharing_only_the_names_decides_nothing():
     e = dict(n=1, doc_id="d", chunk_id="d:0", quote=off, start=0, end=len(off), p_true=0.2, p_false=0.9, overlap=0.2)
     assert decide([Evidence(**e, predicate_overlap=0.0)], ClaimParams())[0] is Label.NOT_ENOUGH_INFO
     assert decide([Evidence(**e, predicate_overlap=0.5)], ClaimParams())[0] is Label.REFUTED
+
+
+class Recording(Scripted):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.seen: list[str] = []
+
+    def yes_probability(self, messages):
+        self.seen.append(messages[-1]["content"])
+        return super().yes_probability(messages)
+
+
+def test_a_short_article_is_read_whole_a_long_one_by_its_passage(tmp_path, embedder):
+    """An abstract's finding is often in another passage than the one that matched the claim."""
+    from retrieval.store import Corpus
+    from tests.conftest import article
+
+    corpus = Corpus(tmp_path / "data", embedder, chunk_size=200, chunk_overlap=0)
+    try:
+        abstract = ("Vitamin D supplementation was studied in 400 adults with asthma over two winters. "
+                    "Participants were randomised to daily vitamin D or placebo and followed for exacerbations. "
+                    "The trial measured serum levels every three months and recorded all hospital visits. "
+                    "Conclusion: supplementation did not reduce the rate of severe asthma exacerbations.")
+        corpus.add(article(abstract, title="Vitamin D and asthma: a randomised trial", source="Journal"))
+        assert len(corpus.chunks(corpus.list()[0].doc_id)) > 1
+        llm = Recording(probs=(0.1, 0.8))
+        claim = "Vitamin D supplementation in adults with asthma was studied over two winters."
+        part = Checker(Searcher(corpus), llm).check(claim).parts[0]
+        assert part.evidence[0].quote == abstract and (part.evidence[0].start, part.evidence[0].end) == (0, len(abstract))
+        assert all("Conclusion: supplementation did not reduce" in m and "Vitamin D and asthma" in m for m in llm.seen)
+        # With whole_article off, or an article longer than it, only the retrieved passage is read.
+        llm = Recording(probs=(0.1, 0.8))
+        part = Checker(Searcher(corpus), llm, ClaimParams(whole_article=100)).check(claim).parts[0]
+        assert part.evidence[0].quote != abstract and part.evidence[0].quote in abstract
+        assert not any("Conclusion" in m for m in llm.seen[:3])
+    finally:
+        corpus.close()
