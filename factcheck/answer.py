@@ -278,6 +278,13 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     return sum(1 for w in words if _stem(w) in stems) / len(words)
 
 
+def _adds_to(sentence: str, question: str) -> bool:
+    """Whether the sentence says anything the question did not: a word, a name or a number."""
+    asked = {_stem(w) for w in _words(question)}
+    return bool(_numbers(sentence) - _numbers(question)) or any(
+        _stem(w) not in asked for w in _words(_MARKER.sub(" ", sentence)) if w not in _STOP and len(w) > 2)
+
+
 def attribute(text: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[int]:
     """The one passage that holds the sentence's facts, if any. Never a pair: a sentence stitched
     from two passages is how a small model merges unrelated facts into a false one."""
@@ -301,6 +308,10 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)
         if _NOT_SAID.search(text):
             judged.append(Sentence(text=text, cites=[], supported=False, reason="says the sources do not answer"))
+        elif question and not _adds_to(text, question):
+            # "A record-breaking reptile was caught in Florida" for "Which animal was it?": true,
+            # cited, and no answer.
+            judged.append(Sentence(text=text, cites=cites, supported=False, reason="restates the question without answering it"))
         elif any(n not in by_n for n in cites):
             judged.append(Sentence(text=text, cites=cites, supported=False, reason="cites a passage that was not given"))
         else:

@@ -227,3 +227,13 @@ def test_expected_answers_match_whole_words_after_normalising():
     assert contains_answer("They paid $19.5 million.", ["$19.5 million"])
     assert not contains_answer("The European Union will require it.", ["Europe"])  # a whole word, not a prefix
     assert not contains_answer("They paid $19.5 million.", ["$19 million"])
+
+
+def test_a_sentence_that_only_restates_the_question_is_no_answer():
+    p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
+                  quote="A record-breaking reptile was caught in Florida. The 215-pound Burmese python is the heaviest ever captured there.")]
+    q = ("A massive, record-breaking reptile was recently caught in Florida, becoming the heaviest of its species "
+         "to ever be captured in the state. Which animal was it?")
+    s = judge("A record-breaking reptile was recently caught in Florida [1].", p, params, q)[0]
+    assert not s.supported and "restates the question" in s.reason
+    assert judge("It was a 215-pound Burmese python [1].", p, params, q)[0].supported
