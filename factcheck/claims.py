@@ -309,8 +309,7 @@ class Checker:
             except NotFound:  # deleted since the search: read what was found
                 article = None
             if article and len(article.text) <= self.params.whole_article:
-                return Citation(n=n, doc_id=hit.doc_id, external_id=hit.external_id, chunk_id=hit.chunk_id, title=hit.title,
-                                source=hit.source, date=hit.date, url=hit.url, quote=article.text, start=0, end=len(article.text))
+                return Citation.from_hit(hit, n).model_copy(update={"quote": article.text, "start": 0, "end": len(article.text)})
         return Citation.from_hit(hit, n)
 
     def _read(self, claim: str, passage: Citation) -> tuple[float, float, float | None, str | None, str | None]:
