@@ -278,11 +278,15 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     return sum(1 for w in words if _stem(w) in stems) / len(words)
 
 
+# Stop words for the support check, but an answer to "when?" ("reopened on Friday").
+_WHEN_WORDS = set("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight weekend last first".split())
+
+
 def _adds_to(sentence: str, question: str) -> bool:
     """Whether the sentence says anything the question did not: a word, a name or a number."""
     asked = {_stem(w) for w in _words(question)}
     return bool(_numbers(sentence) - _numbers(question)) or any(
-        _stem(w) not in asked for w in _words(_MARKER.sub(" ", sentence)) if w not in _STOP and len(w) > 2)
+        _stem(w) not in asked for w in _words(_MARKER.sub(" ", sentence)) if len(w) > 2 and (w not in _STOP or w in _WHEN_WORDS))
 
 
 def attribute(text: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[int]:

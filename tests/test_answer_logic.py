@@ -237,3 +237,6 @@ def test_a_sentence_that_only_restates_the_question_is_no_answer():
     s = judge("A record-breaking reptile was recently caught in Florida [1].", p, params, q)[0]
     assert not s.supported and "restates the question" in s.reason
     assert judge("It was a 215-pound Burmese python [1].", p, params, q)[0].supported
+    # A day is an answer to "when?", though it counts for nothing in the support check.
+    museum = [Citation(n=1, doc_id="d", chunk_id="d:2", start=0, end=40, quote="The city museum reopened on Friday.")]
+    assert judge("The city museum reopened on Friday [1].", museum, params, "When did the city museum reopen?")[0].supported
