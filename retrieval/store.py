@@ -343,6 +343,7 @@ class Corpus:
                 for b in range(0, len(ids), self.chroma_batch):
                     s = slice(b, b + self.chroma_batch)
                     self._collection.upsert(ids=ids[s], embeddings=vecs[s], metadatas=metas[s])
+                self._make_reachable(ids, vecs, metas)
             except Exception as e:
                 try:
                     for i in fresh:
@@ -358,6 +359,34 @@ class Corpus:
             name, a, cs = batch[i]
             outcomes[i] = IngestOutcome(name=name, status="added", doc_id=a.doc_id, title=a.label(), n_chunks=len(cs))
         return outcomes
+
+    def unreachable(self, ids: list[str], vecs: np.ndarray, k: int = 10) -> list[int]:
+        """Positions of the ids that a query with their own vector does not return. Chroma 1.5.9
+        can lose live vectors from its HNSW graph while get() still returns them (seen under
+        concurrent writes on a Chroma server; upstream chroma-core/chroma#7758, #7765)."""
+        lost = []
+        for b in range(0, len(ids), self.chroma_batch):
+            res = self._collection.query(query_embeddings=vecs[b : b + self.chroma_batch], n_results=k,
+                                         include=["distances"])
+            for j, (got, dist) in enumerate(zip(res["ids"], res["distances"])):
+                # k identical vectors (a passage repeated word for word) may all tie ahead of it.
+                if ids[b + j] not in got and not (len(dist) == k and dist[-1] < 1e-5):
+                    lost.append(b + j)
+        return lost
+
+    def _make_reachable(self, ids: list[str], vecs: np.ndarray, metas: list[dict], attempts: int = 3) -> None:
+        """Check that the vector index returns what was just written; write the lost ones again."""
+        for _ in range(attempts):
+            lost = self.unreachable(ids, vecs)
+            if not lost:
+                return
+            again = [ids[i] for i in lost]
+            self._collection.delete(ids=again)
+            self._collection.add(ids=again, embeddings=vecs[lost], metadatas=[metas[i] for i in lost])
+        lost = self.unreachable(ids, vecs)
+        if lost:
+            raise StoreError(f"Chroma's vector index did not take {len(lost)} of {len(ids)} passages even after "
+                             f"{attempts} rewrites")
 
     def delete(self, doc_id: str) -> Article:
         with self._writing():

@@ -1,6 +1,7 @@
+import numpy as np
 import pytest
 
-from retrieval.errors import NotFound, RefusedInput
+from retrieval.errors import NotFound, RefusedInput, StoreError
 from retrieval.models import Article
 from retrieval.search import Searcher
 from retrieval.store import Corpus
@@ -83,3 +84,59 @@ def test_crash_during_delete_is_finished_on_open(tmp_path, embedder):
     c.close()
     c2 = Corpus(tmp_path / "d", embedder)
     assert c2.count() == 0 and c2.collection.count() == 0 and c2.repaired
+
+
+class _Forgetful:
+    """The real collection, except that its first `queries` queries leave out some ids, as
+    Chroma 1.5.9 did under concurrent writes on a server (a live vector that a query with its
+    own embedding never returns)."""
+
+    def __init__(self, collection, hide: set[str], queries: int):
+        self._c, self.hide, self.left = collection, hide, queries
+        self.rewritten: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._c, name)
+
+    def query(self, **kw):
+        res = self._c.query(**kw)
+        if self.left > 0:
+            self.left -= 1
+            for i, (ids, dist) in enumerate(zip(res["ids"], res["distances"])):
+                keep = [j for j, x in enumerate(ids) if x not in self.hide]
+                res["ids"][i], res["distances"][i] = [ids[j] for j in keep], [dist[j] for j in keep]
+        return res
+
+    def add(self, ids, **kw):
+        self.rewritten += ids
+        return self._c.add(ids=ids, **kw)
+
+
+FIRES = "Wildfires forced thousands to evacuate near Yosemite National Park this week."
+
+
+def test_a_vector_the_index_lost_is_written_again(corpus):
+    from retrieval.identity import article_id
+
+    first = corpus.add(Article(text=TEXT, title="Budget passes"))
+    lost = f"{article_id(FIRES)}:0"
+    real = corpus._collection
+    corpus._collection = _Forgetful(real, hide={lost}, queries=1)
+    out = corpus.add(Article(text=FIRES))
+    assert out.status == "added" and corpus._collection.rewritten == [lost]
+    corpus._collection = real
+    ids = [c.chunk_id for c in corpus.chunks(first.doc_id)] + [lost]
+    assert corpus.unreachable(ids, np.asarray(real.get(ids=ids, include=["embeddings"])["embeddings"])) == []
+    assert real.count() == first.n_chunks + out.n_chunks
+
+
+def test_a_vector_the_index_never_takes_fails_the_ingest_and_loses_nothing(corpus):
+    from retrieval.identity import article_id
+
+    keep = corpus.add(Article(text=TEXT))
+    real = corpus._collection
+    corpus._collection = _Forgetful(real, hide={f"{article_id(FIRES)}:0"}, queries=100)
+    with pytest.raises(StoreError, match="vector index did not take 1 of 1 passages"):
+        corpus.ingest([("fires.txt", Article(text=FIRES))])
+    corpus._collection = real
+    assert [a.doc_id for a in corpus.list()] == [keep.doc_id] and real.count() == keep.n_chunks
