@@ -376,13 +376,18 @@ class Corpus:
 
     def _make_reachable(self, ids: list[str], vecs: np.ndarray, metas: list[dict], attempts: int = 3) -> None:
         """Check that the vector index returns what was just written; write the lost ones again."""
-        for _ in range(attempts):
+        for attempt in range(attempts):
             lost = self.unreachable(ids, vecs)
             if not lost:
                 return
-            again = [ids[i] for i in lost]
-            self._collection.delete(ids=again)
-            self._collection.add(ids=again, embeddings=vecs[lost], metadatas=[metas[i] for i in lost])
+            again, args = [ids[i] for i in lost], dict(embeddings=vecs[lost], metadatas=[metas[i] for i in lost])
+            if attempt == 0:
+                # An update in place: hnswlib re-links an existing vector with its neighbours,
+                # without taking a freed slot (where #7758's lost vectors end up).
+                self._collection.upsert(ids=again, **args)
+            else:
+                self._collection.delete(ids=again)
+                self._collection.add(ids=again, **args)
         lost = self.unreachable(ids, vecs)
         if lost:
             raise StoreError(f"Chroma's vector index did not take {len(lost)} of {len(ids)} passages even after "

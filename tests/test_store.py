@@ -93,7 +93,7 @@ class _Forgetful:
 
     def __init__(self, collection, hide: set[str], queries: int):
         self._c, self.hide, self.left = collection, hide, queries
-        self.rewritten: list[str] = []
+        self.writes: list[tuple[str, list[str]]] = []
 
     def __getattr__(self, name):
         return getattr(self._c, name)
@@ -107,8 +107,12 @@ class _Forgetful:
                 res["ids"][i], res["distances"][i] = [ids[j] for j in keep], [dist[j] for j in keep]
         return res
 
+    def upsert(self, ids, **kw):
+        self.writes.append(("upsert", list(ids)))
+        return self._c.upsert(ids=ids, **kw)
+
     def add(self, ids, **kw):
-        self.rewritten += ids
+        self.writes.append(("add", list(ids)))
         return self._c.add(ids=ids, **kw)
 
 
@@ -123,7 +127,8 @@ def test_a_vector_the_index_lost_is_written_again(corpus):
     real = corpus._collection
     corpus._collection = _Forgetful(real, hide={lost}, queries=1)
     out = corpus.add(Article(text=FIRES))
-    assert out.status == "added" and corpus._collection.rewritten == [lost]
+    # Written, found lost, written again in place.
+    assert out.status == "added" and corpus._collection.writes[1:] == [("upsert", [lost])]
     corpus._collection = real
     ids = [c.chunk_id for c in corpus.chunks(first.doc_id)] + [lost]
     assert corpus.unreachable(ids, np.asarray(real.get(ids=ids, include=["embeddings"])["embeddings"])) == []
@@ -135,8 +140,10 @@ def test_a_vector_the_index_never_takes_fails_the_ingest_and_loses_nothing(corpu
 
     keep = corpus.add(Article(text=TEXT))
     real = corpus._collection
-    corpus._collection = _Forgetful(real, hide={f"{article_id(FIRES)}:0"}, queries=100)
+    corpus._collection = forgetful = _Forgetful(real, hide={f"{article_id(FIRES)}:0"}, queries=100)
     with pytest.raises(StoreError, match="vector index did not take 1 of 1 passages"):
         corpus.ingest([("fires.txt", Article(text=FIRES))])
     corpus._collection = real
+    # The write, an update in place, then twice deleted and added again; then rolled back.
+    assert [op for op, _ in forgetful.writes] == ["upsert", "upsert", "add", "add"]
     assert [a.doc_id for a in corpus.list()] == [keep.doc_id] and real.count() == keep.n_chunks
