@@ -2,11 +2,14 @@
 
     factcheck eval claims ../shared/evaldata/scifact --store /tmp/ev/scifact \
         --queries ../shared/evaldata/scifact/queries_train.jsonl --limit 200 --out /tmp/train.jsonl
-    python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl]
+    python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl] [--model]
+
+Collect with FACTCHECK_CLAIMS__STOP_EARLY=false, so that every part keeps both passages' readings.
 
 Each stored row holds both probabilities for every passage read, so any threshold can be
 re-applied exactly as `factcheck.claims.decide` applies it. Six numbers are fitted (the fields
 of ClaimParams from min_true to refute_overlap) on the training claims only; the dev figures are then reported as they fall.
+--model fits and cross-validates the verdict-model experiment below instead.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import argparse
 import itertools
 import json
 from pathlib import Path
+
+import numpy as np
 
 from factcheck.claims import ClaimParams, Evidence, Label, decide, flip_claim, overall, predicate_overlap, word_overlap
 from factcheck.evaluation import claims_report
@@ -40,14 +45,14 @@ def _reread(part: dict, e: dict) -> dict:
     return {"p_true": e["pt2"], "p_false": e["pf2"], "p_true_flipped": e.get("ptf") if same else None}
 
 
-def rescore(rows: list[dict], params: ClaimParams) -> list[dict]:
+def rescore(rows: list[dict], params: ClaimParams, decide=decide) -> list[dict]:
     out = []
     for r in rows:
         verdicts, cited = [], set()
         for part in r["check"]["parts"]:
             # As the checker reads: passage by passage, stopping at the first that decides.
             label, e = decide([], params)  # a part with no passage at all
-            for k in range(1, len(part["_evidence"]) + 1):
+            for k in range(1 if params.stop_early else max(1, len(part["_evidence"])), len(part["_evidence"]) + 1):
                 label, e = decide(part["_evidence"][:k], params)
                 if e is not None:
                     break
@@ -59,6 +64,77 @@ def rescore(rows: list[dict], params: ClaimParams) -> list[dict]:
         shown = cited or {e.doc_id for p in r["check"]["parts"] for e in p["_evidence"][:params.passages]}
         out.append({**r, "pred": pred, "cited_hit": bool(cited & set(r["gold_docs"])),
                     "evidence_hit": bool(shown & set(r["gold_docs"]))})
+    return out
+
+
+# ---- an experiment: a verdict model in place of the thresholds (--model) ----------------------
+# Tried on 2026-11-28 and not taken (README): a class-balanced three-way logistic regression on
+# eight numbers of a part's passages, reading every passage. It beat the thresholds held out on
+# training claims, not on dev, and it cited a non-gold passage more often.
+LABELS = (Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO)
+FEATURES = ("supports - contradicts", "contradicts - supports", "turned claim - claim", "claim was turned",
+            "P(supports)", "P(contradicts)", "word overlap", "predicate overlap")
+
+
+def readable(evidence: list[Evidence]) -> list[Evidence]:
+    """The passages decide() lets a verdict rest on (with the default min_overlap of 0)."""
+    return [e for e in evidence if e.p_true is not None and e.predicate_overlap != 0.0]
+
+
+def verdict_features(evidence: list[Evidence]) -> list[float]:
+    d = [e.p_true - e.p_false for e in evidence]
+    turned = [e.p_true_flipped - e.p_true for e in evidence if e.p_true_flipped is not None]
+    return [max(d), max(-x for x in d), max(turned, default=0.0), float(bool(turned)),
+            max(e.p_true for e in evidence), max(e.p_false for e in evidence),
+            max(e.overlap or 0.0 for e in evidence),
+            min(1.0 if e.predicate_overlap is None else e.predicate_overlap for e in evidence)]
+
+
+def model_decide(weights: np.ndarray):
+    """decide() with the verdict model, resting the verdict on the passage that leans most its way."""
+    def run(evidence: list[Evidence], params: ClaimParams):
+        evidence = readable(evidence)
+        if not evidence:
+            return Label.NOT_ENOUGH_INFO, None
+        label = LABELS[int(np.argmax(np.array(verdict_features(evidence) + [1.0]) @ weights))]
+        if label is Label.SUPPORTED:
+            return label, max(evidence, key=lambda e: e.p_true - e.p_false)
+        if label is Label.REFUTED:
+            return label, max(evidence, key=lambda e: max(e.p_false, e.p_true_flipped or 0.0) - e.p_true)
+        return label, None
+    return run
+
+
+def fit_model(rows: list[dict], l2: float = 10.0, steps: int = 3000) -> np.ndarray:
+    """Fitted on the single-part claims (a part of a multi-part claim has no label of its own);
+    standardisation is folded into the weights (rows: FEATURES, then the bias)."""
+    data = [(verdict_features(ev), LABELS.index(Label(r["label"]))) for r in rows if len(r["check"]["parts"]) == 1
+            for ev in [readable(r["check"]["parts"][0]["_evidence"])] if ev]
+    x = np.array([f for f, _ in data])
+    y = np.array([c for _, c in data])
+    mu, sd = x.mean(0), x.std(0) + 1e-6
+    z = np.c_[(x - mu) / sd, np.ones(len(x))]
+    w = np.zeros((z.shape[1], 3))
+    balance = (len(y) / (3 * np.bincount(y, minlength=3)))[y][:, None]
+    onehot = np.eye(3)[y]
+    for _ in range(steps):
+        prob = np.exp(z @ w - (z @ w).max(1, keepdims=True))
+        prob /= prob.sum(1, keepdims=True)
+        w -= 0.5 * (z.T @ ((prob - onehot) * balance) + l2 * np.r_[w[:-1], np.zeros((1, 3))]) / len(y)
+    return np.r_[w[:-1] / sd[:, None], [w[-1] - (mu / sd) @ w[:-1]]]
+
+
+def cross_validate(rows: list[dict]) -> list[tuple[float, float]]:
+    """2-fold (alternate claims of each label): (the thresholds, the model) on each held-out half."""
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(r["label"], []).append(r)
+    halves = ([r for v in by.values() for r in v[0::2]], [r for v in by.values() for r in v[1::2]])
+    out = []
+    for train, held in (halves, halves[::-1]):
+        run = model_decide(fit_model(train))
+        out.append((claims_report(rescore(held, ClaimParams()), "x", "", 0).macro_f1,
+                    claims_report(rescore(held, ClaimParams(stop_early=False), run), "x", "", 0).macro_f1))
     return out
 
 
@@ -90,8 +166,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("train", type=Path)
     ap.add_argument("--dev", type=Path)
+    ap.add_argument("--model", action="store_true", help="fit the verdict model instead of the thresholds")
     args = ap.parse_args()
     train = load(args.train)
+    if args.model:
+        weights = fit_model(train)
+        print("weights (rows: " + " | ".join(FEATURES) + " | bias; columns S, R, NEI):")
+        print(np.round(weights, 3))
+        for i, (a, b) in enumerate(cross_validate(train), 1):
+            print(f"fold {i} held out: macro-F1 thresholds {a:.3f}, verdict model {b:.3f}")
+        if args.dev:
+            dev = load(args.dev)
+            for name, scored in (("thresholds", rescore(dev, ClaimParams())),
+                                 ("verdict model", rescore(dev, ClaimParams(stop_early=False), model_decide(weights)))):
+                r = claims_report(scored, "dev", "", 0)
+                print(f"dev ({len(dev)} claims) with the {name}: accuracy {r.accuracy:.3f}, macro-F1 {r.macro_f1:.3f} "
+                      f"{r.f1}, evidence hit {r.evidence_hit_rate:.3f}, cited hit {r.cited_hit_rate:.3f}")
+                print("   confusion", r.confusion)
+        return
     params, f1 = fit(train)
     print(f"fitted on {len(train)} training claims: min_true={params.min_true} min_false={params.min_false} "
           f"margin={params.margin} min_overlap={params.min_overlap} refute_below={params.refute_below} "
