@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.claims import ClaimParams, Evidence, Label, decide, flip_claim, overall, predicate_overlap, word_overlap
+from factcheck.claims import (ClaimParams, Evidence, Label, decide, flip_claim, overall, predicate_overlap, readable,
+                              word_overlap)
 from factcheck.evaluation import claims_report
 
 
@@ -50,7 +51,7 @@ def rescore(rows: list[dict], params: ClaimParams, decide=decide) -> list[dict]:
     for r in rows:
         verdicts, cited = [], set()
         for part in r["check"]["parts"]:
-            # As the checker reads: passage by passage, stopping at the first that decides.
+            # As the checker reads: passage by passage, stopping at the first that decides (with stop_early).
             label, e = decide([], params)  # a part with no passage at all
             for k in range(1 if params.stop_early else max(1, len(part["_evidence"])), len(part["_evidence"]) + 1):
                 label, e = decide(part["_evidence"][:k], params)
@@ -76,11 +77,6 @@ FEATURES = ("supports - contradicts", "contradicts - supports", "turned claim - 
             "P(supports)", "P(contradicts)", "word overlap", "predicate overlap")
 
 
-def readable(evidence: list[Evidence]) -> list[Evidence]:
-    """The passages decide() lets a verdict rest on (with the default min_overlap of 0)."""
-    return [e for e in evidence if e.p_true is not None and e.predicate_overlap != 0.0]
-
-
 def verdict_features(evidence: list[Evidence]) -> list[float]:
     d = [e.p_true - e.p_false for e in evidence]
     turned = [e.p_true_flipped - e.p_true for e in evidence if e.p_true_flipped is not None]
@@ -93,7 +89,7 @@ def verdict_features(evidence: list[Evidence]) -> list[float]:
 def model_decide(weights: np.ndarray):
     """decide() with the verdict model, resting the verdict on the passage that leans most its way."""
     def run(evidence: list[Evidence], params: ClaimParams):
-        evidence = readable(evidence)
+        evidence = readable(evidence, params)
         if not evidence:
             return Label.NOT_ENOUGH_INFO, None
         label = LABELS[int(np.argmax(np.array(verdict_features(evidence) + [1.0]) @ weights))]
@@ -109,7 +105,7 @@ def fit_model(rows: list[dict], l2: float = 10.0, steps: int = 3000) -> np.ndarr
     """Fitted on the single-part claims (a part of a multi-part claim has no label of its own);
     standardisation is folded into the weights (rows: FEATURES, then the bias)."""
     data = [(verdict_features(ev), LABELS.index(Label(r["label"]))) for r in rows if len(r["check"]["parts"]) == 1
-            for ev in [readable(r["check"]["parts"][0]["_evidence"])] if ev]
+            for ev in [readable(r["check"]["parts"][0]["_evidence"], ClaimParams())] if ev]
     x = np.array([f for f, _ in data])
     y = np.array([c for _, c in data])
     mu, sd = x.mean(0), x.std(0) + 1e-6

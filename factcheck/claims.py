@@ -215,13 +215,16 @@ def overall(verdicts: list[Label]) -> Label:
     return Label.NOT_ENOUGH_INFO
 
 
+def readable(evidence: list[Evidence], p: ClaimParams) -> list[Evidence]:
+    """The passages a verdict may rest on: read by the model, and about what the claim says."""
+    return [e for e in evidence if e.p_true is not None and (e.overlap or 0.0) >= p.min_overlap
+            and e.predicate_overlap != 0.0]
+
+
 def decide(evidence: list[Evidence], p: ClaimParams) -> tuple[Label, Evidence | None]:
     """The verdict and the passage it rests on, from the two probabilities of each passage.
     A separate function so thresholds can be refitted on stored probabilities (bench/fit_claims.py)."""
-    if not evidence:
-        return Label.NOT_ENOUGH_INFO, None
-    evidence = [e for e in evidence if e.p_true is not None and (e.overlap or 0.0) >= p.min_overlap
-                and e.predicate_overlap != 0.0]
+    evidence = readable(evidence, p)
     if not evidence:
         return Label.NOT_ENOUGH_INFO, None
     t = max(evidence, key=lambda e: e.p_true - e.p_false)
