@@ -119,6 +119,9 @@ def ingest(
                 typer.echo(f"  refused  {o.name}: {o.reason}", err=True)
         typer.echo(f"added {report.added} ({report.chunks} chunks), already in the corpus {report.duplicates}, "
                    f"refused {report.failed}, in {report.seconds:.1f} s")
+        if report.vectors_rewritten:
+            typer.echo(f"  {report.vectors_rewritten} passages were missing from Chroma's vector index right after "
+                       "they were written and were written again (a known Chroma 1.5.9 bug; see the README)", err=True)
     if report.failed and not report.added and not report.duplicates:
         raise typer.Exit(1)
 

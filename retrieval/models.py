@@ -79,6 +79,9 @@ class IngestOutcome(BaseModel):
 class IngestReport(BaseModel):
     outcomes: list[IngestOutcome] = Field(default_factory=list)
     seconds: float = 0.0
+    # Vectors the vector index did not return right after they were written, written again
+    # (retrieval.store.Corpus.unreachable): a sign of the Chroma bug it works around.
+    vectors_rewritten: int = 0
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)

@@ -265,6 +265,7 @@ class Corpus:
         slots: list[IngestOutcome | None] = []  # outcomes in input order, filled as they happen
         pending: list[tuple[int, str, Article, list[Chunk]]] = []
         seen: set[str] = set()
+        rewritten = 0
 
         def record(slot: int, outcome: IngestOutcome) -> None:
             slots[slot] = outcome
@@ -272,7 +273,9 @@ class Corpus:
                 progress(outcome)
 
         def flush() -> None:
-            outcomes = self._write([(name, a, cs) for _, name, a, cs in pending])
+            nonlocal rewritten
+            outcomes, n = self._write([(name, a, cs) for _, name, a, cs in pending])
+            rewritten += n
             for (slot, *_), outcome in zip(pending, outcomes):
                 record(slot, outcome)
             pending.clear()
@@ -299,11 +302,12 @@ class Corpus:
             if sum(len(p[3]) for p in pending) >= batch_chunks:
                 flush()
         flush()
-        return IngestReport(outcomes=slots, seconds=time.perf_counter() - t0)
+        return IngestReport(outcomes=slots, seconds=time.perf_counter() - t0, vectors_rewritten=rewritten)
 
-    def _write(self, batch: list[tuple[str, Article, list[Chunk]]]) -> list[IngestOutcome]:
+    def _write(self, batch: list[tuple[str, Article, list[Chunk]]]) -> tuple[list[IngestOutcome], int]:
+        """The outcomes, and how many vectors had to be written again."""
         if not batch:
-            return []
+            return [], 0
         texts = [index_text(a, c) for _, a, cs in batch for c in cs]
         vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)  # the slow part: outside the lock
         offsets = np.cumsum([0] + [len(cs) for _, _, cs in batch])
@@ -322,7 +326,7 @@ class Corpus:
                     self._remove(a.doc_id)
                 fresh.append(i)
             if not fresh:
-                return outcomes
+                return outcomes, 0
             with self._tx() as db:
                 for i in fresh:
                     _, a, cs = batch[i]
@@ -343,7 +347,7 @@ class Corpus:
                 for b in range(0, len(ids), self.chroma_batch):
                     s = slice(b, b + self.chroma_batch)
                     self._collection.upsert(ids=ids[s], embeddings=vecs[s], metadatas=metas[s])
-                self._make_reachable(ids, vecs, metas)
+                rewritten = self._make_reachable(ids, vecs, metas)
             except Exception as e:
                 try:
                     for i in fresh:
@@ -358,7 +362,7 @@ class Corpus:
         for i in fresh:
             name, a, cs = batch[i]
             outcomes[i] = IngestOutcome(name=name, status="added", doc_id=a.doc_id, title=a.label(), n_chunks=len(cs))
-        return outcomes
+        return outcomes, rewritten
 
     def unreachable(self, ids: list[str], vecs: np.ndarray, k: int = 10) -> list[int]:
         """Positions of the ids that a query with their own vector does not return. Chroma 1.5.9
@@ -374,12 +378,15 @@ class Corpus:
                     lost.append(b + j)
         return lost
 
-    def _make_reachable(self, ids: list[str], vecs: np.ndarray, metas: list[dict], attempts: int = 3) -> None:
-        """Check that the vector index returns what was just written; write the lost ones again."""
+    def _make_reachable(self, ids: list[str], vecs: np.ndarray, metas: list[dict], attempts: int = 3) -> int:
+        """Check that the vector index returns what was just written; write the lost ones again.
+        Returns how many were lost."""
+        first = None
         for attempt in range(attempts):
             lost = self.unreachable(ids, vecs)
+            first = len(lost) if first is None else first
             if not lost:
-                return
+                return first
             again, args = [ids[i] for i in lost], dict(embeddings=vecs[lost], metadatas=[metas[i] for i in lost])
             if attempt == 0:
                 # An update in place: hnswlib re-links an existing vector with its neighbours,

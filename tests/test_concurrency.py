@@ -179,6 +179,9 @@ def test_parallel_ingests_deletes_and_searches(tmp_path, embedder, store_env):
     # The search process never saw a passage of a missing article, and its vector index caught
     # up with what the other processes added.
     summary = json.loads(reader_out.strip().splitlines()[-1])
-    print(f"searches: {summary['searches']} in the search process, {searches[0]} in the threads")
+    # How many vectors the store found lost right after writing them, and wrote again.
+    rewritten = [json.loads(out)["vectors_rewritten"] for out, _ in outputs] + [thread_report["three"].vectors_rewritten]
+    print(f"searches: {summary['searches']} in the search process, {searches[0]} in the threads; "
+          f"vectors rewritten by the writers: {rewritten}")
     assert summary["searches"] > 0 and summary["bad"] == 0, (summary, sorted(doomed_ids))
-    assert summary["articles"] == final["articles"] and summary["dense_missing"] == [], summary
+    assert summary["articles"] == final["articles"] and summary["dense_missing"] == [], (summary, rewritten)

@@ -126,13 +126,16 @@ def test_a_vector_the_index_lost_is_written_again(corpus):
     lost = f"{article_id(FIRES)}:0"
     real = corpus._collection
     corpus._collection = _Forgetful(real, hide={lost}, queries=1)
-    out = corpus.add(Article(text=FIRES))
-    # Written, found lost, written again in place.
+    report = corpus.ingest([("fires.txt", Article(text=FIRES))])
+    out = report.outcomes[0]
+    # Written, found lost, written again in place; the report says so.
     assert out.status == "added" and corpus._collection.writes[1:] == [("upsert", [lost])]
+    assert report.vectors_rewritten == 1
     corpus._collection = real
     ids = [c.chunk_id for c in corpus.chunks(first.doc_id)] + [lost]
     assert corpus.unreachable(ids, np.asarray(real.get(ids=ids, include=["embeddings"])["embeddings"])) == []
     assert real.count() == first.n_chunks + out.n_chunks
+    assert corpus.ingest([("more.txt", Article(text=TEXT + " Turnout was low."))]).vectors_rewritten == 0
 
 
 def test_a_vector_the_index_never_takes_fails_the_ingest_and_loses_nothing(corpus):
