@@ -381,12 +381,11 @@ class Corpus:
     def _make_reachable(self, ids: list[str], vecs: np.ndarray, metas: list[dict], attempts: int = 3) -> int:
         """Check that the vector index returns what was just written; write the lost ones again.
         Returns how many were lost."""
-        first = None
+        lost = self.unreachable(ids, vecs)
+        found = len(lost)
         for attempt in range(attempts):
-            lost = self.unreachable(ids, vecs)
-            first = len(lost) if first is None else first
             if not lost:
-                return first
+                return found
             again, args = [ids[i] for i in lost], dict(embeddings=vecs[lost], metadatas=[metas[i] for i in lost])
             if attempt == 0:
                 # An update in place: hnswlib re-links an existing vector with its neighbours,
@@ -395,10 +394,11 @@ class Corpus:
             else:
                 self._collection.delete(ids=again)
                 self._collection.add(ids=again, **args)
-        lost = self.unreachable(ids, vecs)
+            lost = self.unreachable(ids, vecs)
         if lost:
             raise StoreError(f"Chroma's vector index did not take {len(lost)} of {len(ids)} passages even after "
                              f"{attempts} rewrites")
+        return found
 
     def delete(self, doc_id: str) -> Article:
         with self._writing():
