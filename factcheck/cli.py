@@ -200,6 +200,26 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False):
 
 
 @app.command()
+def audit(
+    fix: Annotated[bool, typer.Option("--fix/--check-only", help="Write lost vectors again (default) or only report")] = True,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Check that every passage can be found by its own vector, and write lost ones again."""
+    try:
+        r = state.settings.build_corpus().audit(fix=fix)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        emit(r)
+    else:
+        typer.echo(f"{r.passages} passages: {r.missing} without a vector, {r.unreachable} not found by their own vector, "
+                   f"{r.rewritten} written again, {r.still_unreachable} still not found; "
+                   f"{r.orphans} vectors of no live passage (ignored by search); {r.seconds:.1f} s")
+    if not r.healthy:
+        raise typer.Exit(1)  # --check-only found something: a cron job or CI sees it
+
+
+@app.command()
 def search(
     query: Annotated[Optional[str], typer.Argument()] = None,
     k: Annotated[int, typer.Option("-k", help="Number of passages")] = 10,

@@ -103,6 +103,24 @@ class IngestReport(BaseModel):
         return sum(o.n_chunks for o in self.outcomes if o.status == "added")
 
 
+class IndexAudit(BaseModel):
+    """What `Corpus.audit` found: every live passage should have a vector that a query with it returns."""
+
+    passages: int  # live passages in the catalog
+    missing: int  # without a vector in Chroma
+    unreachable: int  # with a vector that a query with it does not return (chroma-core/chroma#7758)
+    rewritten: int  # of those, written again (0 when only checking)
+    # Not found even after three rewrites (or all of them, when only checking). HNSW is an
+    # approximate index: a rewrite moves a vector's links, and a later sweep may find others.
+    still_unreachable: int
+    orphans: int  # vectors in Chroma of no live passage: ignored by search (it joins the catalog)
+    seconds: float
+
+    @property
+    def healthy(self) -> bool:
+        return self.still_unreachable == 0
+
+
 class CorpusStats(BaseModel):
     articles: int
     chunks: int

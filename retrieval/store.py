@@ -38,7 +38,7 @@ import numpy as np
 from retrieval.chunking import chunk_article
 from retrieval.errors import FactcheckError, NotFound, StoreError
 from retrieval.identity import article_id
-from retrieval.models import Article, Chunk, CorpusStats, IngestOutcome, IngestReport
+from retrieval.models import Article, Chunk, CorpusStats, IndexAudit, IngestOutcome, IngestReport
 
 COLLECTION = "chunks"
 UNDATED = -1  # date ordinal stored for articles without a date: never "after" an as-of date
@@ -88,6 +88,11 @@ def _unstorable(article: Article) -> str | None:
     if not article.text.strip():
         return "no readable text"
     return None
+
+
+def _meta(doc_id: str, date_ord: int, source: str | None) -> dict:
+    """What Chroma stores beside a vector: what its own filter (the narrow-filter fallback) needs."""
+    return {"doc_id": doc_id, "date_ord": date_ord, "source": source or ""}
 
 
 def index_text(article: Article, chunk: Chunk) -> str:
@@ -340,13 +345,10 @@ class Corpus:
                                          (c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.text))
                         db.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, index_text(a, c)))
             ids = [c.chunk_id for i in fresh for c in batch[i][2]]
-            metas = [{"doc_id": a.doc_id, "date_ord": date_ordinal(a.date), "source": a.source or ""}
-                     for i in fresh for _, a, cs in [batch[i]] for _ in cs]
+            metas = [_meta(a.doc_id, date_ordinal(a.date), a.source) for i in fresh for _, a, cs in [batch[i]] for _ in cs]
             vecs = np.concatenate([vectors[offsets[i]:offsets[i + 1]] for i in fresh])
             try:
-                for b in range(0, len(ids), self.chroma_batch):
-                    s = slice(b, b + self.chroma_batch)
-                    self._collection.upsert(ids=ids[s], embeddings=vecs[s], metadatas=metas[s])
+                self._upsert(ids, vecs, metas)
                 rewritten = self._make_reachable(ids, vecs, metas)
             except Exception as e:
                 try:
@@ -364,6 +366,11 @@ class Corpus:
             outcomes[i] = IngestOutcome(name=name, status="added", doc_id=a.doc_id, title=a.label(), n_chunks=len(cs))
         return outcomes, rewritten
 
+    def _upsert(self, ids: list[str], vecs: np.ndarray, metas: list[dict]) -> None:
+        for b in range(0, len(ids), self.chroma_batch):
+            s = slice(b, b + self.chroma_batch)
+            self._collection.upsert(ids=ids[s], embeddings=vecs[s], metadatas=metas[s])
+
     def unreachable(self, ids: list[str], vecs: np.ndarray, k: int = 10) -> list[int]:
         """Positions of the ids that a query with their own vector does not return. Chroma 1.5.9
         can lose live vectors from its HNSW graph while get() still returns them (seen under
@@ -378,14 +385,15 @@ class Corpus:
                     lost.append(b + j)
         return lost
 
-    def _make_reachable(self, ids: list[str], vecs: np.ndarray, metas: list[dict], attempts: int = 3) -> int:
+    def _make_reachable(self, ids: list[str], vecs: np.ndarray, metas: list[dict], attempts: int = 3,
+                        strict: bool = True) -> int:
         """Check that the vector index returns what was just written; write the lost ones again.
-        Returns how many were lost."""
+        Returns how many were lost at first, or (not strict) how many are still lost at the end."""
         lost = self.unreachable(ids, vecs)
         found = len(lost)
         for attempt in range(attempts):
             if not lost:
-                return found
+                return found if strict else 0
             again, args = [ids[i] for i in lost], dict(embeddings=vecs[lost], metadatas=[metas[i] for i in lost])
             if attempt == 0:
                 # An update in place: hnswlib re-links an existing vector with its neighbours,
@@ -395,10 +403,61 @@ class Corpus:
                 self._collection.delete(ids=again)
                 self._collection.add(ids=again, **args)
             lost = self.unreachable(ids, vecs)
+        if lost and not strict:
+            return len(lost)
         if lost:
             raise StoreError(f"Chroma's vector index did not take {len(lost)} of {len(ids)} passages even after "
                              f"{attempts} rewrites")
         return found
+
+    def audit(self, fix: bool = True) -> IndexAudit:
+        """Check every live passage against the vector index: it has a vector, and a query with
+        that vector returns it. With `fix`, a passage without a vector is embedded again from its
+        text, and a lost vector is written again (as after an ingest). Why: Chroma 1.5.9 can make
+        live vectors unreachable after later deletes and writes (chroma-core/chroma#7758), which
+        the check after each write cannot see; a search would then silently miss the article.
+        Holds the write lock throughout, so no write changes the index under the check."""
+        t0 = time.perf_counter()
+        with self._writing():
+            rows = self.db.execute("SELECT c.chunk_id, c.doc_id, a.date_ord, a.source FROM chunks c "
+                                   "JOIN articles a USING (doc_id) WHERE a.status='complete' ORDER BY c.rid").fetchall()
+            meta = {r[0]: _meta(r[1], r[2], r[3]) for r in rows}
+            ids = list(meta)
+            missing, lost, lost_vecs = [], [], []
+            for b in range(0, len(ids), self.chroma_batch):
+                part = ids[b : b + self.chroma_batch]
+                got = self._collection.get(ids=part, include=["embeddings"])
+                stored = dict(zip(got["ids"], got["embeddings"]))
+                missing += [i for i in part if i not in stored]
+                present = [i for i in part if i in stored]
+                if not present:
+                    continue
+                vecs = np.asarray([stored[i] for i in present], dtype=np.float32)
+                for j in self.unreachable(present, vecs):
+                    lost.append(present[j])
+                    lost_vecs.append(vecs[j])
+            orphans = max(0, self._collection.count() - (len(ids) - len(missing)))
+            rewritten = still = 0
+            if fix and missing:
+                # Embedded again from the catalog, exactly as the ingest embedded them.
+                docs = {d: (self.get(d), {c.chunk_id: c for c in self.chunks(d)}) for d in {meta[i]["doc_id"] for i in missing}}
+                texts = [index_text(docs[meta[i]["doc_id"]][0], docs[meta[i]["doc_id"]][1][i]) for i in missing]
+                vecs, metas = np.asarray(self.embedder.embed(texts), dtype=np.float32), [meta[i] for i in missing]
+                self._upsert(missing, vecs, metas)
+                still += self._make_reachable(missing, vecs, metas, strict=False)
+                rewritten += len(missing)
+            if fix and lost:
+                # First an update in place, as after an ingest; then the same check and retries.
+                vecs, metas = np.asarray(lost_vecs, dtype=np.float32), [meta[i] for i in lost]
+                self._upsert(lost, vecs, metas)
+                still += self._make_reachable(lost, vecs, metas, strict=False)
+                rewritten += len(lost)
+            if fix and (missing or lost):
+                with self._tx() as db:
+                    self._bump(db)  # other processes reopen their embedded Chroma and see the repair
+        return IndexAudit(passages=len(ids), missing=len(missing), unreachable=len(lost), rewritten=rewritten,
+                          still_unreachable=still if fix else len(missing) + len(lost), orphans=orphans,
+                          seconds=round(time.perf_counter() - t0, 3))
 
     def delete(self, doc_id: str) -> Article:
         with self._writing():

@@ -94,6 +94,11 @@ def test_corpus_on_a_chroma_server_keeps_both_indexes_in_step(corpus, chroma_ser
         assert all(h.doc_id == keep.doc_id for h in s.search("school budget council", mode=mode))
     assert server_count(chroma_server, server_env) == keep.n_chunks
     assert not (corpus.data_dir / "chroma").exists()  # nothing embedded on the side
+    # The audit over HTTP: a vector the server lost is found and written again.
+    corpus.collection.delete(ids=[c.chunk_id for c in corpus.chunks(keep.doc_id)])
+    assert corpus.audit(fix=False).missing == keep.n_chunks
+    assert corpus.audit().rewritten == keep.n_chunks and server_count(chroma_server, server_env) == keep.n_chunks
+    assert s.search("Yosemite wildfires", k=1, mode="dense")[0].doc_id == keep.doc_id
 
 
 def test_files_of_every_kind_then_reopen_from_the_server(tmp_path, embedder, chroma_server, server_env):

@@ -51,6 +51,22 @@ def test_reingest_reports_duplicate_and_list_show_stats_delete(data, tmp_path):
     assert r.exit_code == 1 and "No article" in r.stderr
 
 
+def test_audit_reports_and_repairs_a_passage_the_vector_index_lost(data):
+    ok = json.loads(run(data, "audit", "--json").stdout)
+    assert ok["passages"] > 0 and ok["missing"] == ok["unreachable"] == ok["rewritten"] == 0
+    from retrieval.embeddings import OnnxMiniLM
+    from retrieval.store import Corpus
+
+    c = Corpus(data, OnnxMiniLM())
+    c.collection.delete(ids=[c.db.execute("SELECT chunk_id FROM chunks LIMIT 1").fetchone()[0]])
+    c.close()
+    r = run(data, "audit", "--check-only")
+    assert r.exit_code == 1 and "1 without a vector" in r.stdout and "0 written again" in r.stdout
+    r = run(data, "audit")
+    assert r.exit_code == 0 and "1 without a vector" in r.stdout and "1 written again" in r.stdout
+    assert run(data, "audit", "--check-only").exit_code == 0
+
+
 def test_if_empty_skips_a_filled_corpus(data):
     r = run(data, "ingest", "--if-empty", str(ROOT / "corpus"))
     assert r.exit_code == 0 and "nothing to do" in r.stdout

@@ -150,3 +150,64 @@ def test_a_vector_the_index_never_takes_fails_the_ingest_and_loses_nothing(corpu
     # The write, an update in place, then twice deleted and added again; then rolled back.
     assert [op for op, _ in forgetful.writes] == ["upsert", "upsert", "add", "add"]
     assert [a.doc_id for a in corpus.list()] == [keep.doc_id] and real.count() == keep.n_chunks
+
+
+def test_audit_of_a_sound_corpus_finds_nothing_and_writes_nothing(corpus):
+    a, b = corpus.add(Article(text=TEXT)), corpus.add(Article(text=FIRES))
+    real = corpus._collection
+    corpus._collection = watched = _Forgetful(real, hide=set(), queries=0)
+    r = corpus.audit()
+    assert (r.passages, r.missing, r.unreachable, r.rewritten, r.orphans) == (a.n_chunks + b.n_chunks, 0, 0, 0, 0)
+    assert r.healthy and watched.writes == []
+
+
+def test_audit_writes_a_lost_vector_again_in_place(corpus):
+    """A vector that later writes made unreachable (chroma-core/chroma#7758): the check after its
+    own ingest passed, so only a sweep over the whole index finds it."""
+    from retrieval.identity import article_id
+
+    corpus.add(Article(text=TEXT))
+    corpus.add(Article(text=FIRES))
+    lost = f"{article_id(FIRES)}:0"
+    real = corpus._collection
+    corpus._collection = forgetful = _Forgetful(real, hide={lost}, queries=1)
+    checked = corpus.audit(fix=False)
+    assert (checked.unreachable, checked.rewritten, checked.still_unreachable, checked.healthy) == (1, 0, 1, False) and forgetful.writes == []
+    forgetful.left = 1  # still lost at the next sweep's query; found after one update in place
+    fixed = corpus.audit()
+    assert (fixed.unreachable, fixed.rewritten, fixed.still_unreachable, fixed.healthy) == (1, 1, 0, True)
+    assert forgetful.writes == [("upsert", [lost])]
+    corpus._collection = real
+    assert corpus.audit().unreachable == 0
+
+
+def test_audit_embeds_a_passage_without_a_vector_again_and_counts_orphans(corpus):
+    keep = corpus.add(Article(text=TEXT, title="Budget passes"))
+    gone = corpus.add(Article(text=FIRES))
+    cid = corpus.chunks(gone.doc_id)[0].chunk_id
+    before = corpus.collection.get(ids=[cid], include=["embeddings", "metadatas"])
+    corpus.collection.delete(ids=[cid])  # as if a delete had taken the wrong vector
+    corpus.collection.add(ids=["stray"], embeddings=[[0.1] * 384])  # and left one of no passage
+    checked = corpus.audit(fix=False)
+    assert (checked.missing, checked.orphans, checked.healthy) == (1, 1, False)
+    assert Searcher(corpus).search("Yosemite wildfire evacuation", mode="dense")[0].doc_id != gone.doc_id
+    fixed = corpus.audit()
+    assert (fixed.missing, fixed.rewritten, fixed.healthy) == (1, 1, True)
+    again = corpus.collection.get(ids=[cid], include=["embeddings", "metadatas"])
+    assert np.allclose(again["embeddings"][0], before["embeddings"][0], atol=1e-5)  # the same text, embedded the same way
+    assert again["metadatas"] == before["metadatas"]
+    assert Searcher(corpus).search("Yosemite wildfire evacuation", mode="dense")[0].doc_id == gone.doc_id
+    assert corpus.audit().passages == keep.n_chunks + gone.n_chunks
+
+
+def test_audit_reports_a_vector_it_cannot_mend_without_failing(corpus):
+    from retrieval.identity import article_id
+
+    corpus.add(Article(text=FIRES))
+    real = corpus._collection
+    corpus._collection = forgetful = _Forgetful(real, hide={f"{article_id(FIRES)}:0"}, queries=100)
+    r = corpus.audit()
+    assert (r.unreachable, r.rewritten, r.still_unreachable, r.healthy) == (1, 1, 1, False)
+    assert [op for op, _ in forgetful.writes] == ["upsert", "upsert", "add", "add"]  # in place, then the retries
+    corpus._collection = real
+    assert corpus.count() == 1 and corpus.audit().healthy  # nothing rolled back: the article stays
