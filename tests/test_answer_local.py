@@ -3,7 +3,6 @@ separately started OpenAI-compatible server. Slow: the model reads ~80 tokens/s 
 
 import datetime as dt
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -13,6 +12,7 @@ from factcheck.settings import Settings
 from retrieval.errors import ModelError
 from retrieval.models import Article
 from retrieval.search import Searcher
+from tests.conftest import QuietHandler, http_server
 
 pytestmark = pytest.mark.slow
 AS_OF = dt.date(2026, 2, 1)
@@ -71,33 +71,22 @@ def test_unreachable_endpoint_is_a_clear_error():
         llm.complete([{"role": "user", "content": "hi"}])
 
 
-class _Fake(BaseHTTPRequestHandler):
+class _Fake(QuietHandler):
     mode = "junk"
 
     def do_POST(self):  # noqa: N802
         self.rfile.read(int(self.headers.get("content-length", 0)))
         if self.mode == "slow":
             threading.Event().wait(3)
-        body = b'{"not": "a completion"}' if self.mode == "junk" else b"{}"
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *a):
-        pass
+        self.send(200, b'{"not": "a completion"}' if self.mode == "junk" else b"{}")
 
 
 @pytest.mark.parametrize("mode,match", [("junk", "reply"), ("slow", "did not answer in time")])
 def test_malformed_reply_and_timeout_are_clear_errors(mode, match):
     handler = type("H", (_Fake,), {"mode": mode})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
+    with http_server(handler) as httpd:
         llm = ChatModel(f"http://127.0.0.1:{httpd.server_port}/v1", "k", "m", label="x", timeout=1)
         with pytest.raises(ModelError, match=match):
             llm.complete([{"role": "user", "content": "hi"}])
         with pytest.raises(ModelError):
             llm.yes_probability([{"role": "user", "content": "hi"}])
-    finally:
-        httpd.shutdown()

@@ -9,9 +9,7 @@ FACTCHECK_FUZZ_EXAMPLES sets the examples per target (default 120; try 5000 for 
 import json
 import os
 import signal
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from filemakers import docx_bytes, pdf_bytes, rezip_docx
@@ -23,6 +21,7 @@ from retrieval.errors import RefusedInput
 from retrieval.loaders import MIN_CHARS, iter_jsonl, load_bytes, load_text, load_url
 from retrieval.models import Article
 from retrieval.store import _unstorable
+from tests.conftest import QuietHandler, http_server
 
 EXAMPLES = int(os.environ.get("FACTCHECK_FUZZ_EXAMPLES", "120"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
@@ -165,28 +164,18 @@ def test_jsonl_lines(tmp_path, lines):
             assert_storable(item)
 
 
-class _Page(BaseHTTPRequestHandler):
+class _Page(QuietHandler):
     reply: tuple[str, bytes] = ("text/html", b"")
 
     def do_GET(self):  # noqa: N802
         content_type, body = type(self).reply
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send(200, body, content_type)
 
 
 @pytest.fixture(scope="module")
 def page_server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}/page"
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(_Page) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_port}/page"
 
 
 content_types = st.sampled_from(["text/html", "text/plain", "application/pdf", "application/xhtml+xml", "", "image/png",

@@ -1,9 +1,7 @@
 import datetime as dt
 import io
 import json
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pypdf
 import pytest
@@ -11,6 +9,7 @@ from filemakers import make_docx, make_html, make_pdf, pdf_bytes
 
 from retrieval.errors import RefusedInput
 from retrieval.loaders import iter_jsonl, load_bytes, load_path, load_text, load_url, parse_date
+from tests.conftest import QuietHandler, http_server
 
 PARAS = [
     "The city council voted on Tuesday to approve a budget of 12 million euros for public transport.",
@@ -302,29 +301,18 @@ def server(tmp_path, monkeypatch):
         "/image": (200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100),
     }
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
+    class Handler(QuietHandler):
+        def do_GET(self):  # noqa: N802
             if self.path == "/old":
                 self.send_response(301)
                 self.send_header("Location", "/news/page")
                 self.end_headers()
                 return
             status, ctype, body = routes.get(self.path, (404, "text/plain", b"not found"))
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send(status, body, ctype)
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(Handler) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_port}"
 
 
 def test_url_html_page_after_redirect(server):

@@ -13,10 +13,8 @@ import re
 import secrets
 import subprocess
 import sys
-import threading
 import time
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from typer.testing import CliRunner
@@ -24,7 +22,7 @@ from typer.testing import CliRunner
 from factcheck.cli import app
 from factcheck.settings import Settings
 from retrieval.errors import ModelError
-from tests.conftest import free_port
+from tests.conftest import QuietHandler, free_port, http_server
 
 KEY = "sk-test-" + secrets.token_hex(16)
 URL_SECRET = "sk-url-" + secrets.token_hex(8)
@@ -32,7 +30,7 @@ QUESTION = "When did Putin and Zelensky last meet?"
 AS_OF = "2026-02-01"
 
 
-class FakeEndpoint(BaseHTTPRequestHandler):
+class FakeEndpoint(QuietHandler):
     """An OpenAI-compatible endpoint in one of several moods; it records the keys it was sent."""
 
     protocol_version = "HTTP/1.1"
@@ -44,51 +42,34 @@ class FakeEndpoint(BaseHTTPRequestHandler):
         mode = self.server.mode
         if mode == "slow":
             time.sleep(5)
-            return self.reply(200, b"{}")
+            return self.send(200, b"{}")
         if mode == "refuses":  # and, like some proxies, repeats what it was sent
-            return self.reply(401, json.dumps({"error": {"message": f"Incorrect API key provided: {auth}",
+            return self.send(401, json.dumps({"error": {"message": f"Incorrect API key provided: {auth}",
                                                          "type": "invalid_request_error", "code": "invalid_api_key"}}).encode())
         if mode == "fails":
-            return self.reply(500, json.dumps({"error": {"message": f"upstream failed for {auth} {self.headers}"}}).encode())
+            return self.send(500, json.dumps({"error": {"message": f"upstream failed for {auth} {self.headers}"}}).encode())
         if mode == "garbage":
-            return self.reply(200, f"<html>proxy page for {auth}</html>".encode(), "text/html")
+            return self.send(200, f"<html>proxy page for {auth}</html>".encode(), "text/html")
         if request.get("stream"):
             words = ["Putin and Zelensky ", "have not met ", "since 2019 [1]."]
             events = [{"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
                        "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]} for w in words]
             body = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events) + b"data: [DONE]\n\n"
-            return self.reply(200, body, "text/event-stream")
+            return self.send(200, body, "text/event-stream")
         content = "Putin and Zelensky have not met since 2019."
         choice = {"index": 0, "message": {"role": "assistant", "content": "yes" if request.get("logprobs") else content},
                   "finish_reason": "stop"}
         if request.get("logprobs"):
             choice["logprobs"] = {"content": [{"token": "yes", "logprob": -0.05, "bytes": None, "top_logprobs": [
                 {"token": "yes", "logprob": -0.05, "bytes": None}, {"token": "no", "logprob": -3.0, "bytes": None}]}]}
-        self.reply(200, json.dumps({"id": "c", "object": "chat.completion", "created": 0, "model": "m",
+        self.send(200, json.dumps({"id": "c", "object": "chat.completion", "created": 0, "model": "m",
                                     "choices": [choice], "usage": {"prompt_tokens": 1, "completion_tokens": 1,
                                                                    "total_tokens": 2}}).encode())
 
-    def reply(self, status, body, content_type="application/json"):
-        self.send_response(status)
-        self.send_header("content-type", content_type)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def endpoint():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeEndpoint)
-    httpd.daemon_threads = True
-    httpd.handle_error = lambda *args: None  # a client that gave up on the slow mode is expected
-    httpd.mode, httpd.seen = "ok", []
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(FakeEndpoint, mode="ok", seen=[]) as httpd:
+        yield httpd
 
 
 @pytest.fixture(scope="module")
