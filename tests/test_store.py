@@ -211,3 +211,15 @@ def test_audit_reports_a_vector_it_cannot_mend_without_failing(corpus):
     assert [op for op, _ in forgetful.writes] == ["upsert", "upsert", "add", "add"]  # in place, then the retries
     corpus._collection = real
     assert corpus.count() == 1 and corpus.audit().healthy  # nothing rolled back: the article stays
+
+
+def test_audit_reports_but_does_not_rewrite_a_mass_of_lost_vectors(corpus):
+    """Over 1% (and over 100) lost is the index's own reach, not a handful of broken links."""
+    corpus.ingest([(f"n{i}", Article(text=f"Bulletin number {i}: the river rose {i} centimetres overnight in town {i}."))
+                   for i in range(150)])
+    real = corpus._collection
+    hidden = {r[0] for r in corpus.db.execute("SELECT chunk_id FROM chunks LIMIT 101")}
+    corpus._collection = forgetful = _Forgetful(real, hide=hidden, queries=1000)
+    r = corpus.audit()
+    assert (r.passages, r.unreachable, r.rewritten, r.still_unreachable, r.too_many_to_rewrite) == (150, 101, 0, 101, True)
+    assert not r.healthy and forgetful.writes == []
