@@ -216,8 +216,8 @@ def audit(
                    f"{r.rewritten} written again, {r.still_unreachable} still not found; "
                    f"{r.orphans} vectors of no live passage (ignored by search); {r.seconds:.1f} s")
         if r.too_many_to_rewrite:
-            typer.echo("Too many to write again: the index does not reach them wherever they are written (many "
-                       "near-copies of one text?). A larger hnsw:ef_search on the collection would help.", err=True)
+            typer.echo("Too many to write again: the index does not reach them wherever they are written "
+                       "(many near-copies of one text?). Their articles are still found by their words.", err=True)
     if not r.healthy:
         raise typer.Exit(1)  # --check-only found something: a cron job or CI sees it
 

@@ -115,7 +115,7 @@ class IndexAudit(BaseModel):
     still_unreachable: int
     orphans: int  # vectors in Chroma of no live passage: ignored by search (it joins the catalog)
     # Over 1% lost (and over 100): the index cannot reach them wherever they are written (many
-    # near-copies of one text); they are reported, not rewritten. A larger hnsw:ef_search helps.
+    # near-copies of one text); they are reported, not rewritten.
     too_many_to_rewrite: bool = False
     seconds: float
 
