@@ -69,20 +69,10 @@ for a in corpus.list():
         raw = corpus.collection.query(query_embeddings=[vec], n_results=min(100, corpus.collection.count()))["ids"][0]
         missing.append({"id": a.external_id, "stored": len(stored), "cos": float(stored[0] @ vec) if len(stored) else None,
                         "rank": raw.index(first.chunk_id) if first.chunk_id in raw else None})
-        import numpy as np
-        col = corpus.collection
-        got = col.get(ids=[first.chunk_id], include=["embeddings"])
-        q = corpus.embedder.embed([index_text(corpus.get(a.doc_id), first)])[0]
-        direct = col.query(query_embeddings=[q], n_results=5, include=["distances"])
-        direct2 = col.query(query_embeddings=[got["embeddings"][0]], n_results=5, include=["distances"]) if len(got["ids"]) else None
-        print("DEBUG", a.external_id, first.chunk_id, "stored:", len(got["ids"]), "count", col.count(),
-              "cos(q, stored)", float(np.dot(q, got["embeddings"][0])) if len(got["ids"]) else None,
-              "hits", [(h.doc_id, round(h.score, 3)) for h in searcher.search(index_text(corpus.get(a.doc_id), first), k=3, mode="dense")],
-              "direct", direct["ids"][0], [round(d, 4) for d in direct["distances"][0]], "direct2", direct2 and direct2["ids"][0], file=sys.stderr, flush=True)
-        time.sleep(3)
-        direct = col.query(query_embeddings=[q], n_results=5, include=["distances"])
-        print("DEBUG after 3s", direct["ids"][0], file=sys.stderr, flush=True)
-print(json.dumps({"searches": searches, "bad": bad, "bad_seen": bad_seen[:10], "articles": corpus.count(), "dense_missing": missing}), flush=True)
+# Should one be missing: does a sweep of the whole index from this process find it lost too?
+index = corpus.audit(fix=False).model_dump() if missing else None
+print(json.dumps({"searches": searches, "bad": bad, "bad_seen": bad_seen[:10], "articles": corpus.count(),
+                  "dense_missing": missing, "index_audit": index}), flush=True)
 """
 
 
@@ -174,6 +164,7 @@ def test_parallel_ingests_deletes_and_searches(tmp_path, embedder, store_env):
 
     final = audit(corpus, {r["id"] for r in one + two + three + shared + doomed})
     assert final["present"] == {r["id"] for r in one + two + three + shared}
+    index = corpus.audit(fix=False)  # for the messages below: the whole index, swept from here
     corpus.close()
 
     # The search process never saw a passage of a missing article, and its vector index caught
@@ -182,6 +173,7 @@ def test_parallel_ingests_deletes_and_searches(tmp_path, embedder, store_env):
     # How many vectors the store found lost right after writing them, and wrote again.
     rewritten = [json.loads(out)["vectors_rewritten"] for out, _ in outputs] + [thread_report["three"].vectors_rewritten]
     print(f"searches: {summary['searches']} in the search process, {searches[0]} in the threads; "
-          f"vectors rewritten by the writers: {rewritten}")
+          f"vectors rewritten by the writers: {rewritten}; index sweep: {index.unreachable} unreachable, "
+          f"{index.missing} without a vector of {index.passages}")
     assert summary["searches"] > 0 and summary["bad"] == 0, (summary, sorted(doomed_ids))
-    assert summary["articles"] == final["articles"] and summary["dense_missing"] == [], (summary, rewritten)
+    assert summary["articles"] == final["articles"] and summary["dense_missing"] == [], (summary, rewritten, index)
