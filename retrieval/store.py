@@ -61,6 +61,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize='porter 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 """
+REWRITES = 3  # times a vector the index does not return is written again before giving up
 LOCK_TIMEOUT = 120.0  # seconds a writer waits for another process's write before giving up
 
 
@@ -349,7 +350,10 @@ class Corpus:
             vecs = np.concatenate([vectors[offsets[i]:offsets[i + 1]] for i in fresh])
             try:
                 self._upsert(ids, vecs, metas)
-                rewritten = self._make_reachable(ids, vecs, metas)
+                rewritten, still = self._make_reachable(ids, vecs, metas)
+                if still:
+                    raise StoreError(f"Chroma's vector index did not take {len(still)} of {len(ids)} passages even "
+                                     f"after {REWRITES} rewrites")
             except Exception as e:
                 try:
                     for i in fresh:
@@ -385,15 +389,16 @@ class Corpus:
                     lost.append(b + j)
         return lost
 
-    def _make_reachable(self, ids: list[str], vecs: np.ndarray, metas: list[dict], attempts: int = 3,
-                        strict: bool = True) -> int:
-        """Check that the vector index returns what was just written; write the lost ones again.
-        Returns how many were lost at first, or (not strict) how many are still lost at the end."""
-        lost = self.unreachable(ids, vecs)
+    def _make_reachable(self, ids: list[str], vecs: np.ndarray, metas: list[dict], lost: list[int] | None = None,
+                        attempts: int = REWRITES) -> tuple[int, list[int]]:
+        """Check that the vector index returns these vectors (or start from `lost`, the positions a
+        sweep already found lost) and write the lost ones again. Returns how many were lost at
+        first and the positions still lost after `attempts` rewrites."""
+        lost = self.unreachable(ids, vecs) if lost is None else lost
         found = len(lost)
         for attempt in range(attempts):
             if not lost:
-                return found if strict else 0
+                break
             again, args = [ids[i] for i in lost], dict(embeddings=vecs[lost], metadatas=[metas[i] for i in lost])
             if attempt == 0:
                 # An update in place: hnswlib re-links an existing vector with its neighbours,
@@ -403,12 +408,7 @@ class Corpus:
                 self._collection.delete(ids=again)
                 self._collection.add(ids=again, **args)
             lost = self.unreachable(ids, vecs)
-        if lost and not strict:
-            return len(lost)
-        if lost:
-            raise StoreError(f"Chroma's vector index did not take {len(lost)} of {len(ids)} passages even after "
-                             f"{attempts} rewrites")
-        return found
+        return found, lost
 
     def audit(self, fix: bool = True) -> IndexAudit:
         """Check every live passage against the vector index: it has a vector, and a query with
@@ -444,7 +444,7 @@ class Corpus:
                 texts = [index_text(docs[meta[i]["doc_id"]][0], docs[meta[i]["doc_id"]][1][i]) for i in missing]
                 vecs, metas = np.asarray(self.embedder.embed(texts), dtype=np.float32), [meta[i] for i in missing]
                 self._upsert(missing, vecs, metas)
-                still += self._make_reachable(missing, vecs, metas, strict=False)
+                still += len(self._make_reachable(missing, vecs, metas)[1])
                 rewritten += len(missing)
             # Lost vectors by the thousand are not #7758's handful but the index's own reach (many
             # near-copies of one text, measured on the 1M bench store): rewriting cannot help them.
@@ -452,10 +452,9 @@ class Corpus:
             if fix and lost and too_many:
                 still += len(lost)
             elif fix and lost:
-                # First an update in place, as after an ingest; then the same check and retries.
+                # Written again as after an ingest: in place first, then deleted and added.
                 vecs, metas = np.asarray(lost_vecs, dtype=np.float32), [meta[i] for i in lost]
-                self._upsert(lost, vecs, metas)
-                still += self._make_reachable(lost, vecs, metas, strict=False)
+                still += len(self._make_reachable(lost, vecs, metas, lost=list(range(len(lost))))[1])
                 rewritten += len(lost)
             if fix and (missing or (lost and not too_many)):
                 with self._tx() as db:

@@ -208,7 +208,7 @@ def test_audit_reports_a_vector_it_cannot_mend_without_failing(corpus):
     corpus._collection = forgetful = _Forgetful(real, hide={f"{article_id(FIRES)}:0"}, queries=100)
     r = corpus.audit()
     assert (r.unreachable, r.rewritten, r.still_unreachable, r.healthy) == (1, 1, 1, False)
-    assert [op for op, _ in forgetful.writes] == ["upsert", "upsert", "add", "add"]  # in place, then the retries
+    assert [op for op, _ in forgetful.writes] == ["upsert", "add", "add"]  # in place, then twice deleted and added
     corpus._collection = real
     assert corpus.count() == 1 and corpus.audit().healthy  # nothing rolled back: the article stays
 
