@@ -70,6 +70,9 @@ class Sentence(BaseModel):
     supported: bool
     reason: str | None = None
     attributed: bool = False  # the model gave no marker; the check found the passage that holds it
+    # Other passages given that hold the sentence's facts on their own, cited too: a fact-checker
+    # wants to see every outlet that says it, and the first one the model picked may be a roundup.
+    corroborating: list[int] = Field(default_factory=list)
 
 
 class Answer(BaseModel):
@@ -239,6 +242,20 @@ TOPIC_SHARE = 0.5  # of the question's content words, in the cited passage (news
 _WH_PREMISE = re.compile(r"^\s*(what|which|who|whom|whose|where|why|how)\b(?!.*\bor\b)", re.I)
 
 
+# A country and its people are one name to a reader ("China" from "Chinese citizens"); listed
+# only where the crude five-letter stem does not already match them (Japan/Japanese does).
+_SAME_PLACE = [g.split("/") for g in """china/chinese france/french britain/british spain/spanish sweden/swedish/swede
+finland/finnish poland/polish turkey/turkish denmark/danish norway/norwegian greece/greek switzerland/swiss
+wales/welsh ireland/irish netherlands/dutch/holland england/english scotland/scottish/scots peru/peruvian iraq/iraqi
+cuba/cuban iran/iranian oman/omani italy/italian cyprus/cypriot malta/maltese philippines/filipino/filipina
+thailand/thai myanmar/burmese""".split()]
+_PLACE_STEMS = {_stem(w): {_stem(x) for x in g} for g in _SAME_PLACE for w in g}
+
+
+def _with_places(stems: set[str]) -> set[str]:
+    return stems.union(*(_PLACE_STEMS[s] for s in stems & _PLACE_STEMS.keys()))
+
+
 def support(sentence: str, cited: list[str], question: str = "") -> float:
     """Share of the sentence's key facts found in the cited passages: every number must be there
     (else 0), and content words count by their first five letters (a crude stem that lets
@@ -255,7 +272,7 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     words = {w for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit() and w not in _NUMBER_WORDS}
     if not words:
         return 1.0 if _numbers(body) else 0.0
-    stems = {_stem(w) for w in _words(evidence)}
+    stems = _with_places({_stem(w) for w in _words(evidence)})
     # Names are facts too: a capitalised word after the first must be in what is cited.
     names = {_stem(w.lower()) for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP}
     # A name that only restates the question's subject ("Ignazio Cassis") may be left out.
@@ -297,6 +314,13 @@ def attribute(text: str, passages: list[Citation], params: AnswerParams, questio
     return [n] if share >= params.min_support else []
 
 
+def _with_corroboration(s: Sentence, passages: list[Citation], params: AnswerParams, question: str) -> Sentence:
+    """The sentence, citing as well every other passage that holds its facts on its own (the same
+    check as its own citation, passage by passage: never a fact stitched from two)."""
+    also = [p.n for p in passages if p.n not in s.cites and support(s.text, [p.quote], question) >= params.min_support]
+    return s.model_copy(update={"cites": sorted(s.cites + also), "corroborating": also}) if also else s
+
+
 def judge(draft: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[Sentence]:
     by_n = {p.n: p for p in passages}
     judged = []
@@ -321,14 +345,15 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
         else:
             share = support(text, [by_n[n].quote for n in cites], question)
             if share >= params.min_support:
-                judged.append(Sentence(text=text, cites=cites, supported=True))
+                judged.append(_with_corroboration(Sentence(text=text, cites=cites, supported=True), passages, params, question))
                 continue
             # The small model often drops the marker or cites a neighbour of the right passage.
             # Attribute the sentence to the passages that do hold its facts, if any; the same
             # support check decides, so nothing unsupported is waved through.
             found = attribute(text, passages, params, question)
             if found:
-                judged.append(Sentence(text=text, cites=found, supported=True, attributed=True))
+                judged.append(_with_corroboration(Sentence(text=text, cites=found, supported=True, attributed=True),
+                                                  passages, params, question))
             else:
                 why = "cites nothing" if not cites else f"cited passage does not hold its facts ({share:.0%})"
                 judged.append(Sentence(text=text, cites=cites, supported=False, reason=why))

@@ -240,3 +240,39 @@ def test_a_sentence_that_only_restates_the_question_is_no_answer():
     # A day is an answer to "when?", though it counts for nothing in the support check.
     museum = [Citation(n=1, doc_id="d", chunk_id="d:2", start=0, end=40, quote="The city museum reopened on Friday.")]
     assert judge("The city museum reopened on Friday [1].", museum, params, "When did the city museum reopen?")[0].supported
+
+
+def test_every_passage_that_holds_the_sentence_is_cited_too():
+    # A newsletter roundup and the original report say the same: both are cited, each on its own merit.
+    two = [Citation(n=1, doc_id="roundup", chunk_id="r:0", start=0, end=99, source="Morning Brief",
+                    quote="In other news, Finland and Sweden applied to join NATO on Wednesday."),
+           Citation(n=2, doc_id="report", chunk_id="p:0", start=0, end=99, source="Reuters",
+                    quote="Finland and Sweden formally applied to join NATO on Wednesday, ending decades of neutrality."),
+           Citation(n=3, doc_id="other", chunk_id="o:0", start=0, end=99, quote="Turkey raised objections to the bid.")]
+    q = "Which two countries applied to join NATO?"
+    s = judge("Finland and Sweden applied to join NATO [1].", two, params, q)[0]
+    assert s.supported and s.cites == [1, 2] and s.corroborating == [2]
+    # A passage that holds only part of it is not added: never a fact stitched from two.
+    s = judge("Finland and Sweden formally applied to join NATO, ending decades of neutrality [2].", two, params, q)[0]
+    assert s.supported and s.cites == [2] and s.corroborating == []
+
+
+def test_the_answer_shows_every_corroborating_passage(corpus):
+    from tests.conftest import article
+
+    corpus.add(article("Finland and Sweden formally applied to join NATO on Wednesday, ending decades of neutrality.",
+                       title="Nordic pair apply to NATO", source="Reuters", date=dt.date(2022, 5, 18)))
+    corpus.add(article("In other news, Finland and Sweden applied to join NATO on Wednesday. Markets were calm.",
+                       title="Morning Brief", source="Brief", date=dt.date(2022, 5, 19)))
+    q = "Which two countries applied to join NATO?"
+    ans = Answerer(Searcher(corpus), ScriptedModel("Finland and Sweden applied to join NATO [1].", 0.9)).ask(q, dt.date(2022, 6, 1))
+    assert not ans.abstained and ans.text == "Finland and Sweden applied to join NATO [1][2]."
+    assert {c.source for c in ans.citations} == {"Reuters", "Brief"} and [c.n for c in ans.citations] == [1, 2]
+
+
+def test_a_country_and_its_people_are_one_name():
+    p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
+                  quote="Chinese citizens made up the largest group of foreign buyers, officials said.")]
+    q = "Citizens of which country were the largest group of foreign buyers?"
+    assert judge("The largest group of foreign buyers were citizens of China [1].", p, params, q)[0].supported
+    assert not judge("The largest group of foreign buyers were citizens of Japan [1].", p, params, q)[0].supported
