@@ -1,0 +1,74 @@
+"""Judge the drafts of a stored `factcheck eval qa --out` run again with the checks as they are
+now, without the model: the same passages, the same drafts, the stored P(yes). What a change to
+the checks in factcheck/answer.py does to answer and cited accuracy, in a second.
+
+    python bench/rejudge_answers.py ../shared/evaldata/news_dev answers.jsonl [--show]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from factcheck.answer import AnswerParams, Citation, judge
+from factcheck.evaluation import contains_answer, gold_map, read_queries
+
+
+def draft_of(sentences: list[dict]) -> str:
+    """The draft as the model wrote it, near enough: each judged sentence with its markers back.
+    Passages added by the check (attributed or corroborating) are not the model's: left out."""
+    out = []
+    for s in sentences:
+        cites = [] if s.get("attributed") else [n for n in s["cites"] if n not in s.get("corroborating", [])]
+        text = s["text"]
+        # Without a full stop a marker ended it ("Japan [3]"): a whole sentence all the same.
+        body, end = (text[:-1], text[-1]) if text and text[-1] in ".!?" else (text, ".")
+        out.append(f"{body} {''.join(f'[{n}]' for n in cites)}{end}".replace(" .", ".").strip())
+    return " ".join(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("directory", type=Path, help="the evaluation set (for the gold articles)")
+    ap.add_argument("stored", type=Path, help="JSONL written by `factcheck eval qa --out`")
+    ap.add_argument("--show", action="store_true", help="print every question whose judgement changed")
+    args = ap.parse_args()
+    params = AnswerParams()
+    to_doc = gold_map(args.directory)
+    queries = {q["id"]: q for q in read_queries(args.directory)}
+    before = {"right": 0, "cited": 0, "wrong_shown": 0}
+    after = dict(before)
+    n = 0
+    for r in (json.loads(x) for x in args.stored.read_text(encoding="utf-8").splitlines() if x.strip()):
+        if not r["answerable"]:
+            continue
+        n += 1
+        q = queries[r["id"]]
+        a = r["answer"]
+        passages = [Citation(**p) for p in a["passages"]]
+        gold = {to_doc.get(str(g), str(g)) for g in (q.get("gold_doc_ids") or []) + (q.get("answer_doc_ids") or [])}
+        sentences = judge(draft_of(a["sentences"]), passages, params, q["question"]) if a["sentences"] else []
+        kept = [s for s in sentences if s.supported]
+        shown = bool(kept) and (a["answerable_p"] or 0.0) >= params.min_answerable
+        text = " ".join(s.text for s in kept) if shown else ""
+        right = shown and contains_answer(text, r["answers"])
+        by_n = {p.n: p for p in passages}
+        cited = right and any(by_n[c].doc_id in gold and contains_answer(by_n[c].quote, r["answers"])
+                              for s in kept for c in s.cites)
+        for tally, (rt, ct, shown_) in ((before, (r["right"], r["cited"], not r["abstained"])), (after, (right, cited, shown))):
+            tally["right"] += rt
+            tally["cited"] += ct
+            tally["wrong_shown"] += shown_ and not rt
+        if args.show and (right, cited, shown) != (r["right"], r["cited"], not r["abstained"]):
+            print(f"{r['id']}: right {r['right']}->{right}, cited {r['cited']}->{cited}, shown {not r['abstained']}->{shown}")
+            print(f"   expected {r['answers']}; stored: {a['text']!r}")
+            now = " | ".join(f"{s.text} {s.cites}" for s in kept) if shown else "(abstains)"
+            print(f"   now: {now}")
+    for name, t in (("stored", before), ("re-judged", after)):
+        print(f"{name:>10}: right {t['right']}/{n} ({t['right'] / n:.3f}), cited {t['cited']}/{n} ({t['cited'] / n:.3f}), "
+              f"wrong answers shown {t['wrong_shown']}")
+
+
+if __name__ == "__main__":
+    main()
