@@ -4,21 +4,13 @@ and HTML inside an article cannot act when the report is rendered."""
 
 from __future__ import annotations
 
-import re
-
 from factcheck.claims import ClaimCheck, Evidence, Label
+# The app's escaper, one line at a time (a quote stays inside its table cell or block): a report
+# rendered where bare URLs become links (GitHub) is as inert as the app.
+from factcheck.ui_text import escape_inline as md_escape
 
-# Inline markup only: text never starts a line of its own here, so list and heading marks can't act.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~$])")
 LABEL_TEXT = {Label.SUPPORTED: "Supported", Label.REFUTED: "Refuted", Label.NOT_ENOUGH_INFO: "Not enough information",
               Label.MIXED: "Mixed"}
-
-
-def md_escape(text: str) -> str:
-    """Text as literal Markdown: every character that could start markup is backslash-escaped
-    and line breaks become spaces (a quote stays inside its table cell or block)."""
-    text = " ".join(str(text).split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def anchor(e: Evidence) -> str:
