@@ -256,6 +256,12 @@ def _with_places(stems: set[str]) -> set[str]:
     return stems.union(*(_PLACE_STEMS[s] for s in stems & _PLACE_STEMS.keys()))
 
 
+def on_topic(stems: set[str], question: str) -> bool:
+    """Whether a passage (its stems) holds enough of what the question is about."""
+    topic = {_stem(w) for w in _words(question) if w not in _STOP and len(w) > 2 and not w.isdigit()}
+    return bool(topic) and len(topic & stems) >= TOPIC_SHARE * len(topic)
+
+
 def support(sentence: str, cited: list[str], question: str = "") -> float:
     """Share of the sentence's key facts found in the cited passages: every number must be there
     (else 0), and content words count by their first five letters (a crude stem that lets
@@ -286,8 +292,7 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     # Tony Awards") passes too when the passage itself is about most of what the question asks.
     echoed = ({_stem(w) for w in words} & asked) - names - asked_names
     if echoed and len(echoed & stems) < max(1, len(echoed) / 2):
-        topic = {_stem(w) for w in _words(question) if w not in _STOP and len(w) > 2 and not w.isdigit()}
-        if not topic or len(topic & stems) < TOPIC_SHARE * len(topic):
+        if not on_topic(stems, question):
             return 0.0
     verb = asked_verb(question)
     if verb and _stem(verb) not in stems:
@@ -316,8 +321,11 @@ def attribute(text: str, passages: list[Citation], params: AnswerParams, questio
 
 def _with_corroboration(s: Sentence, passages: list[Citation], params: AnswerParams, question: str) -> Sentence:
     """The sentence, citing as well every other passage that holds its facts on its own (the same
-    check as its own citation, passage by passage: never a fact stitched from two)."""
-    also = [p.n for p in passages if p.n not in s.cites and support(s.text, [p.quote], question) >= params.min_support]
+    check as its own citation, passage by passage: never a fact stitched from two). The model did
+    not choose these, so each must also be about the question: "Monkeypox." is held by every
+    passage that names the disease, but only one about what was asked backs it as an answer."""
+    also = [p.n for p in passages if p.n not in s.cites and support(s.text, [p.quote], question) >= params.min_support
+            and (not question or on_topic({_stem(w) for w in _words(p.quote)}, question))]
     return s.model_copy(update={"cites": sorted(s.cites + also), "corroborating": also}) if also else s
 
 

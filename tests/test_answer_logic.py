@@ -276,3 +276,13 @@ def test_a_country_and_its_people_are_one_name():
     q = "Citizens of which country were the largest group of foreign buyers?"
     assert judge("The largest group of foreign buyers were citizens of China [1].", p, params, q)[0].supported
     assert not judge("The largest group of foreign buyers were citizens of Japan [1].", p, params, q)[0].supported
+
+
+def test_a_corroborating_passage_must_be_about_the_question():
+    # Both name the disease; only the first is about what was asked.
+    two = [Citation(n=1, doc_id="a", chunk_id="a:0", start=0, end=99,
+                    quote="As monkeypox cases rise, the World Health Organization will reassess whether to declare an emergency."),
+           Citation(n=2, doc_id="b", chunk_id="b:0", start=0, end=99, quote="Monkeypox vaccines arrived at clinics in Ohio.")]
+    q = "Which virus is making officials at the World Health Organization reconsider declaring an emergency?"
+    s = judge("Monkeypox [1].", two, params, q)[0]
+    assert s.supported and s.cites == [1] and s.corroborating == []
