@@ -416,52 +416,72 @@ class Corpus:
         text, and a lost vector is written again (as after an ingest). Why: Chroma 1.5.9 can make
         live vectors unreachable after later deletes and writes (chroma-core/chroma#7758), which
         the check after each write cannot see; a search would then silently miss the article.
-        Holds the write lock throughout, so no write changes the index under the check."""
+        The sweep runs without the write lock (514 s on a 1M-passage store: ingests go on
+        meanwhile); what it finds is checked again under the lock, so a passage written or deleted
+        during the sweep is not reported, and only then mended. A sound corpus never takes the lock."""
         t0 = time.perf_counter()
-        with self._writing():
-            rows = self.db.execute("SELECT c.chunk_id, c.doc_id, a.date_ord, a.source FROM chunks c "
-                                   "JOIN articles a USING (doc_id) WHERE a.status='complete' ORDER BY c.rid").fetchall()
-            meta = {r[0]: _meta(r[1], r[2], r[3]) for r in rows}
-            ids = list(meta)
-            missing, lost, lost_vecs = [], [], []
-            for b in range(0, len(ids), self.chroma_batch):
-                part = ids[b : b + self.chroma_batch]
-                got = self._collection.get(ids=part, include=["embeddings"])
-                stored = dict(zip(got["ids"], got["embeddings"]))
-                missing += [i for i in part if i not in stored]
-                present = [i for i in part if i in stored]
-                if not present:
-                    continue
-                vecs = np.asarray([stored[i] for i in present], dtype=np.float32)
-                for j in self.unreachable(present, vecs):
-                    lost.append(present[j])
-                    lost_vecs.append(vecs[j])
-            orphans = max(0, self._collection.count() - (len(ids) - len(missing)))
-            rewritten = still = 0
-            if fix and missing:
-                # Embedded again from the catalog, exactly as the ingest embedded them.
-                docs = {d: (self.get(d), {c.chunk_id: c for c in self.chunks(d)}) for d in {meta[i]["doc_id"] for i in missing}}
-                texts = [index_text(docs[meta[i]["doc_id"]][0], docs[meta[i]["doc_id"]][1][i]) for i in missing]
-                vecs, metas = np.asarray(self.embedder.embed(texts), dtype=np.float32), [meta[i] for i in missing]
-                self._upsert(missing, vecs, metas)
-                still += len(self._make_reachable(missing, vecs, metas)[1])
-                rewritten += len(missing)
-            # Lost vectors by the thousand are not #7758's handful but the index's own reach (many
-            # near-copies of one text, measured on the 1M bench store): rewriting cannot help them.
-            too_many = len(lost) > max(100, len(ids) // 100)
-            if fix and lost and too_many:
-                still += len(lost)
-            elif fix and lost:
-                # Written again as after an ingest: in place first, then deleted and added.
-                vecs, metas = np.asarray(lost_vecs, dtype=np.float32), [meta[i] for i in lost]
-                still += len(self._make_reachable(lost, vecs, metas, lost=list(range(len(lost))))[1])
-                rewritten += len(lost)
-            if fix and (missing or (lost and not too_many)):
-                with self._tx() as db:
-                    self._bump(db)  # other processes reopen their embedded Chroma and see the repair
-        return IndexAudit(passages=len(ids), missing=len(missing), unreachable=len(lost), rewritten=rewritten,
+        meta = self._live_meta()
+        total = len(meta)
+        missing, lost, _ = self._sweep(list(meta))
+        orphans = max(0, self._collection.count() - (total - len(missing)))
+        # Lost vectors by the thousand are not #7758's handful but the index's own reach (many
+        # near-copies of one text, measured on the 1M bench store): rewriting cannot help them,
+        # and checking them all again under the lock would stop every ingest for minutes.
+        too_many = len(lost) > max(100, total // 100)
+        rewritten = still = 0
+        if missing or orphans or (lost and not too_many):
+            with self._writing():  # also reloads what other processes wrote since the sweep began
+                meta = self._live_meta()
+                total = len(meta)
+                again = [i for i in missing + ([] if too_many else lost) if i in meta]
+                missing, relost, relost_vecs = self._sweep(again)
+                if not too_many:
+                    lost, lost_vecs = relost, relost_vecs
+                orphans = max(0, self._collection.count() - (total - len(missing)))
+                if fix and missing:
+                    # Embedded again from the catalog, exactly as the ingest embedded them.
+                    docs = {d: (self.get(d), {c.chunk_id: c for c in self.chunks(d)}) for d in {meta[i]["doc_id"] for i in missing}}
+                    texts = [index_text(docs[meta[i]["doc_id"]][0], docs[meta[i]["doc_id"]][1][i]) for i in missing]
+                    vecs, metas = np.asarray(self.embedder.embed(texts), dtype=np.float32), [meta[i] for i in missing]
+                    self._upsert(missing, vecs, metas)
+                    still += len(self._make_reachable(missing, vecs, metas)[1])
+                    rewritten += len(missing)
+                if fix and lost and not too_many:
+                    # Written again as after an ingest: in place first, then deleted and added.
+                    vecs, metas = np.asarray(lost_vecs, dtype=np.float32), [meta[i] for i in lost]
+                    still += len(self._make_reachable(lost, vecs, metas, lost=list(range(len(lost))))[1])
+                    rewritten += len(lost)
+                if rewritten:
+                    with self._tx() as db:
+                        self._bump(db)  # other processes reopen their embedded Chroma and see the repair
+        if fix and too_many:
+            still += len(lost)
+        return IndexAudit(passages=total, missing=len(missing), unreachable=len(lost), rewritten=rewritten,
                           still_unreachable=still if fix else len(missing) + len(lost), orphans=orphans,
                           too_many_to_rewrite=too_many, seconds=round(time.perf_counter() - t0, 3))
+
+    def _live_meta(self) -> dict[str, dict]:
+        """Chunk id -> the metadata its vector carries, for every passage of a complete article."""
+        rows = self.db.execute("SELECT c.chunk_id, c.doc_id, a.date_ord, a.source FROM chunks c "
+                               "JOIN articles a USING (doc_id) WHERE a.status='complete' ORDER BY c.rid").fetchall()
+        return {r[0]: _meta(r[1], r[2], r[3]) for r in rows}
+
+    def _sweep(self, ids: list[str]) -> tuple[list[str], list[str], list[np.ndarray]]:
+        """(ids without a vector, ids whose own vector does not find them, those vectors)."""
+        missing, lost, lost_vecs = [], [], []
+        for b in range(0, len(ids), self.chroma_batch):
+            part = ids[b : b + self.chroma_batch]
+            got = self._collection.get(ids=part, include=["embeddings"])
+            stored = dict(zip(got["ids"], got["embeddings"]))
+            missing += [i for i in part if i not in stored]
+            present = [i for i in part if i in stored]
+            if not present:
+                continue
+            vecs = np.asarray([stored[i] for i in present], dtype=np.float32)
+            for j in self.unreachable(present, vecs):
+                lost.append(present[j])
+                lost_vecs.append(vecs[j])
+        return missing, lost, lost_vecs
 
     def delete(self, doc_id: str) -> Article:
         with self._writing():

@@ -170,15 +170,37 @@ def test_audit_writes_a_lost_vector_again_in_place(corpus):
     corpus.add(Article(text=FIRES))
     lost = f"{article_id(FIRES)}:0"
     real = corpus._collection
-    corpus._collection = forgetful = _Forgetful(real, hide={lost}, queries=1)
+    # Lost to the sweep's query and to the second look under the write lock.
+    corpus._collection = forgetful = _Forgetful(real, hide={lost}, queries=2)
     checked = corpus.audit(fix=False)
     assert (checked.unreachable, checked.rewritten, checked.still_unreachable, checked.healthy) == (1, 0, 1, False) and forgetful.writes == []
-    forgetful.left = 1  # still lost at the next sweep's query; found after one update in place
+    forgetful.left = 2  # still lost at the next sweep and its second look; found after one update in place
     fixed = corpus.audit()
     assert (fixed.unreachable, fixed.rewritten, fixed.still_unreachable, fixed.healthy) == (1, 1, 0, True)
     assert forgetful.writes == [("upsert", [lost])]
     corpus._collection = real
     assert corpus.audit().unreachable == 0
+
+
+def test_audit_sweeps_without_the_write_lock_and_checks_what_it_finds_again_under_it(corpus):
+    from retrieval.identity import article_id
+
+    corpus.add(Article(text=TEXT))
+    corpus.add(Article(text=FIRES))
+    real, locked = corpus._collection, corpus._writing
+
+    def no_lock():
+        raise AssertionError("the write lock was taken")
+
+    corpus._writing = no_lock  # a sound corpus is swept without it: ingests go on meanwhile
+    assert corpus.audit().healthy
+    corpus._writing = locked
+    # Missed by the sweep's query only (as while another process was writing): found again under
+    # the lock, so neither reported nor written.
+    corpus._collection = forgetful = _Forgetful(real, hide={f"{article_id(FIRES)}:0"}, queries=1)
+    r = corpus.audit()
+    assert (r.unreachable, r.rewritten, r.healthy) == (0, 0, True) and forgetful.writes == [] and forgetful.left == 0
+    corpus._collection = real
 
 
 def test_audit_embeds_a_passage_without_a_vector_again_and_counts_orphans(corpus):
