@@ -420,6 +420,7 @@ class Corpus:
         meanwhile); what it finds is checked again under the lock, so a passage written or deleted
         during the sweep is not reported, and only then mended. A sound corpus never takes the lock."""
         t0 = time.perf_counter()
+        self._sync()  # this process's embedded Chroma as other processes left it, or all they wrote looks missing
         meta = self._live_meta()
         total = len(meta)
         missing, lost, _ = self._sweep(list(meta))
