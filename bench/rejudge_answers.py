@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from factcheck.answer import AnswerParams, Citation, judge
-from factcheck.evaluation import contains_answer, gold_map, read_queries
+from factcheck.evaluation import answer_gold, gold_map, judge_answer, read_queries
 
 
 def draft_of(sentences: list[dict]) -> str:
@@ -47,15 +47,12 @@ def main() -> None:
         q = queries[r["id"]]
         a = r["answer"]
         passages = [Citation(**p) for p in a["passages"]]
-        gold = {to_doc.get(str(g), str(g)) for g in (q.get("gold_doc_ids") or []) + (q.get("answer_doc_ids") or [])}
         sentences = judge(draft_of(a["sentences"]), passages, params, q["question"]) if a["sentences"] else []
         kept = [s for s in sentences if s.supported]
         shown = bool(kept) and (a["answerable_p"] or 0.0) >= params.min_answerable
-        text = " ".join(s.text for s in kept) if shown else ""
-        right = shown and contains_answer(text, r["answers"])
         by_n = {p.n: p for p in passages}
-        cited = right and any(by_n[c].doc_id in gold and contains_answer(by_n[c].quote, r["answers"])
-                              for s in kept for c in s.cites)
+        right, cited = (shown and x for x in judge_answer(" ".join(s.text for s in kept), [by_n[c] for s in kept for c in s.cites],
+                                                          r["answers"], answer_gold(q, to_doc)))
         for tally, (rt, ct, shown_) in ((before, (r["right"], r["cited"], not r["abstained"])), (after, (right, cited, shown))):
             tally["right"] += rt
             tally["cited"] += ct

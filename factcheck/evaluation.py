@@ -155,6 +155,18 @@ def contains_answer(text: str, answers: list[str]) -> bool:
     return any(normalise_answer(a).strip() and normalise_answer(a) in t for a in answers)
 
 
+def answer_gold(q: dict, to_doc: dict[str, str]) -> set[str]:
+    """The doc ids of a question's gold articles (those it was written from and those holding its answer)."""
+    return {to_doc.get(str(g), str(g)) for g in (q.get("gold_doc_ids") or []) + (q.get("answer_doc_ids") or [])}
+
+
+def judge_answer(text: str, citations, answers: list[str], gold: set[str]) -> tuple[bool, bool]:
+    """(right: an expected answer is in the shown text, cited: and a cited passage from a gold
+    article holds it too). Shared with bench/rejudge_answers.py."""
+    right = contains_answer(text, answers)
+    return right, right and any(c.doc_id in gold and contains_answer(c.quote, answers) for c in citations)
+
+
 def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None, data_dir: Path | None = None,
                 out: Path | None = None) -> QAReport:
     t0 = time.perf_counter()
@@ -170,9 +182,8 @@ def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None
         a = answerer.ask(q["question"], dt.date.fromisoformat(day[:10]) if day else None)
         answerable = q.get("answerable", True)
         answers = q.get("answers") or []
-        gold = {to_doc.get(str(g), str(g)) for g in (q.get("gold_doc_ids") or []) + (q.get("answer_doc_ids") or [])}
-        right = answerable and not a.abstained and contains_answer(a.text, answers)
-        cited = right and any(c.doc_id in gold and contains_answer(c.quote, answers) for c in a.citations)
+        shown = answerable and not a.abstained
+        right, cited = (shown and x for x in judge_answer(a.text, a.citations, answers, answer_gold(q, to_doc)))
         rows.append({"id": q.get("id"), "answerable": answerable, "right": right, "cited": cited,
                      "abstained": a.abstained, "answerable_p": a.answerable_p, "seconds": a.timings.get("total_s", 0.0),
                      "first_token_s": a.timings.get("first_token_s"), "answers": answers, "answer": a.model_dump(mode="json")})
