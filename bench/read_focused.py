@@ -17,24 +17,17 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.answer import Citation, is_instruction
-from factcheck.claims import ClaimParams, Evidence, decide, predicate_overlap, word_overlap
+from factcheck.answer import Citation
+from factcheck.claims import ClaimParams, Evidence, decide, focus_text, predicate_overlap, word_overlap
 from factcheck.evaluation import THREE, eval_corpus, gold_map, macro_f1, read_queries, stratified
 from factcheck.settings import Settings
-from retrieval.chunking import sentence_spans
 
 FIELDS = ("p_true", "p_false", "p_true_flipped", "overlap", "predicate_overlap")
 
 
 def focused(c: Citation, claim_vec: np.ndarray, embedder, k: int = 3) -> Citation:
-    """The passage cut to its k sentences closest to the claim and its last one, in order."""
-    text = c.quote
-    spans = [sp for sp in sentence_spans(text) if not is_instruction(text[sp[0]:sp[1]])]
-    if len(spans) <= k + 1:
-        return c
-    sims = embedder.embed([text[a:b] for a, b in spans]) @ claim_vec
-    keep = set(np.argsort(-sims)[:k].tolist()) | {len(spans) - 1}
-    return c.model_copy(update={"quote": " … ".join(text[spans[i][0]:spans[i][1]].strip() for i in sorted(keep))})
+    """The passage as the product reads it with ClaimParams.focus=k."""
+    return c.model_copy(update={"quote": focus_text(c.quote, claim_vec, embedder, k)})
 
 
 def collect(args) -> None:
