@@ -2,13 +2,14 @@
 
     factcheck eval claims ../shared/evaldata/scifact --store /tmp/ev/scifact \
         --queries ../shared/evaldata/scifact/queries_train.jsonl --limit 200 --out /tmp/train.jsonl
-    python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl] [--model]
+    python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl] [--cv] [--model]
 
 Collect with FACTCHECK_CLAIMS__STOP_EARLY=false, so that every part keeps both passages' readings.
 
 Each stored row holds both probabilities for every passage read, so any threshold can be
 re-applied exactly as `factcheck.claims.decide` applies it. Six numbers are fitted (the fields
 of ClaimParams from min_true to refute_overlap) on the training claims only; the dev figures are then reported as they fall.
+--cv also refits on each half of the training claims and scores the other (2-fold, by label).
 --model fits and cross-validates the verdict-model experiment below instead.
 """
 
@@ -120,14 +121,26 @@ def fit_model(rows: list[dict], l2: float = 10.0, steps: int = 3000) -> np.ndarr
     return np.r_[w[:-1] / sd[:, None], [w[-1] - (mu / sd) @ w[:-1]]]
 
 
-def cross_validate(rows: list[dict]) -> list[tuple[float, float]]:
-    """2-fold (alternate claims of each label): (the thresholds, the model) on each held-out half."""
+def halves(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Two folds: alternate claims of each label."""
     by: dict[str, list[dict]] = {}
     for r in rows:
         by.setdefault(r["label"], []).append(r)
-    halves = ([r for v in by.values() for r in v[0::2]], [r for v in by.values() for r in v[1::2]])
+    return [r for v in by.values() for r in v[0::2]], [r for v in by.values() for r in v[1::2]]
+
+
+def cross_validate_fit(rows: list[dict]) -> list[tuple[float, float]]:
+    """2-fold: (the default thresholds, thresholds refitted on the other half) on each held-out half."""
+    a, b = halves(rows)
+    return [(claims_report(rescore(held, ClaimParams()), "x", "", 0).macro_f1,
+             claims_report(rescore(held, fit(train)[0]), "x", "", 0).macro_f1) for train, held in ((a, b), (b, a))]
+
+
+def cross_validate(rows: list[dict]) -> list[tuple[float, float]]:
+    """2-fold (alternate claims of each label): (the thresholds, the model) on each held-out half."""
+    halves_ = halves(rows)
     out = []
-    for train, held in (halves, halves[::-1]):
+    for train, held in (halves_, halves_[::-1]):
         run = model_decide(fit_model(train))
         out.append((claims_report(rescore(held, ClaimParams()), "x", "", 0).macro_f1,
                     claims_report(rescore(held, ClaimParams(stop_early=False), run), "x", "", 0).macro_f1))
@@ -163,6 +176,7 @@ def main() -> None:
     ap.add_argument("train", type=Path)
     ap.add_argument("--dev", type=Path)
     ap.add_argument("--model", action="store_true", help="fit the verdict model instead of the thresholds")
+    ap.add_argument("--cv", action="store_true", help="also refit on each half of the training claims and score the other")
     args = ap.parse_args()
     train = load(args.train)
     if args.model:
@@ -185,6 +199,9 @@ def main() -> None:
           f"margin={params.margin} min_overlap={params.min_overlap} refute_below={params.refute_below} "
           f"refute_overlap={params.refute_overlap} flip_support={params.flip_support} flip_refute={params.flip_refute} "
           f"-> train macro-F1 {f1:.3f}")
+    if args.cv:
+        for i, (d, f) in enumerate(cross_validate_fit(train), 1):
+            print(f"fold {i} held out: macro-F1 default thresholds {d:.3f}, refitted on the other half {f:.3f}")
     result = {"train_claims": len(train), "min_true": params.min_true, "min_false": params.min_false,
               "margin": params.margin, "min_overlap": params.min_overlap,
               "refute_below": params.refute_below, "refute_overlap": params.refute_overlap,
