@@ -278,6 +278,19 @@ def test_a_country_and_its_people_are_one_name():
     assert not judge("The largest group of foreign buyers were citizens of Japan [1].", p, params, q)[0].supported
 
 
+def test_a_one_word_name_opening_the_sentence_must_be_cited_too():
+    p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
+                  quote="Chinese citizens made up the largest group of foreign buyers, officials said.")]
+    q = "Citizens of which country were the largest group of foreign buyers?"
+    assert judge("China's citizens were the largest group of foreign buyers [1].", p, params, q)[0].supported
+    assert not judge("Japan's citizens were the largest group of foreign buyers [1].", p, params, q)[0].supported
+    # A first name opening the sentence is not: the passage may give the surname alone.
+    p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
+                  quote="Prime Minister Johnson announced his resignation on Thursday after a wave of departures.")]
+    q = "Which head of state announced his resignation this week?"
+    assert judge("Boris Johnson announced his resignation [1].", p, params, q)[0].supported
+
+
 def test_a_corroborating_passage_must_be_about_the_question():
     # Both name the disease; only the first is about what was asked.
     two = [Citation(n=1, doc_id="a", chunk_id="a:0", start=0, end=99,
