@@ -62,9 +62,15 @@ def test_audit_reports_and_repairs_a_passage_the_vector_index_lost(data):
     c.close()
     r = run(data, "audit", "--check-only")
     assert r.exit_code == 1 and "1 without a vector" in r.stdout and "0 written again" in r.stdout
-    r = run(data, "audit")
-    assert r.exit_code == 0 and "1 without a vector" in r.stdout and "1 written again" in r.stdout
-    assert run(data, "audit", "--check-only").exit_code == 0
+    r = run(data, "audit", "--json")
+    found = json.loads(r.stdout)
+    # The delete itself can leave another live vector unreachable now and then (the Chroma bug
+    # the audit exists for, chroma-core/chroma#7758): it must be found and written again too.
+    assert r.exit_code == 0 and found["missing"] == 1 and found["still_unreachable"] == 0
+    assert found["rewritten"] == found["missing"] + found["unreachable"]
+    r = run(data, "audit", "--check-only", "--json")
+    after = json.loads(r.stdout)
+    assert r.exit_code == 0 and after["missing"] == after["unreachable"] == after["rewritten"] == 0
 
 
 def test_if_empty_skips_a_filled_corpus(data):
