@@ -270,18 +270,18 @@ def test_the_answer_shows_every_corroborating_passage(corpus):
     assert {c.source for c in ans.citations} == {"Reuters", "Brief"} and [c.n for c in ans.citations] == [1, 2]
 
 
+BUYERS = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
+                   quote="Chinese citizens made up the largest group of foreign buyers, officials said.")]
+BUYERS_Q = "Citizens of which country were the largest group of foreign buyers?"
+
+
 def test_a_country_and_its_people_are_one_name():
-    p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
-                  quote="Chinese citizens made up the largest group of foreign buyers, officials said.")]
-    q = "Citizens of which country were the largest group of foreign buyers?"
-    assert judge("The largest group of foreign buyers were citizens of China [1].", p, params, q)[0].supported
-    assert not judge("The largest group of foreign buyers were citizens of Japan [1].", p, params, q)[0].supported
+    assert judge("The largest group of foreign buyers were citizens of China [1].", BUYERS, params, BUYERS_Q)[0].supported
+    assert not judge("The largest group of foreign buyers were citizens of Japan [1].", BUYERS, params, BUYERS_Q)[0].supported
 
 
 def test_a_one_word_name_opening_the_sentence_must_be_cited_too():
-    p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
-                  quote="Chinese citizens made up the largest group of foreign buyers, officials said.")]
-    q = "Citizens of which country were the largest group of foreign buyers?"
+    p, q = BUYERS, BUYERS_Q
     assert judge("China's citizens were the largest group of foreign buyers [1].", p, params, q)[0].supported
     assert not judge("Japan's citizens were the largest group of foreign buyers [1].", p, params, q)[0].supported
     # A first name opening the sentence is not: the passage may give the surname alone.
