@@ -2,7 +2,7 @@
 
     factcheck eval claims ../shared/evaldata/scifact --store /tmp/ev/scifact \
         --queries ../shared/evaldata/scifact/queries_train.jsonl --limit 200 --out /tmp/train.jsonl
-    python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl] [--cv] [--model]
+    python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl] [--cv] [--model] [--prior]
 
 Collect with FACTCHECK_CLAIMS__STOP_EARLY=false, so that every part keeps both passages' readings.
 
@@ -11,6 +11,8 @@ re-applied exactly as `factcheck.claims.decide` applies it. Six numbers are fitt
 of ClaimParams from min_true to refute_overlap) on the training claims only; the dev figures are then reported as they fall.
 --cv also refits on each half of the training claims and scores the other (2-fold, by label).
 --model fits and cross-validates the verdict-model experiment below instead.
+--prior fits thresholds for ClaimParams.prior (each part's stored prior subtracted; a run made
+without it gets one from bench/null_prior.py).
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.claims import (ClaimParams, Evidence, Label, decide, flip_claim, overall, predicate_overlap, readable,
-                              word_overlap)
+from factcheck.claims import (ClaimParams, Evidence, Label, Prior, decide, flip_claim, overall, predicate_overlap,
+                              readable, word_overlap)
 from factcheck.evaluation import claims_report
 
 
@@ -34,6 +36,7 @@ def load(path: Path) -> list[dict]:
         for part in r["check"]["parts"]:
             part["_evidence"] = [Evidence(**{**e, **_reread(part, e), "overlap": word_overlap(part["claim"], e["quote"]),
                                                "predicate_overlap": predicate_overlap(part["claim"], e["quote"])}) for e in part["evidence"]]
+            part["_prior"] = Prior(**part["prior"]) if part.get("prior") else None
     return rows
 
 
@@ -55,7 +58,7 @@ def rescore(rows: list[dict], params: ClaimParams, decide=decide) -> list[dict]:
             # As the checker reads: passage by passage, stopping at the first that decides (with stop_early).
             label, e = decide([], params)  # a part with no passage at all
             for k in range(1 if params.stop_early else max(1, len(part["_evidence"])), len(part["_evidence"]) + 1):
-                label, e = decide(part["_evidence"][:k], params)
+                label, e = decide(part["_evidence"][:k], params, part["_prior"])
                 if e is not None:
                     break
             verdicts.append(label)
@@ -129,11 +132,12 @@ def halves(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     return [r for v in by.values() for r in v[0::2]], [r for v in by.values() for r in v[1::2]]
 
 
-def cross_validate_fit(rows: list[dict]) -> list[tuple[float, float]]:
-    """2-fold: (the default thresholds, thresholds refitted on the other half) on each held-out half."""
+def cross_validate_fit(rows: list[dict], base: ClaimParams | None = None) -> list[tuple[float, float]]:
+    """2-fold: (the base thresholds, thresholds refitted on the other half) on each held-out half."""
+    base = base or ClaimParams()
     a, b = halves(rows)
-    return [(claims_report(rescore(held, ClaimParams()), "x", "", 0).macro_f1,
-             claims_report(rescore(held, fit(train)[0]), "x", "", 0).macro_f1) for train, held in ((a, b), (b, a))]
+    return [(claims_report(rescore(held, base), "x", "", 0).macro_f1,
+             claims_report(rescore(held, fit(train, base)[0]), "x", "", 0).macro_f1) for train, held in ((a, b), (b, a))]
 
 
 def cross_validate(rows: list[dict]) -> list[tuple[float, float]]:
@@ -147,12 +151,14 @@ def cross_validate(rows: list[dict]) -> list[tuple[float, float]]:
     return out
 
 
-def fit(rows: list[dict]) -> tuple[ClaimParams, float]:
+def fit(rows: list[dict], base: ClaimParams | None = None) -> tuple[ClaimParams, float]:
     """Two stages, to keep the grid small: the thresholds without the turned claim, then the two
-    turned-claim margins with the two main thresholds again (a stage stays off if it adds nothing)."""
+    turned-claim margins with the two main thresholds again (a stage stays off if it adds nothing).
+    `base` holds what is not fitted (whether the prior is subtracted)."""
+    base = base or ClaimParams()
     grid = [x / 100 for x in range(5, 100, 5)]
     off = dict(flip_support=-1.0, flip_refute=2.0)
-    best, best_f1 = ClaimParams(**off), -1.0
+    best, best_f1 = base.model_copy(update=off), -1.0
 
     def better(p: ClaimParams) -> None:
         nonlocal best, best_f1
@@ -162,7 +168,8 @@ def fit(rows: list[dict]) -> tuple[ClaimParams, float]:
 
     refute = [(0.0, 1.01)] + list(itertools.product([0.1, 0.2, 0.3], [0.5, 0.7, 0.9]))
     for t, f, m, o, (rb, ro) in itertools.product(grid, grid, [0.0, 0.1], [0.0, 0.3, 0.5], refute):
-        better(ClaimParams(min_true=t, min_false=f, margin=m, min_overlap=o, refute_below=rb, refute_overlap=ro, **off))
+        better(base.model_copy(update=dict(min_true=t, min_false=f, margin=m, min_overlap=o, refute_below=rb,
+                                           refute_overlap=ro, **off)))
     if any(e.p_true_flipped is not None for r in rows for part in r["check"]["parts"] for e in part["_evidence"]):
         base = best
         for t, f, fs, fr in itertools.product(grid, grid, [-1.0, -0.1, -0.05, 0.0, 0.05, 0.1],
@@ -177,8 +184,12 @@ def main() -> None:
     ap.add_argument("--dev", type=Path)
     ap.add_argument("--model", action="store_true", help="fit the verdict model instead of the thresholds")
     ap.add_argument("--cv", action="store_true", help="also refit on each half of the training claims and score the other")
+    ap.add_argument("--prior", action="store_true", help="thresholds for ClaimParams.prior (the parts' stored priors subtracted)")
     args = ap.parse_args()
     train = load(args.train)
+    base = ClaimParams(prior=args.prior)
+    if args.prior and any(part["_prior"] is None for r in train for part in r["check"]["parts"]):
+        raise SystemExit(f"{args.train} has parts without a prior: run bench/null_prior.py on it first")
     if args.model:
         weights = fit_model(train)
         print("weights (rows: " + " | ".join(FEATURES) + " | bias; columns S, R, NEI):")
@@ -194,13 +205,13 @@ def main() -> None:
                       f"{r.f1}, evidence hit {r.evidence_hit_rate:.3f}, cited hit {r.cited_hit_rate:.3f}")
                 print("   confusion", r.confusion)
         return
-    params, f1 = fit(train)
+    params, f1 = fit(train, base)
     print(f"fitted on {len(train)} training claims: min_true={params.min_true} min_false={params.min_false} "
           f"margin={params.margin} min_overlap={params.min_overlap} refute_below={params.refute_below} "
           f"refute_overlap={params.refute_overlap} flip_support={params.flip_support} flip_refute={params.flip_refute} "
           f"-> train macro-F1 {f1:.3f}")
     if args.cv:
-        for i, (d, f) in enumerate(cross_validate_fit(train), 1):
+        for i, (d, f) in enumerate(cross_validate_fit(train, base), 1):
             print(f"fold {i} held out: macro-F1 default thresholds {d:.3f}, refitted on the other half {f:.3f}")
     result = {"train_claims": len(train), "min_true": params.min_true, "min_false": params.min_false,
               "margin": params.margin, "min_overlap": params.min_overlap,
@@ -208,7 +219,7 @@ def main() -> None:
               "flip_support": params.flip_support, "flip_refute": params.flip_refute, "train_macro_f1": round(f1, 4)}
     if args.dev:
         dev = load(args.dev)
-        for name, p in (("default", ClaimParams()), ("fitted", params)):
+        for name, p in (("default", base), ("fitted", params)):
             r = claims_report(rescore(dev, p), "dev", "", 0)
             print(f"dev ({len(dev)} claims) with {name} thresholds: accuracy {r.accuracy:.3f}, macro-F1 {r.macro_f1:.3f} "
                   f"{r.f1}, evidence hit {r.evidence_hit_rate:.3f}, cited hit {r.cited_hit_rate:.3f}")

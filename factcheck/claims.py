@@ -48,6 +48,15 @@ class Evidence(Citation):
     p_true_flipped: float | None = None
 
 
+class Prior(BaseModel):
+    """The model's P(yes) to the same questions about the claim with no source at all: how much
+    it leans to "supports" or "contradicts" for this wording whatever it reads."""
+
+    p_true: float
+    p_false: float
+    p_true_flipped: float | None = None  # for the claim turned around, when it can be
+
+
 class PartVerdict(BaseModel):
     claim: str  # the atomic, self-contained claim
     verdict: Label
@@ -56,6 +65,7 @@ class PartVerdict(BaseModel):
     cites: list[int] = Field(default_factory=list)  # evidence numbers the verdict rests on
     evidence: list[Evidence] = Field(default_factory=list)  # every passage read for this part
     reason: str | None = None  # why NOT_ENOUGH_INFO, when it is
+    prior: Prior | None = None  # with ClaimParams.prior: what was subtracted before deciding
 
 
 class ClaimCheck(BaseModel):
@@ -84,6 +94,10 @@ class ClaimParams(BaseModel):
     # instead of ~20. Off, because on 200 SciFact training claims thresholds fitted to it did
     # worse held out than the whole reading (README). 0 reads the passage whole.
     focus: int = 0
+    # Subtract the model's leaning for the claim's wording (Prior, ~3 s a claim) from each
+    # passage's probabilities before the thresholds apply (offset 0.5, so a passage that moves
+    # the model nowhere reads 0.5). The thresholds below are then on that scale.
+    prior: bool = False
     min_true: float = 0.45  # P(yes) to "supports" needed for SUPPORTED
     min_false: float = 0.55  # P(yes) to "contradicts" needed for REFUTED
     margin: float = 0.0  # and by this much over the other question's P(yes)
@@ -226,9 +240,23 @@ def readable(evidence: list[Evidence], p: ClaimParams) -> list[Evidence]:
             and e.predicate_overlap != 0.0]
 
 
-def decide(evidence: list[Evidence], p: ClaimParams) -> tuple[Label, Evidence | None]:
+def calibrated(e: Evidence, prior: Prior) -> Evidence:
+    """The passage's probabilities less the model's prior for the claim, plus 0.5."""
+    def shift(x: float | None, base: float | None) -> float | None:
+        return None if x is None or base is None else x - base + 0.5
+    return e.model_copy(update={"p_true": shift(e.p_true, prior.p_true), "p_false": shift(e.p_false, prior.p_false),
+                                "p_true_flipped": shift(e.p_true_flipped, prior.p_true_flipped)})
+
+
+def decide(evidence: list[Evidence], p: ClaimParams, prior: Prior | None = None) -> tuple[Label, Evidence | None]:
     """The verdict and the passage it rests on, from the two probabilities of each passage.
-    A separate function so thresholds can be refitted on stored probabilities (bench/fit_claims.py)."""
+    A separate function so thresholds can be refitted on stored probabilities (bench/fit_claims.py).
+    With p.prior and a prior, the thresholds apply to calibrated() probabilities; the passage
+    returned is still the one given (its own probabilities are what the model said)."""
+    if p.prior and prior is not None:
+        shifted = [calibrated(e, prior) for e in evidence]
+        label, chosen = decide(shifted, p)
+        return label, next((e for e, s in zip(evidence, shifted) if s is chosen), None)
     evidence = readable(evidence, p)
     if not evidence:
         return Label.NOT_ENOUGH_INFO, None
@@ -283,6 +311,9 @@ def dated_contradiction(claim: str, passage: str, published: dt.date | None) -> 
 
 
 # ---- the pipeline -----------------------------------------------------------------------------
+# What the prior is read against: the same prompt with an empty source in the passage's place.
+NO_SOURCE = Citation(n=1, doc_id="-", chunk_id="-", start=0, end=0, quote="(no source text)", source="none")
+
 class Checker:
     def __init__(self, searcher, llm, params: ClaimParams | None = None):
         self.searcher = searcher
@@ -308,6 +339,17 @@ class Checker:
         text = f"{as_data(head)}{title}:\n{as_data(passage.quote)}"
         return [{"role": "system", "content": template("claim_system")},
                 {"role": "user", "content": render(prompt, passage=text, claim=as_data(claim), **extra)}]
+
+    def prior(self, claim: str) -> Prior | None:
+        """The model's yes/no leaning for the claim with no source (None without token probabilities)."""
+        def ask(text: str, question: str) -> float:
+            return round(self.llm.yes_probability(self._messages(text, NO_SOURCE, "claim_user", question=template(question))), 4)
+        turned = flip_claim(claim) if self.params.flip else None
+        try:
+            return Prior(p_true=ask(claim, "claim_true"), p_false=ask(claim, "claim_false"),
+                         p_true_flipped=ask(turned, "claim_true") if turned else None)
+        except NoTokenProbabilities:
+            return None
 
     def _passage(self, hit, n: int) -> Citation:
         """What is read for a hit: its whole article when that is short, else the passage found."""
@@ -353,6 +395,7 @@ class Checker:
         # Whole passages, as DESIGN.md measured the yes/no reading (a window of sentences around
         # the best match loses the abstract's conclusion). Best first: a later one is read only
         # when the earlier ones decide nothing, which halves the model time of a typical claim.
+        prior = self.prior(claim) if p.prior else None
         evidence, notes = [], []
         for h in hits[: p.passages]:
             c = self._passage(h, len(evidence) + 1)
@@ -363,9 +406,9 @@ class Checker:
                                      overlap=word_overlap(claim, c.quote), predicate_overlap=predicate_overlap(claim, c.quote),
                                      after_claim_date=bool(as_of and c.date and c.date > as_of)))
             notes.append((quote, why))
-            if p.stop_early and decide(evidence, p)[1] is not None:
+            if p.stop_early and decide(evidence, p, prior)[1] is not None:
                 break
-        verdict, e = decide(evidence, p)
+        verdict, e = decide(evidence, p, prior)
         found = None if verdict is Label.SUPPORTED else self._dated_contradiction(claim, hits, evidence, as_of)
         if found:
             verdict, e, quote = found
@@ -373,14 +416,14 @@ class Checker:
             reasons = [why for _, why in notes if why]
             reason = reasons[0] if reasons else "the passages found neither state nor contradict it"
             closest = evidence[0]
-            return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, reason=reason, evidence=evidence,
+            return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, reason=reason, evidence=evidence, prior=prior,
                                confidence=round(1 - max(max(x.p_true, x.p_false) for x in evidence), 4),
                                explanation=f"The closest passage [{closest.n}] ({_where(closest)}) neither states nor contradicts it.")
         quote = (found[2] if found else notes[evidence.index(e)][0]) or key_sentence(claim, e.quote, embedder, vec)
         verb = "states" if verdict is Label.SUPPORTED else "contradicts it"
         said = f"“{_short(quote)}”" if verdict is Label.SUPPORTED else f"by saying “{_short(quote)}”"
         late = " (published after the claim's date)" if e.after_claim_date else ""
-        return PartVerdict(claim=claim, verdict=verdict, cites=[e.n], evidence=evidence,
+        return PartVerdict(claim=claim, verdict=verdict, cites=[e.n], evidence=evidence, prior=prior,
                            # A contradiction found in code is a match of words, not a probability: it is not hedged.
                            confidence=round(e.p_true if verdict is Label.SUPPORTED else 1.0 if found else _refuting(e), 4),
                            explanation=f"[{e.n}] ({_where(e)}){late} {verb} {said}.")

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from factcheck.claims import (Checker, ClaimParams, Evidence, Label, dated_contradiction, decide, flip_claim, focus_text,
-                              overall, parse_label_reply, parse_parts)
+from factcheck.claims import (NO_SOURCE, Checker, ClaimParams, Evidence, Label, Prior, dated_contradiction, decide,
+                              flip_claim, focus_text, overall, parse_label_reply, parse_parts)
 from factcheck.llm import NoTokenProbabilities
 from factcheck.report import md_escape, to_markdown
 from retrieval.errors import ModelError
@@ -98,6 +98,21 @@ def test_the_claim_turned_around_can_refute_or_withhold_support():
     label, e = decide([ev(1, 0.3, 0.5, p_true_flipped=0.6)], p)
     assert label is Label.REFUTED and e.n == 1  # the opposite reads as supported
     assert decide([ev(1, 0.7, 0.5)], p)[0] is Label.SUPPORTED  # a claim that cannot be turned keeps the plain rule
+
+
+def test_the_prior_is_subtracted_before_the_thresholds():
+    """A wording the model leans to "contradicts" whatever it reads is not refuted by a passage
+    that moves it no further; one that moves it above its leaning decides."""
+    p = ClaimParams(prior=True, min_true=0.7, min_false=0.05, flip_refute=0.2)
+    leaning = Prior(p_true=0.1, p_false=0.3)
+    assert decide([ev(1, 0.12, 0.3)], p, leaning)[0] is Label.NOT_ENOUGH_INFO  # about its leaning
+    assert decide([ev(1, 0.1, 0.3)], p.model_copy(update={"prior": False}))[0] is Label.REFUTED  # raw: 0.3 > 0.1
+    label, e = decide([ev(1, 0.15, 0.2), ev(2, 0.35, 0.3)], p, leaning)
+    assert label is Label.SUPPORTED and e == ev(2, 0.35, 0.3)  # 0.35 is 0.25 over its leaning: the given passage, raw
+    assert decide([ev(1, 0.1, 0.45)], p, leaning)[0] is Label.REFUTED
+    turned = Prior(p_true=0.1, p_false=0.3, p_true_flipped=0.1)
+    assert decide([ev(1, 0.1, 0.3, p_true_flipped=0.35)], p, turned)[0] is Label.REFUTED  # the opposite moved up 0.25
+    assert decide([ev(1, 0.1, 0.3)], p)[0] is Label.REFUTED  # no prior (an endpoint without probabilities): raw
 
 
 def test_overall_verdict():
@@ -303,3 +318,27 @@ def test_focused_reading_gives_the_model_the_closest_sentences_and_the_conclusio
             "One sentence here. And a second one."
     finally:
         corpus.close()
+
+
+def test_the_prior_is_read_with_no_source_and_kept_with_the_part(seeded):
+    class Leaning(Recording):  # 0.1 / 0.3 with no source, 0.2 / 0.35 with a passage
+        def yes_probability(self, messages):
+            text = messages[-1]["content"]
+            self.seen.append(text)
+            no_source, support = NO_SOURCE.quote in text, "support the claim" in text
+            return (0.1 if support else 0.3) if no_source else (0.2 if support else 0.35)
+
+    claim = "Putin and Zelensky did not meet in Abu Dhabi."
+    params = ClaimParams(prior=True, min_true=0.7, min_false=0.05)
+    llm = Leaning()
+    part = Checker(Searcher(seeded), llm, params).check(claim).parts[0]
+    assert part.prior == Prior(p_true=0.1, p_false=0.3, p_true_flipped=0.1)  # the claim, and its opposite ("not" out)
+    no_source = [m for m in llm.seen if NO_SOURCE.quote in m]
+    assert len(no_source) == 3 and not any("Ushakov" in m or "Kyiv Post" in m for m in no_source)
+    # Calibrated, the passage reads 0.6 supports / 0.55 contradicts / 0.6 for the opposite: nothing decides.
+    assert part.verdict is Label.NOT_ENOUGH_INFO and part.evidence[0].p_true == 0.2  # the evidence keeps what the model said
+    # The same thresholds on the raw probabilities call it REFUTED (0.35 contradicts over 0.2 supports),
+    # and no prior is read.
+    llm = Leaning()
+    part = Checker(Searcher(seeded), llm, params.model_copy(update={"prior": False})).check(claim).parts[0]
+    assert part.verdict is Label.REFUTED and part.prior is None and not any(NO_SOURCE.quote in m for m in llm.seen)
