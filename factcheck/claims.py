@@ -60,7 +60,8 @@ class Prior(BaseModel):
 class PartVerdict(BaseModel):
     claim: str  # the atomic, self-contained claim
     verdict: Label
-    confidence: float  # 0..1, how sure the verdict is (the deciding probability, or 1 - both for NOT_ENOUGH_INFO)
+    # 0..1, how sure the verdict is: the deciding probability (less the prior, with one), or 1 - both for NOT_ENOUGH_INFO
+    confidence: float
     explanation: str  # one sentence, citing evidence by its number [n]
     cites: list[int] = Field(default_factory=list)  # evidence numbers the verdict rests on
     evidence: list[Evidence] = Field(default_factory=list)  # every passage read for this part
@@ -409,6 +410,9 @@ class Checker:
             if p.stop_early and decide(evidence, p, prior)[1] is not None:
                 break
         verdict, e = decide(evidence, p, prior)
+
+        def seen(x: Evidence) -> Evidence:  # what the thresholds saw: the confidence is read from it
+            return calibrated(x, prior) if p.prior and prior else x
         found = None if verdict is Label.SUPPORTED else self._dated_contradiction(claim, hits, evidence, as_of)
         if found:
             verdict, e, quote = found
@@ -417,7 +421,7 @@ class Checker:
             reason = reasons[0] if reasons else "the passages found neither state nor contradict it"
             closest = evidence[0]
             return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, reason=reason, evidence=evidence, prior=prior,
-                               confidence=round(1 - max(max(x.p_true, x.p_false) for x in evidence), 4),
+                               confidence=round(_unit(1 - max(max(seen(x).p_true, seen(x).p_false) for x in evidence)), 4),
                                explanation=f"The closest passage [{closest.n}] ({_where(closest)}) neither states nor contradicts it.")
         quote = (found[2] if found else notes[evidence.index(e)][0]) or key_sentence(claim, e.quote, embedder, vec)
         verb = "states" if verdict is Label.SUPPORTED else "contradicts it"
@@ -425,7 +429,8 @@ class Checker:
         late = " (published after the claim's date)" if e.after_claim_date else ""
         return PartVerdict(claim=claim, verdict=verdict, cites=[e.n], evidence=evidence, prior=prior,
                            # A contradiction found in code is a match of words, not a probability: it is not hedged.
-                           confidence=round(e.p_true if verdict is Label.SUPPORTED else 1.0 if found else _refuting(e), 4),
+                           confidence=round(_unit(seen(e).p_true if verdict is Label.SUPPORTED else 1.0 if found
+                                                  else _refuting(seen(e))), 4),
                            explanation=f"[{e.n}] ({_where(e)}){late} {verb} {said}.")
 
     def _dated_contradiction(self, claim, hits, evidence: list[Evidence], as_of) -> tuple[Label, Evidence, str] | None:
@@ -481,6 +486,10 @@ def _refuting(e: Evidence) -> float:
     """The probability a REFUTED verdict rests on: P(contradicts), or P(supports) of the claim's
     opposite when that is what decided it."""
     return max(e.p_false or 0.0, e.p_true_flipped or 0.0)
+
+
+def _unit(x: float) -> float:
+    return min(1.0, max(0.0, x))
 
 
 def _where(e: Citation) -> str:

@@ -337,6 +337,7 @@ def test_the_prior_is_read_with_no_source_and_kept_with_the_part(seeded):
     assert len(no_source) == 3 and not any("Ushakov" in m or "Kyiv Post" in m for m in no_source)
     # Calibrated, the passage reads 0.6 supports / 0.55 contradicts / 0.6 for the opposite: nothing decides.
     assert part.verdict is Label.NOT_ENOUGH_INFO and part.evidence[0].p_true == 0.2  # the evidence keeps what the model said
+    assert part.confidence == pytest.approx(0.4)  # from what the thresholds saw: 1 - 0.6
     # The same thresholds on the raw probabilities call it REFUTED (0.35 contradicts over 0.2 supports),
     # and no prior is read.
     llm = Leaning()
