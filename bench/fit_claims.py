@@ -206,7 +206,7 @@ def main() -> None:
                 print("   confusion", r.confusion)
         return
     params, f1 = fit(train, base)
-    print(f"fitted on {len(train)} training claims: min_true={params.min_true} min_false={params.min_false} "
+    print(f"fitted on {len(train)} training claims{' (prior subtracted)' if args.prior else ''}: min_true={params.min_true} min_false={params.min_false} "
           f"margin={params.margin} min_overlap={params.min_overlap} refute_below={params.refute_below} "
           f"refute_overlap={params.refute_overlap} flip_support={params.flip_support} flip_refute={params.flip_refute} "
           f"-> train macro-F1 {f1:.3f}")

@@ -317,6 +317,7 @@ def dated_contradiction(claim: str, passage: str, published: dt.date | None) -> 
 # What the prior is read against: the same prompt with an empty source in the passage's place.
 NO_SOURCE = Citation(n=1, doc_id="-", chunk_id="-", start=0, end=0, quote="(no source text)", source="none")
 
+
 class Checker:
     def __init__(self, searcher, llm, params: ClaimParams | None = None):
         self.searcher = searcher
@@ -395,10 +396,10 @@ class Checker:
         if not hits:
             return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, confidence=1.0, reason="no passage in the corpus matches it",
                                explanation="No passage in the corpus matches this claim.")
+        prior = self.prior(claim) if p.prior else None
         # Whole passages, as DESIGN.md measured the yes/no reading (a window of sentences around
         # the best match loses the abstract's conclusion). Best first: a later one is read only
         # when the earlier ones decide nothing, which halves the model time of a typical claim.
-        prior = self.prior(claim) if p.prior else None
         evidence, notes = [], []
         for h in hits[: p.passages]:
             c = self._passage(h, len(evidence) + 1)
@@ -415,6 +416,7 @@ class Checker:
 
         def seen(x: Evidence) -> Evidence:  # what the thresholds saw: the confidence is read from it
             return calibrated(x, prior) if p.prior and prior else x
+
         found = None if verdict is Label.SUPPORTED else self._dated_contradiction(claim, hits, evidence, as_of)
         if found:
             verdict, e, quote = found
