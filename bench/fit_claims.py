@@ -5,6 +5,8 @@
     python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl] [--cv] [--model] [--prior]
 
 Collect with FACTCHECK_CLAIMS__STOP_EARLY=false, so that every part keeps both passages' readings.
+The product's defaults (ClaimParams) are thresholds fitted with --prior; without it, the
+"default thresholds" figures apply them to raw readings they were not fitted for.
 
 Each stored row holds both probabilities for every passage read, so any threshold can be
 re-applied exactly as `factcheck.claims.decide` applies it. Six numbers are fitted (the fields

@@ -65,7 +65,7 @@ def ev(n, pt, pf, **kw):
 
 
 def test_decide_uses_the_thresholds():
-    p = ClaimParams(min_true=0.6, min_false=0.4, margin=0.1)
+    p = ClaimParams(min_true=0.6, min_false=0.4, margin=0.1, min_overlap=0.0)
     assert decide([ev(1, 0.7, 0.2)], p) == (Label.SUPPORTED, ev(1, 0.7, 0.2))
     assert decide([ev(1, 0.3, 0.5), ev(2, 0.2, 0.1)], p)[0] is Label.REFUTED
     assert decide([ev(1, 0.65, 0.6)], p)[0] is Label.NOT_ENOUGH_INFO  # yes to both: no margin
@@ -92,7 +92,7 @@ def test_flip_claim_turns_one_word(claim, turned):
 
 
 def test_the_claim_turned_around_can_refute_or_withhold_support():
-    p = ClaimParams(min_true=0.5, min_false=0.9, flip_support=0.05, flip_refute=0.1)
+    p = ClaimParams(min_true=0.5, min_false=0.9, flip_support=0.05, flip_refute=0.1, min_overlap=0.0)
     assert decide([ev(1, 0.7, 0.5, p_true_flipped=0.3)], p)[0] is Label.SUPPORTED  # the claim, not its opposite
     assert decide([ev(1, 0.7, 0.5, p_true_flipped=0.7)], p)[0] is Label.NOT_ENOUGH_INFO  # both alike: on topic, no direction
     label, e = decide([ev(1, 0.3, 0.5, p_true_flipped=0.6)], p)
@@ -103,7 +103,7 @@ def test_the_claim_turned_around_can_refute_or_withhold_support():
 def test_the_prior_is_subtracted_before_the_thresholds():
     """A wording the model leans to "contradicts" whatever it reads is not refuted by a passage
     that moves it no further; one that moves it above its leaning decides."""
-    p = ClaimParams(prior=True, min_true=0.7, min_false=0.05, flip_refute=0.2)
+    p = ClaimParams(prior=True, min_true=0.7, min_false=0.05, min_overlap=0.0, flip_support=-1.0, flip_refute=0.2)
     leaning = Prior(p_true=0.1, p_false=0.3)
     assert decide([ev(1, 0.12, 0.3)], p, leaning)[0] is Label.NOT_ENOUGH_INFO  # about its leaning
     assert decide([ev(1, 0.1, 0.3)], p.model_copy(update={"prior": False}))[0] is Label.REFUTED  # raw: 0.3 > 0.1
@@ -125,6 +125,9 @@ def test_overall_verdict():
 
 # ---- the pipeline with scripted models ----------------------------------------------------------
 class Scripted:
+    """Answers every yes/no question about a passage with `probs` (supports, contradicts). With no
+    source (the prior) it answers 0.5: a model with no leaning, so the calibrated probabilities the
+    default thresholds see are `probs` themselves."""
     label = "scripted"
 
     def __init__(self, split="", probs=None, label_reply=None, fail_split=False):
@@ -141,6 +144,8 @@ class Scripted:
     def yes_probability(self, messages):
         if self.probs is None:
             raise NoTokenProbabilities("no logprobs")
+        if NO_SOURCE.quote in messages[-1]["content"]:
+            return 0.5
         return self.probs[0] if "support the claim" in messages[-1]["content"] else self.probs[1]
 
 
@@ -156,6 +161,24 @@ def test_malformed_verdicts_through_the_pipeline_are_not_enough_info(seeded, rep
     assert all(p.verdict is Label.NOT_ENOUGH_INFO and not p.cites for p in c.parts)
 
 
+def test_a_text_only_endpoint_is_asked_for_probabilities_once(seeded):
+    """With the prior on, an endpoint without token probabilities would otherwise pay a failed
+    call for each part's prior and each passage; it is read by its labelled reply instead."""
+    class Counting(Scripted):
+        asked = 0
+
+        def yes_probability(self, messages):
+            Counting.asked += 1
+            return super().yes_probability(messages)
+
+    llm = Counting(label_reply='{"verdict": "REFUTED", "quote": "Putin and Zelensky have not met since 2019."}')
+    checker = Checker(Searcher(seeded), llm)
+    first, second = (checker.check(f"Putin and Zelensky met in Abu Dhabi in {m}.") for m in ("January", "February"))
+    assert Counting.asked == 1
+    for c in (first, second):
+        assert c.verdict is Label.REFUTED and c.parts[0].prior is None and c.parts[0].cites
+
+
 def test_model_failure_while_splitting_checks_the_claim_whole(seeded):
     c = Checker(Searcher(seeded), Scripted(fail_split=True, probs=(0.1, 0.9))).check(CLAIM)
     assert [p.claim for p in c.parts] == [CLAIM] and c.verdict is Label.REFUTED
@@ -164,7 +187,9 @@ def test_model_failure_while_splitting_checks_the_claim_whole(seeded):
 def test_parts_get_verdicts_and_cited_quotes_are_in_the_article(seeded):
     split = "Putin and Zelensky met in Abu Dhabi in January 2026.\nPutin and Zelensky agreed a ceasefire."
     c = Checker(Searcher(seeded), Scripted(split=split, probs=(0.9, 0.1))).check(CLAIM, as_of=dt.date(2026, 1, 1))
-    assert len(c.parts) == 2 and c.verdict is Label.SUPPORTED
+    # The model says "supports" to everything, but the first part's passage uses too few of its
+    # words (0.43 < min_overlap) for that to count, and the article says they have not met since 2019.
+    assert [p.verdict for p in c.parts] == [Label.REFUTED, Label.SUPPORTED] and c.verdict is Label.REFUTED
     for part in c.parts:
         cited = [e for e in part.evidence if e.n in part.cites]
         assert cited and part.explanation.startswith(f"[{cited[0].n}]")
@@ -251,18 +276,20 @@ def test_a_passage_sharing_only_the_names_decides_nothing():
     off = "Zelensky met European leaders at the White House, and Putin's aide spoke to reporters."
     on = "A poll found Zelensky's approval rating rose to 60% in January 2026."
     assert predicate_overlap(claim, off) == 0.0 and predicate_overlap(claim, on) == 1.0
-    e = dict(n=1, doc_id="d", chunk_id="d:0", quote=off, start=0, end=len(off), p_true=0.2, p_false=0.9, overlap=0.2)
+    e = dict(n=1, doc_id="d", chunk_id="d:0", quote=off, start=0, end=len(off), p_true=0.2, p_false=0.9, overlap=0.6)
     assert decide([Evidence(**e, predicate_overlap=0.0)], ClaimParams())[0] is Label.NOT_ENOUGH_INFO
     assert decide([Evidence(**e, predicate_overlap=0.5)], ClaimParams())[0] is Label.REFUTED
 
 
 class Recording(Scripted):
+    """Keeps what the model was given to read of the passages (not the no-source prior questions)."""
     def __init__(self, **kw):
         super().__init__(**kw)
         self.seen: list[str] = []
 
     def yes_probability(self, messages):
-        self.seen.append(messages[-1]["content"])
+        if NO_SOURCE.quote not in messages[-1]["content"]:
+            self.seen.append(messages[-1]["content"])
         return super().yes_probability(messages)
 
 
