@@ -347,10 +347,14 @@ class Checker:
         return [{"role": "system", "content": template("claim_system")},
                 {"role": "user", "content": render(prompt, passage=text, claim=as_data(claim), **extra)}]
 
+    def _yes(self, claim: str, passage: Citation, question: str) -> float:
+        """P(yes) to one of the yes/no questions (a prompt template's name) about the claim and passage."""
+        return self.llm.yes_probability(self._messages(claim, passage, "claim_user", question=template(question)))
+
     def prior(self, claim: str) -> Prior | None:
         """The model's yes/no leaning for the claim with no source (None without token probabilities)."""
         def ask(text: str, question: str) -> float:
-            return round(self.llm.yes_probability(self._messages(text, NO_SOURCE, "claim_user", question=template(question))), 4)
+            return round(self._yes(text, NO_SOURCE, question), 4)
         if self._text_only:
             return None
         turned = flip_claim(claim) if self.params.flip else None
@@ -381,21 +385,17 @@ class Checker:
 
     def _read(self, claim: str, passage: Citation) -> tuple[float, float, float | None, str | None, str | None]:
         """(P(true), P(false), P(true) of the claim turned around, the model's quote, why it could not be read)."""
-        try:
-            if self._text_only:
-                raise NoTokenProbabilities("known from an earlier call")
-            pt = self.llm.yes_probability(self._messages(claim, passage, "claim_user", question=template("claim_true")))
-            pf = self.llm.yes_probability(self._messages(claim, passage, "claim_user", question=template("claim_false")))
-            # Same passage first, so this third question costs only the claim's few tokens.
-            turned = flip_claim(claim) if self.params.flip else None
-            ptf = (self.llm.yes_probability(self._messages(turned, passage, "claim_user", question=template("claim_true")))
-                   if turned else None)
-            return pt, pf, ptf, None, None
-        except NoTokenProbabilities:
-            self._text_only = True
-            reply = self.llm.complete(self._messages(claim, passage, "claim_label"), 200)
-            label, quote, why = parse_label_reply(reply, passage.quote)
-            return float(label is Label.SUPPORTED), float(label is Label.REFUTED), None, quote, why
+        if not self._text_only:
+            try:
+                pt, pf = self._yes(claim, passage, "claim_true"), self._yes(claim, passage, "claim_false")
+                # Same passage first, so this third question costs only the claim's few tokens.
+                turned = flip_claim(claim) if self.params.flip else None
+                return pt, pf, self._yes(turned, passage, "claim_true") if turned else None, None, None
+            except NoTokenProbabilities:
+                self._text_only = True
+        reply = self.llm.complete(self._messages(claim, passage, "claim_label"), 200)
+        label, quote, why = parse_label_reply(reply, passage.quote)
+        return float(label is Label.SUPPORTED), float(label is Label.REFUTED), None, quote, why
 
     def check_part(self, claim: str, as_of: dt.date | None = None, **search_kw) -> PartVerdict:
         p = self.params
