@@ -11,7 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
-from factcheck.answer import AnswerParams, Citation, judge
+from factcheck.answer import AnswerParams, Citation, abstain_reason, judge
 from factcheck.evaluation import answer_gold, gold_map, judge_answer, read_queries
 
 
@@ -49,7 +49,7 @@ def main() -> None:
         passages = [Citation(**p) for p in a["passages"]]
         sentences = judge(draft_of(a["sentences"]), passages, params, q["question"]) if a["sentences"] else []
         kept = [s for s in sentences if s.supported]
-        shown = bool(kept) and (a["answerable_p"] or 0.0) >= params.min_answerable
+        shown = not abstain_reason(sentences, a["answerable_p"] or 0.0, params)
         by_n = {p.n: p for p in passages}
         right, cited = (shown and x for x in judge_answer(" ".join(s.text for s in kept), [by_n[c] for s in kept for c in s.cites],
                                                           r["answers"], answer_gold(q, to_doc)))

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import numpy as np
 from pydantic import BaseModel, Field
 
-from factcheck.prompts import render, template
+from factcheck.prompts import examples, render, template
 from retrieval.chunking import sentence_spans
 from retrieval.models import Hit
 
@@ -239,6 +239,15 @@ def asked_verb(question: str) -> str | None:
 
 TOPIC_SHARE = 0.5  # of the question's content words, in the cited passage (news_dev: 0.4 let one more wrong answer through, 0.6 lost one right)
 
+# A bare answer ("Lady Gaga.") echoes none of the question, so nothing above ties it to what was
+# asked: its passage must then hold this share of the question's words. Lower than TOPIC_SHARE
+# because the passage that answers often words the question differently ("cut air conditioning"
+# for "turning off the AC"). Re-judging news_dev's few-shot drafts of 2026-12-02: 0.5 refused 4
+# right answers, 0.3 one ("Sprite" from a one-line headline), and both refused "Lady Gaga" from
+# a passage about her 2018 residency for who will launch one this year; a word share is a weak
+# guard here, and a wrong answer from an on-topic passage ("Multiverse of Madness") passes all.
+BARE_TOPIC_SHARE = 0.3
+
 _WH_PREMISE = re.compile(r"^\s*(what|which|who|whom|whose|where|why|how)\b(?!.*\bor\b)", re.I)
 
 
@@ -256,10 +265,10 @@ def _with_places(stems: set[str]) -> set[str]:
     return stems.union(*(_PLACE_STEMS[s] for s in stems & _PLACE_STEMS.keys()))
 
 
-def on_topic(stems: set[str], question: str) -> bool:
+def on_topic(stems: set[str], question: str, share: float = TOPIC_SHARE) -> bool:
     """Whether a passage (its stems) holds enough of what the question is about."""
     topic = {_stem(w) for w in _words(question) if w not in _STOP and len(w) > 2 and not w.isdigit()}
-    return bool(topic) and len(topic & stems) >= TOPIC_SHARE * len(topic)
+    return bool(topic) and len(topic & stems) >= share * len(topic)
 
 
 def support(sentence: str, cited: list[str], question: str = "") -> float:
@@ -296,10 +305,14 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     # passage is about something else. Most, not all: answers restate the question's wording.
     # An answer that restates the question in its own words ("… were recognized this week at the
     # Tony Awards") passes too when the passage itself is about most of what the question asks.
+    # A bare answer ("Lady Gaga.") echoes nothing, so the passage itself must be about the
+    # question: a passage naming her 2018 residency does not answer who will launch one.
     echoed = ({_stem(w) for w in words} & asked) - names - asked_names
     if echoed and len(echoed & stems) < max(1, len(echoed) / 2):
         if not on_topic(stems, question):
             return 0.0
+    if question.strip() and not echoed and not on_topic(stems, question, BARE_TOPIC_SHARE):
+        return 0.0
     verb = asked_verb(question)
     if verb and _stem(verb) not in stems:
         return 0.0
@@ -374,6 +387,20 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
     return judged
 
 
+def abstain_reason(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> str | None:
+    """Why the judged draft is not shown, or None. The draft gives its answer first (the worked
+    examples teach it so): when that first sentence is refused, what follows is context for an
+    answer that did not hold ("Lady Gaga began her Vegas residency in 2018" after a refused "Lady
+    Gaga" for who will launch one this year), so it is not shown either."""
+    if p_yes < params.min_answerable:
+        return "the passages do not appear to answer the question"
+    if not any(s.supported for s in sentences):
+        return "no sentence of the draft is supported by the passage it cites"
+    if not sentences[0].supported:
+        return "the draft's answer (its first sentence) is not supported by the passage it cites"
+    return None
+
+
 # ---- the pipeline -----------------------------------------------------------------------------
 class Answerer:
     def __init__(self, searcher, llm, params: AnswerParams | None = None):
@@ -384,8 +411,9 @@ class Answerer:
     def messages(self, name: str, question: str, passages: list[Citation], as_of: dt.date, **extra: str) -> list[dict]:
         # Always send a system prompt: Qwen's template adds its own default otherwise. Every
         # prompt starts with the same system text, passages and question, so the server's
-        # prompt cache makes the follow-up yes/no calls cheap.
-        return [{"role": "system", "content": template("answer_system")},
+        # prompt cache makes the follow-up yes/no calls cheap. The worked examples come before
+        # the passages, so they are part of the prefix every question shares (cached too).
+        return [{"role": "system", "content": template("answer_system")}, *examples("answer_examples"),
                 {"role": "user", "content": render(name, passages=format_passages(passages), question=as_data(question),
                                                    as_of=as_of.isoformat(), **extra)}]
 
@@ -422,9 +450,8 @@ class Answerer:
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
         kept = [s for s in sentences if s.supported]
-        if p_yes < p.min_answerable or not kept:
-            reason = ("the passages do not appear to answer the question" if p_yes < p.min_answerable
-                      else "no sentence of the draft is supported by the passage it cites")
+        reason = abstain_reason(sentences, p_yes, p)
+        if reason:
             yield Answer(text=ABSTAIN_TEXT, abstained=True, reason=reason, sentences=sentences, answerable_p=round(p_yes, 4),
                          timings=_round(timings), **base)
             return

@@ -299,3 +299,36 @@ def test_a_corroborating_passage_must_be_about_the_question():
     q = "Which virus is making officials at the World Health Organization reconsider declaring an emergency?"
     s = judge("Monkeypox [1].", two, params, q)[0]
     assert s.supported and s.cites == [1] and s.corroborating == []
+
+
+def test_a_bare_answer_needs_a_passage_about_the_question():
+    # The worked examples teach the model to give the answer first in a few words. A bare name
+    # echoes nothing of the question, so its passage must be about what was asked.
+    q = "Which popular singer will launch a Las Vegas residency later this year?"
+    old = [Citation(n=1, doc_id="g", chunk_id="g:0", start=0, end=90,
+                    quote="Lady Gaga began her Vegas show on Dec. 28, 2018, at the Park MGM resort's Park Theater.")]
+    assert not judge("Lady Gaga [1].", old, params, q)[0].supported
+    new = [Citation(n=1, doc_id="a", chunk_id="a:0", start=0, end=90,
+                    quote="Adele will launch a Las Vegas residency at Caesars Palace in November, the popular singer said.")]
+    assert judge("Adele [1].", new, params, q)[0].supported
+
+
+def test_when_the_answer_itself_is_refused_its_context_is_not_shown():
+    from factcheck.answer import Sentence, abstain_reason
+
+    answer = Sentence(text="Lady Gaga.", cites=[1], supported=False, reason="cited passage does not hold its facts")
+    context = Sentence(text="Lady Gaga began her Vegas residency in 2018.", cites=[1], supported=True)
+    assert "first sentence" in abstain_reason([answer, context], 0.9, params)
+    assert abstain_reason([context.model_copy(update={"text": "Adele."}), context], 0.9, params) is None
+    assert "do not appear" in abstain_reason([context], 0.1, params)
+
+
+def test_worked_examples_come_between_the_rules_and_the_passages():
+    from factcheck.prompts import examples
+
+    turns = examples("answer_examples")
+    assert [t["role"] for t in turns] == ["user", "assistant"] * (len(turns) // 2) and turns
+    assert all("[" in t["content"] and "]" in t["content"] for t in turns if t["role"] == "assistant")
+    msgs = Answerer(None, None).messages("answer_user", "Who?", P, dt.date(2026, 2, 1))
+    assert msgs[0]["role"] == "system" and list(msgs[1:-1]) == list(turns)
+    assert msgs[-1]["role"] == "user" and "Kyiv Post" in msgs[-1]["content"] and "Kyiv Post" not in str(turns)
