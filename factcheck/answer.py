@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import numpy as np
 from pydantic import BaseModel, Field
 
-from factcheck.prompts import examples, render, template
+from factcheck.prompts import render, template
 from retrieval.chunking import sentence_spans
 from retrieval.models import Hit
 
@@ -242,10 +242,11 @@ TOPIC_SHARE = 0.5  # of the question's content words, in the cited passage (news
 # A bare answer ("Lady Gaga.") echoes none of the question, so nothing above ties it to what was
 # asked: its passage must then hold this share of the question's words. Lower than TOPIC_SHARE
 # because the passage that answers often words the question differently ("cut air conditioning"
-# for "turning off the AC"). Re-judging news_dev's few-shot drafts of 2026-12-02: 0.5 refused 4
-# right answers, 0.3 one ("Sprite" from a one-line headline), and both refused "Lady Gaga" from
-# a passage about her 2018 residency for who will launch one this year; a word share is a weak
-# guard here, and a wrong answer from an on-topic passage ("Multiverse of Madness") passes all.
+# for "turning off the AC"). Measured on news_dev drafts written after worked examples (an
+# experiment of 2026-12-02, see README): 0.5 refused 4 right answers, 0.3 one ("Sprite" from a
+# one-line headline), and both refused "Lady Gaga" from a passage about her 2018 residency for
+# who will launch one this year; a word share is a weak guard, and a wrong answer from an
+# on-topic passage ("Multiverse of Madness") passes any.
 BARE_TOPIC_SHARE = 0.3
 
 _WH_PREMISE = re.compile(r"^\s*(what|which|who|whom|whose|where|why|how)\b(?!.*\bor\b)", re.I)
@@ -388,10 +389,10 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
 
 
 def abstain_reason(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> str | None:
-    """Why the judged draft is not shown, or None. The draft gives its answer first (the worked
-    examples teach it so): when that first sentence is refused, what follows is context for an
-    answer that did not hold ("Lady Gaga began her Vegas residency in 2018" after a refused "Lady
-    Gaga" for who will launch one this year), so it is not shown either."""
+    """Why the judged draft is not shown, or None. The draft states its answer first: when that
+    first sentence is refused, what follows is context for an answer that did not hold ("Lady
+    Gaga began her Vegas residency in 2018" after a refused "Lady Gaga." for who will launch one
+    this year), so it is not shown either."""
     if p_yes < params.min_answerable:
         return "the passages do not appear to answer the question"
     if not any(s.supported for s in sentences):
@@ -411,9 +412,8 @@ class Answerer:
     def messages(self, name: str, question: str, passages: list[Citation], as_of: dt.date, **extra: str) -> list[dict]:
         # Always send a system prompt: Qwen's template adds its own default otherwise. Every
         # prompt starts with the same system text, passages and question, so the server's
-        # prompt cache makes the follow-up yes/no calls cheap. The worked examples come before
-        # the passages, so they are part of the prefix every question shares (cached too).
-        return [{"role": "system", "content": template("answer_system")}, *examples("answer_examples"),
+        # prompt cache makes the follow-up yes/no calls cheap.
+        return [{"role": "system", "content": template("answer_system")},
                 {"role": "user", "content": render(name, passages=format_passages(passages), question=as_data(question),
                                                    as_of=as_of.isoformat(), **extra)}]
 

@@ -302,8 +302,7 @@ def test_a_corroborating_passage_must_be_about_the_question():
 
 
 def test_a_bare_answer_needs_a_passage_about_the_question():
-    # The worked examples teach the model to give the answer first in a few words. A bare name
-    # echoes nothing of the question, so its passage must be about what was asked.
+    # A bare name echoes nothing of the question, so its passage must be about what was asked.
     q = "Which popular singer will launch a Las Vegas residency later this year?"
     old = [Citation(n=1, doc_id="g", chunk_id="g:0", start=0, end=90,
                     quote="Lady Gaga began her Vegas show on Dec. 28, 2018, at the Park MGM resort's Park Theater.")]
@@ -322,13 +321,3 @@ def test_when_the_answer_itself_is_refused_its_context_is_not_shown():
     assert abstain_reason([context.model_copy(update={"text": "Adele."}), context], 0.9, params) is None
     assert "do not appear" in abstain_reason([context], 0.1, params)
 
-
-def test_worked_examples_come_between_the_rules_and_the_passages():
-    from factcheck.prompts import examples
-
-    turns = examples("answer_examples")
-    assert [t["role"] for t in turns] == ["user", "assistant"] * (len(turns) // 2) and turns
-    assert all("[" in t["content"] and "]" in t["content"] for t in turns if t["role"] == "assistant")
-    msgs = Answerer(None, None).messages("answer_user", "Who?", P, dt.date(2026, 2, 1))
-    assert msgs[0]["role"] == "system" and list(msgs[1:-1]) == list(turns)
-    assert msgs[-1]["role"] == "user" and "Kyiv Post" in msgs[-1]["content"] and "Kyiv Post" not in str(turns)
