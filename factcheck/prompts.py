@@ -16,4 +16,3 @@ def template(name: str) -> str:
 def render(name: str, **values: str) -> str:
     # str.format substitutes values once: braces inside article text are not re-read as fields.
     return template(name).format(**values)
-

@@ -320,4 +320,3 @@ def test_when_the_answer_itself_is_refused_its_context_is_not_shown():
     assert "first sentence" in abstain_reason([answer, context], 0.9, params)
     assert abstain_reason([context.model_copy(update={"text": "Adele."}), context], 0.9, params) is None
     assert "do not appear" in abstain_reason([context], 0.1, params)
-
