@@ -1,6 +1,7 @@
 """Questions made unanswerable: each question of an eval set asked with its gold articles, and
 every passage holding its expected answer, taken out of retrieval. Everything shown is then an
-answer the sources given do not hold (or one right in other words: the printout says which).
+answer the sources given do not hold, or one right in other words from another article: the
+printout lists each answer beside the expected one, to be read.
 The abstention figure the eval sets cannot give: news_dev has no unanswerable question, seed_qa two.
 
     python bench/unanswerable.py ../shared/evaldata/news_dev --store /tmp/ev/news_dev [--limit N] [--out rows.jsonl]
@@ -25,6 +26,7 @@ class WithoutAnswer:
         self.searcher, self.corpus, self.gold, self.answers = searcher, searcher.corpus, gold, answers
 
     def search(self, question, k, **kw):
+        # More than k, so that k are usually left once the answer's passages are taken out.
         hits = self.searcher.search(question, k + 6, **kw)
         return [h for h in hits if h.doc_id not in self.gold and not contains_answer(h.text, self.answers)][:k]
 
