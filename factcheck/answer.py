@@ -306,12 +306,11 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     # passage is about something else. Most, not all: answers restate the question's wording.
     # An answer that restates the question in its own words ("… were recognized this week at the
     # Tony Awards") passes too when the passage itself is about most of what the question asks.
-    # A bare answer ("Lady Gaga.") echoes nothing, so the passage itself must be about the
-    # question: a passage naming her 2018 residency does not answer who will launch one.
     echoed = ({_stem(w) for w in words} & asked) - names - asked_names
     if echoed and len(echoed & stems) < max(1, len(echoed) / 2):
         if not on_topic(stems, question):
             return 0.0
+    # A bare answer echoes nothing, so only its passage can tie it to the question (see BARE_TOPIC_SHARE).
     if question.strip() and not echoed and not on_topic(stems, question, BARE_TOPIC_SHARE):
         return 0.0
     verb = asked_verb(question)
