@@ -144,6 +144,7 @@ class QAReport(BaseModel):
 
 def normalise_answer(text: str) -> str:
     text = text.lower().replace("’", "'").replace("&", " and ")  # "New Jersey & Oregon" is "New Jersey and Oregon"
+    text = re.sub(r"(?<=\w)'s\b", " ", text)  # "Saudi Arabia's ministry" names Saudi Arabia (not "arabias")
     text = re.sub(r"[\"“”‘'`´]", "", text)
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # full stops go, decimal points stay
     text = re.sub(r"[^\w$%.]+", " ", text)

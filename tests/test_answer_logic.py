@@ -65,7 +65,7 @@ class ScriptedModel:
     def __init__(self, reply: str, p_yes: float):
         self.reply, self.p_yes = reply, p_yes
 
-    def stream(self, messages, max_tokens):
+    def stream(self, messages, max_tokens, tokens=None):
         yield from self.reply.split(" ")[:1]
         yield " " + " ".join(self.reply.split(" ")[1:])
 
@@ -227,6 +227,8 @@ def test_expected_answers_match_whole_words_after_normalising():
     assert contains_answer("They paid $19.5 million.", ["$19.5 million"])
     assert not contains_answer("The European Union will require it.", ["Europe"])  # a whole word, not a prefix
     assert not contains_answer("They paid $19.5 million.", ["$19 million"])
+    assert contains_answer("Saudi Arabia’s Ministry of Commerce seized the toys.", ["Saudi Arabia"])
+    assert contains_answer("It was Macy's [1].", ["Macy’s"])
 
 
 def test_a_sentence_that_only_restates_the_question_is_no_answer():
