@@ -8,9 +8,11 @@ the checks in factcheck/answer.py does to answer and cited accuracy, in a second
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from pathlib import Path
 
+from factcheck import timeframe
 from factcheck.answer import AnswerParams, Citation, abstain_reason, judge
 from factcheck.evaluation import answer_gold, gold_map, judge_answer, read_queries
 
@@ -47,7 +49,8 @@ def main() -> None:
         q = queries[r["id"]]
         a = r["answer"]
         passages = [Citation(**p) for p in a["passages"]]
-        sentences = judge(draft_of(a["sentences"]), passages, params, q["question"]) if a["sentences"] else []
+        since = timeframe.since(q["question"], dt.date.fromisoformat(a["as_of"])) if params.time_frame else None
+        sentences = judge(draft_of(a["sentences"]), passages, params, q["question"], since) if a["sentences"] else []
         kept = [s for s in sentences if s.supported]
         shown = not abstain_reason(sentences, a["answerable_p"] or 0.0, params)
         by_n = {p.n: p for p in passages}

@@ -18,8 +18,9 @@ from collections.abc import Iterator
 import numpy as np
 from pydantic import BaseModel, Field
 
-from factcheck.prompts import render, template
-from retrieval.chunking import sentence_spans
+from factcheck import timeframe
+from factcheck.prompts import examples, render, template
+from retrieval.chunking import ABBREVIATION, sentence_spans
 from retrieval.models import Hit
 
 ABSTAIN_TEXT = "The sources don't say."
@@ -35,6 +36,8 @@ class AnswerParams(BaseModel):
     max_tokens: int = 120
     min_answerable: float = 0.45  # P(yes) that the passages answer the question (it leans to yes; the support check does most of the work)
     min_support: float = 0.6  # share of a sentence's content words found in what it cites
+    examples: bool = False  # worked examples before the question (prompts/answer_examples.txt)
+    time_frame: bool = True  # evidence for "this week" must be dated this week (see timeframe.py)
 
 
 class Citation(BaseModel):
@@ -188,8 +191,20 @@ _NOT_SAID = re.compile(r"\b(do(es)?n[o’']?t|do(es)? not|did not|didn[’']t) (
 
 
 def split_sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“(])|(?<=\])\s+(?=[A-Z])|\n+", text.strip())
-    return [p.strip() for p in parts if p.strip()]
+    parts = re.split(r"(?<=[.!?])[ \t]+(?=[A-Z\"“(])|(?<=\])[ \t]+(?=[A-Z])|(\s*\n\s*)", text.strip())
+    out: list[str] = []
+    glued = False  # the previous part ended with an abbreviation on the same line
+    for part in parts:
+        if part is None or not part.strip():
+            glued = glued and part is None  # a line break (the captured separator) ends a sentence whatever came before
+            continue
+        part = part.strip()
+        if glued:  # "Democratic Rep. Bennie Thompson" is one sentence
+            out[-1] += " " + part
+        else:
+            out.append(part)
+        glued = bool(ABBREVIATION.search(out[-1]))
+    return out
 
 
 def _words(text: str) -> list[str]:
@@ -348,8 +363,13 @@ def _with_corroboration(s: Sentence, passages: list[Citation], params: AnswerPar
     return s.model_copy(update={"cites": sorted(s.cites + also), "corroborating": also}) if also else s
 
 
-def judge(draft: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[Sentence]:
+def judge(draft: str, passages: list[Citation], params: AnswerParams, question: str = "",
+          since: dt.date | None = None) -> list[Sentence]:
+    """Each sentence of the draft, kept only when a given passage holds it. With `since` (the
+    time the question names, timeframe.py), only passages dated from then on can back it."""
     by_n = {p.n: p for p in passages}
+    fresh = [p for p in passages if since is None or (p.date is not None and p.date >= since)]
+    usable = {p.n for p in fresh}
     judged = []
     sentences = split_sentences(draft)
     if sentences and not re.search(r"[.!?\]\"”')]\s*$", draft):
@@ -370,19 +390,21 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
         elif any(n not in by_n for n in cites):
             judged.append(Sentence(text=text, cites=cites, supported=False, reason="cites a passage that was not given"))
         else:
-            share = support(text, [by_n[n].quote for n in cites], question)
+            own = [n for n in cites if n in usable]
+            share = support(text, [by_n[n].quote for n in own], question) if own else 0.0
             if share >= params.min_support:
-                judged.append(_with_corroboration(Sentence(text=text, cites=cites, supported=True), passages, params, question))
+                judged.append(_with_corroboration(Sentence(text=text, cites=own, supported=True), fresh, params, question))
                 continue
             # The small model often drops the marker or cites a neighbour of the right passage.
             # Attribute the sentence to the passages that do hold its facts, if any; the same
             # support check decides, so nothing unsupported is waved through.
-            found = attribute(text, passages, params, question)
+            found = attribute(text, fresh, params, question)
             if found:
                 judged.append(_with_corroboration(Sentence(text=text, cites=found, supported=True, attributed=True),
-                                                  passages, params, question))
+                                                  fresh, params, question))
             else:
-                why = "cites nothing" if not cites else f"cited passage does not hold its facts ({share:.0%})"
+                why = ("cites nothing" if not cites else f"cited passage does not hold its facts ({share:.0%})" if own
+                       else f"cites only passages dated before {since}, the time the question names")
                 judged.append(Sentence(text=text, cites=cites, supported=False, reason=why))
     return judged
 
@@ -394,10 +416,12 @@ def abstain_reason(sentences: list[Sentence], p_yes: float, params: AnswerParams
     this year), so it is not shown either."""
     if p_yes < params.min_answerable:
         return "the passages do not appear to answer the question"
+    if not sentences:
+        return "the model wrote no answer"
     if not any(s.supported for s in sentences):
-        return "no sentence of the draft is supported by the passage it cites"
+        return f"no sentence of the draft is backed by a passage given (the first: {sentences[0].reason})"
     if not sentences[0].supported:
-        return "the draft's answer (its first sentence) is not supported by the passage it cites"
+        return f"the draft's answer (its first sentence) was refused ({sentences[0].reason})"
     return None
 
 
@@ -412,7 +436,8 @@ class Answerer:
         # Always send a system prompt: Qwen's template adds its own default otherwise. Every
         # prompt starts with the same system text, passages and question, so the server's
         # prompt cache makes the follow-up yes/no calls cheap.
-        return [{"role": "system", "content": template("answer_system")},
+        shots = examples("answer_examples") if self.params.examples else ()
+        return [{"role": "system", "content": template("answer_system")}, *shots,
                 {"role": "user", "content": render(name, passages=format_passages(passages), question=as_data(question),
                                                    as_of=as_of.isoformat(), **extra)}]
 
@@ -445,7 +470,10 @@ class Answerer:
         t_check = time.perf_counter()
         # Same passages and question as the answer prompt: the server reuses the cached prefix.
         p_yes = self.llm.yes_probability(self.messages("answerable_user", question, passages, as_of))
-        sentences = judge(draft, passages, p, question)
+        # A question about "this week" is answered from this week's reports only (timeframe.py).
+        # The model still reads the older passages: they are shown when it abstains.
+        since = timeframe.since(question, as_of) if p.time_frame else None
+        sentences = judge(draft, passages, p, question, since)
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
         kept = [s for s in sentences if s.supported]

@@ -16,3 +16,14 @@ def template(name: str) -> str:
 def render(name: str, **values: str) -> str:
     # str.format substitutes values once: braces inside article text are not re-read as fields.
     return template(name).format(**values)
+
+
+@cache
+def examples(name: str) -> tuple[dict, ...]:
+    """Chat turns from a file of "=== user" / "=== assistant" blocks; text before the first
+    block says why the examples exist and is not sent."""
+    turns = []
+    for block in template(name).split("\n=== ")[1:]:
+        role, _, content = block.partition("\n")
+        turns.append({"role": role.strip(), "content": content.strip()})
+    return tuple(turns)

@@ -14,7 +14,7 @@ from retrieval.models import Article, Chunk
 # A sentence ends at . ! ? (optionally followed by quotes/brackets) before whitespace and a
 # capital, digit or quote, or at a paragraph break. Abbreviations like "Mr." and "U.S." are
 # protected so that a chunk does not start mid-name.
-_ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|St|Jr|Sr|vs|etc|No|Inc|Ltd|Co|Corp|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
+ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|St|Jr|Sr|vs|etc|No|Inc|Ltd|Co|Corp|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 
 
@@ -24,7 +24,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         candidate = text[start : m.start()].rstrip()
-        if _ABBREV.search(candidate) and "\n\n" not in m.group(0):
+        if ABBREVIATION.search(candidate) and "\n\n" not in m.group(0):
             continue
         _append(text, start, m.start(), spans)
         start = m.end()

@@ -59,13 +59,19 @@ def test_split_sentences_keeps_markers_with_their_sentence():
         "They met in 2019 [1].", "Talks were in Abu Dhabi [2]."]
 
 
+def test_split_sentences_does_not_end_a_sentence_at_an_abbreviation():
+    # The model's "Democratic Rep [1]." was once shown as a whole answer.
+    assert split_sentences("Democratic Rep. Bennie Thompson presided [1]. He spoke.\nSen.\nNext line.") == [
+        "Democratic Rep. Bennie Thompson presided [1].", "He spoke.", "Sen.", "Next line."]
+
+
 class ScriptedModel:
     label = "scripted"
 
     def __init__(self, reply: str, p_yes: float):
         self.reply, self.p_yes = reply, p_yes
 
-    def stream(self, messages, max_tokens, tokens=None):
+    def stream(self, messages, max_tokens):
         yield from self.reply.split(" ")[:1]
         yield " " + " ".join(self.reply.split(" ")[1:])
 

@@ -1,0 +1,67 @@
+"""A question that names a time ("this week", "on Tuesday") is answered from reports of that time only."""
+
+import datetime as dt
+
+from factcheck.answer import AnswerParams, Answerer, Citation, judge
+from factcheck.timeframe import since, window_days
+from retrieval.search import Searcher
+
+from test_answer_logic import ScriptedModel
+
+THURSDAY = dt.date(2022, 6, 23)
+
+
+def test_named_times_set_how_old_the_evidence_may_be():
+    assert since("Which automaker recalled 2.9 million vehicles this week?", THURSDAY) == dt.date(2022, 6, 15)
+    assert since("What NFL star announced his retirement on Tuesday?", THURSDAY) == dt.date(2022, 6, 15)
+    assert since("What did the mayor say yesterday?", THURSDAY) == dt.date(2022, 6, 20)
+    assert since("Which company was in the news last week?", THURSDAY) == dt.date(2022, 6, 8)
+    assert since("Which singer will launch a residency later this year?", THURSDAY) == dt.date(2022, 1, 1)
+    # The shortest frame named wins: "this year ... this week" is this week.
+    assert window_days("What record fell this week, the fastest this year?") == 8
+
+
+def test_questions_without_a_time_or_about_an_earlier_year_take_any_date():
+    for q in ["When did Putin and Zelensky last meet?",  # the "last" meeting, not "last week"
+              "Who is Yuri Ushakov?", "What is the latest on the talks?"]:
+        assert since(q, THURSDAY) is None, q
+    assert since("Who won the vote on Monday, March 3, 2019?", THURSDAY) is None
+
+
+OLD = Citation(n=1, doc_id="a", chunk_id="a:0", quote="Toyota recalled 2.9 million vehicles over faulty seat belts.",
+               start=0, end=60, date=dt.date(2016, 7, 6))
+NEW = Citation(n=2, doc_id="b", chunk_id="b:0", quote="Ford recalled 2.9 million vehicles on Tuesday over a rollaway risk.",
+               start=0, end=66, date=dt.date(2022, 6, 21))
+UNDATED = Citation(n=3, doc_id="c", chunk_id="c:0", quote="Toyota recalled 2.9 million vehicles, the company said.",
+                   start=0, end=55)
+Q = "Which automaker recalled 2.9 million vehicles this week?"
+
+
+def test_a_passage_older_than_the_time_the_question_names_cannot_back_the_answer():
+    start = since(Q, THURSDAY)
+    old = judge("Toyota recalled 2.9 million vehicles [1].", [OLD, NEW], AnswerParams(), Q, start)[0]
+    assert not old.supported and "dated before 2022-06-15" in old.reason
+    undated = judge("Toyota recalled 2.9 million vehicles [3].", [OLD, NEW, UNDATED], AnswerParams(), Q, start)[0]
+    assert not undated.supported  # nothing shows it is of this week
+    new = judge("Ford recalled 2.9 million vehicles [2].", [OLD, NEW], AnswerParams(), Q, start)[0]
+    assert new.supported and new.cites == [2]
+    # Without a frame the old passage backs it, as before.
+    assert judge("Toyota recalled 2.9 million vehicles [1].", [OLD, NEW], AnswerParams(), Q)[0].supported
+
+
+def test_a_sentence_citing_an_old_and_a_new_passage_keeps_only_the_new_one():
+    both = judge("Ford recalled 2.9 million vehicles [1][2].", [OLD, NEW], AnswerParams(), Q, since(Q, THURSDAY))[0]
+    assert both.supported and both.cites == [2]
+
+
+def test_asked_about_this_week_a_month_later_the_pipeline_abstains_and_shows_what_it_found(seeded):
+    """The seed article is dated 2026-01-28; asked on 2026-03-01 about "this week", it is too old
+    to answer, and it is shown as the closest passage with the reason."""
+    model = ScriptedModel("Putin and Zelensky have not met since 2019 [1].", 0.99)
+    ans = Answerer(Searcher(seeded), model).ask("Did Putin and Zelensky agree to meet this week?", dt.date(2026, 3, 1))
+    assert ans.abstained and "dated before 2026-02-21" in ans.reason
+    assert ans.passages and all(p.date == dt.date(2026, 1, 28) for p in ans.passages)
+    fresh = Answerer(Searcher(seeded), model).ask("Did Putin and Zelensky agree to meet this week?", dt.date(2026, 1, 30))
+    assert not fresh.abstained and "2019 [1]" in fresh.text
+    off = Answerer(Searcher(seeded), model, AnswerParams(time_frame=False))
+    assert not off.ask("Did Putin and Zelensky agree to meet this week?", dt.date(2026, 3, 1)).abstained
