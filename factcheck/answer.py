@@ -306,11 +306,12 @@ def support(sentence: str, cited: list[str], question: str = "") -> float:
     stems = _with_places({_stem(w) for w in _words(evidence)})
     # Names are facts too: a capitalised word after the first must be in what is cited.
     names = {_stem(w.lower()) for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP}
-    # The first word is capitalised anyway, but a one-word name there is a fact like any other
-    # ("Japan's citizens were …" against a passage about China's). One followed by another
-    # capitalised word is a first name ("Boris Johnson …" backed by "Johnson"): left to the word share.
-    first = re.match(r"\s*[“\"(]?([A-Z][a-zA-Z’'-]+)(\s+[A-Z])?", body)
-    if first and not first.group(2) and first.group(1).lower() not in _STOP:
+    # The first word is capitalised anyway, but a name there is a fact like any other ("Japan's
+    # citizens were …" against a passage about China's). A first name too: "Idaho Pride event at
+    # Coeur d'Alene City Park" was once shown citing a passage that never says Idaho, when a
+    # capitalised pair at the start was taken for a first name and let through.
+    first = re.match(r"\s*[“\"(]?([A-Z][a-zA-Z’'-]+)", body)
+    if first and first.group(1).lower() not in _STOP:
         names.add(_stem(first.group(1).lower()))
     # A name that only restates the question's subject ("Ignazio Cassis") may be left out.
     asked = {_stem(w) for w in _words(question)}

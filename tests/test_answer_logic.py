@@ -288,15 +288,20 @@ def test_a_country_and_its_people_are_one_name():
     assert not judge("The largest group of foreign buyers were citizens of Japan [1].", BUYERS, params, BUYERS_Q)[0].supported
 
 
-def test_a_one_word_name_opening_the_sentence_must_be_cited_too():
+def test_a_name_opening_the_sentence_must_be_cited_too():
     p, q = BUYERS, BUYERS_Q
     assert judge("China's citizens were the largest group of foreign buyers [1].", p, params, q)[0].supported
     assert not judge("Japan's citizens were the largest group of foreign buyers [1].", p, params, q)[0].supported
-    # A first name opening the sentence is not: the passage may give the surname alone.
+    # Nor is a capitalised pair at the start let through as a first name (news_dev, 2026-12-02).
+    p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
+                  quote="The group was headed to a Pride in the Park event at Coeur d’Alene City Park, police said.")]
+    q = "Police arrested 31 men this week near a Pride event in which state?"
+    assert not judge("Idaho Pride event at Coeur d’Alene City Park [1].", p, params, q)[0].supported
     p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
                   quote="Prime Minister Johnson announced his resignation on Thursday after a wave of departures.")]
     q = "Which head of state announced his resignation this week?"
-    assert judge("Boris Johnson announced his resignation [1].", p, params, q)[0].supported
+    assert not judge("Boris Johnson announced his resignation [1].", p, params, q)[0].supported  # "Boris" is not cited
+    assert judge("Johnson announced his resignation [1].", p, params, q)[0].supported
 
 
 def test_a_corroborating_passage_must_be_about_the_question():
