@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+from retrieval.search import recency_applies
+
 _DAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 
 # (pattern, days before the as-of date that a report of it may be dated). The shortest window
@@ -44,7 +45,7 @@ def since(question: str, as_of: dt.date) -> dt.date | None:
     """The earliest date evidence for the question may carry, or None when any date will do.
     "This year" also means the calendar year: no earlier than 1 January."""
     days = window_days(question)
-    if days is None or any(int(y) < as_of.year for y in _YEAR.findall(question)):
+    if days is None or not recency_applies(question, as_of):
         return None  # "on Monday, March 3, 2019" is that Monday, not this week's
     start = as_of - dt.timedelta(days=days)
     if days == 366:
