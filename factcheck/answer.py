@@ -287,18 +287,24 @@ def on_topic(stems: set[str], question: str, share: float = TOPIC_SHARE) -> bool
     return bool(topic) and len(topic & stems) >= share * len(topic)
 
 
-def support(sentence: str, cited: list[str], question: str = "") -> float:
+def support(sentence: str, cited: list[str], question: str = "", headlines: list[str] | tuple[str, ...] = ()) -> float:
     """Share of the sentence's key facts found in the cited passages: every number must be there
     (else 0), and content words count by their first five letters (a crude stem that lets
-    "meeting" match "met"-less but "meet" match "meeting")."""
+    "meeting" match "met"-less but "meet" match "meeting").
+
+    The passages' headlines count for words and names but not numbers: the model reads them
+    (format_passages) and a citation shows them, and a passage often names its subject only
+    there ("Thor: Love and Thunder" tops a box-office story that says "the film"). A figure must
+    be in the quote itself, where a fact-checker can check it in context."""
     body = _MARKER.sub(" ", sentence)
-    evidence = " ".join(cited)
+    figures = _numbers(" ".join(cited))
+    evidence = " ".join([*headlines, *cited])
     # A number a wh-question gives is its premise ("Which team won the 2022 Stanley Cup?"), not
     # the answer, so a sentence restating it needs no source for it. Not so for "Did they meet in
     # 2024?" or "When …": there the number is what is asked.
     asks = split_sentences(question)[-1] if question.strip() else ""  # after any context the quiz gives first
     premise = _numbers(question) if _WH_PREMISE.match(asks) else set()
-    if not _numbers(body) - premise <= _numbers(evidence):
+    if not _numbers(body) - premise <= figures:
         return 0.0
     words = {w for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit() and w not in _NUMBER_WORDS}
     if not words:
@@ -346,10 +352,14 @@ def _adds_to(sentence: str, question: str) -> bool:
         _stem(w) not in asked for w in _words(_MARKER.sub(" ", sentence)) if len(w) > 2 and (w not in _STOP or w in _WHEN_WORDS))
 
 
+def _headline(p: Citation) -> list[str]:
+    return [p.title] if p.title else []
+
+
 def attribute(text: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[int]:
     """The one passage that holds the sentence's facts, if any. Never a pair: a sentence stitched
     from two passages is how a small model merges unrelated facts into a false one."""
-    scored = [(support(text, [p.quote], question), p.n) for p in passages]
+    scored = [(support(text, [p.quote], question, _headline(p)), p.n) for p in passages]
     share, n = max(scored, default=(0.0, 0))
     return [n] if share >= params.min_support else []
 
@@ -358,7 +368,8 @@ def _with_corroboration(s: Sentence, passages: list[Citation], params: AnswerPar
     """The sentence, citing as well every other passage that holds its facts on its own (the same
     check as its own citation, passage by passage: never a fact stitched from two). The model did
     not choose these, so each must also be about the question: "Monkeypox." is held by every
-    passage that names the disease, but only one about what was asked backs it as an answer."""
+    passage that names the disease, but only one about what was asked backs it as an answer.
+    Their quotes alone, not headlines: an outlet added as saying it must say it where it is quoted."""
     also = [p.n for p in passages if p.n not in s.cites and support(s.text, [p.quote], question) >= params.min_support
             and (not question or on_topic({_stem(w) for w in _words(p.quote)}, question))]
     return s.model_copy(update={"cites": sorted(s.cites + also), "corroborating": also}) if also else s
@@ -392,7 +403,7 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
             judged.append(Sentence(text=text, cites=cites, supported=False, reason="cites a passage that was not given"))
         else:
             own = [n for n in cites if n in usable]
-            share = support(text, [by_n[n].quote for n in own], question) if own else 0.0
+            share = support(text, [by_n[n].quote for n in own], question, [h for n in own for h in _headline(by_n[n])]) if own else 0.0
             if share >= params.min_support:
                 judged.append(_with_corroboration(Sentence(text=text, cites=own, supported=True), fresh, params, question))
                 continue

@@ -14,7 +14,7 @@ from retrieval.models import Article, Chunk
 # A sentence ends at . ! ? (optionally followed by quotes/brackets) before whitespace and a
 # capital, digit or quote, or at a paragraph break. Abbreviations like "Mr." and "U.S." are
 # protected so that a chunk does not start mid-name.
-ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|St|Jr|Sr|vs|etc|No|Inc|Ltd|Co|Corp|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
+ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Atty|Dept|St|Mt|Ft|Jr|Sr|vs|v|etc|No|Inc|Ltd|Co|Corp|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 
 

@@ -63,6 +63,9 @@ def test_split_sentences_does_not_end_a_sentence_at_an_abbreviation():
     # The model's "Democratic Rep [1]." was once shown as a whole answer.
     assert split_sentences("Democratic Rep. Bennie Thompson presided [1]. He spoke.\nSen.\nNext line.") == [
         "Democratic Rep. Bennie Thompson presided [1].", "He spoke.", "Sen.", "Next line."]
+    # "Roe v." was once judged alone, and "Wade." as a second sentence restating the question.
+    assert split_sentences("59% disapprove of the ruling that overturned Roe v. Wade [2]. Next [1].") == [
+        "59% disapprove of the ruling that overturned Roe v. Wade [2].", "Next [1]."]
 
 
 class ScriptedModel:
@@ -333,3 +336,18 @@ def test_when_the_answer_itself_is_refused_its_context_is_not_shown():
     assert "first sentence" in abstain_reason([answer, context], 0.9, params)
     assert abstain_reason([context.model_copy(update={"text": "Adele."}), context], 0.9, params) is None
     assert "do not appear" in abstain_reason([context], 0.1, params)
+
+
+def test_a_headline_backs_names_and_words_but_not_figures():
+    # The box-office story names its film only in its headline, which the model reads and the
+    # citation shows (news_dev, 2026-12-03).
+    q = "Which movie is riding at the top of the US box office this week?"
+    p = [Citation(n=1, doc_id="t", chunk_id="t:0", start=0, end=99, title="Thor love and thunder",
+                  quote="Theaters and Hollywood are happy to see a big weekend at the top of the box office, "
+                        "with $143 million riding on the opening.")]
+    assert judge('"Thor: Love and Thunder" is riding at the top of the US box office [1].', p, params, q)[0].supported
+    assert not judge('"Top Gun: Maverick" is riding at the top of the US box office [1].', p, params, q)[0].supported
+    # A figure only the headline gives is not checkable in the quote: refused.
+    p = [p[0].model_copy(update={"title": "Thor opens with $143 million, $20 million short of forecasts"})]
+    p[0].quote = p[0].quote.replace(", with $143 million riding on the opening", "")
+    assert not judge("Thor fell $20 million short of forecasts at the top of the box office [1].", p, params, q)[0].supported

@@ -9,6 +9,9 @@ def test_sentences_keep_abbreviations_together():
     sents = [text[s:e] for s, e in sentence_spans(text)]
     assert sents[0] == "Mr. Smith went to Washington."
     assert sents[-1] == "It rained!"
+    text = "The court overturned Roe v. Wade on Friday. Sgt. Lee spoke. Residents of Ft. Myers left."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "The court overturned Roe v. Wade on Friday.", "Sgt. Lee spoke.", "Residents of Ft. Myers left."]
 
 
 def test_chunks_are_exact_slices_with_overlap():
