@@ -353,7 +353,8 @@ def _adds_to(sentence: str, question: str) -> bool:
 
 
 def _headline(p: Citation) -> list[str]:
-    return [p.title] if p.title else []
+    # A headline that addresses the assistant is no evidence, like such a sentence in the text.
+    return [p.title] if p.title and not is_instruction(p.title) else []
 
 
 def attribute(text: str, passages: list[Citation], params: AnswerParams, question: str = "") -> list[int]:
