@@ -328,6 +328,30 @@ def test_a_bare_answer_needs_a_passage_about_the_question():
     assert judge("Adele [1].", new, params, q)[0].supported
 
 
+def test_a_bare_answer_must_be_said_together_with_what_was_asked():
+    # On topic as a whole, but the passage names toilet paper in a sentence about something else
+    # (news_dev with its answers removed, 2026-12-03); the neighbouring sentences count together.
+    q = "Which product remains difficult to find in many US stores due to a nationwide shortage?"
+    roundup = [Citation(n=1, doc_id="r", chunk_id="r:0", start=0, end=300, quote=(
+        "Shoppers in many US stores still find empty shelves as a nationwide shortage drags on. "
+        "Retailers say deliveries remain difficult to plan. Prices rose again in June. "
+        "Analysts expect the summer to be calm. Separately, toilet paper makers reported higher profits."))]
+    assert not judge("Toilet paper [1].", roundup, params, q)[0].supported
+    near = [roundup[0].model_copy(update={"quote": (
+        "Parents in many US stores still face empty shelves. The nationwide shortage of baby formula "
+        "remains difficult to fix, officials said.")})]
+    assert judge("Baby formula [1].", near, params, q)[0].supported
+    # A bare figure too: the 73% of a 2019 poll about something else is no answer to a new poll.
+    poll = [Citation(n=1, doc_id="p", chunk_id="p:0", start=0, end=300, quote=(
+        "A new poll asked Americans whether Trump acted unethically after the 2020 election. "
+        "Most said they did. Separately, the survey found the court popular. Analysts expect little change. "
+        "In 2019, a lopsided majority (73%) said the Senate was wrong to wait."))]
+    q = "According to a new poll, what percentage of Americans feel that Trump acted unethically after the 2020 election?"
+    assert not judge("73% [1].", poll, params, q)[0].supported
+    assert judge("79% [1].", [poll[0].model_copy(update={"quote": poll[0].quote.replace("Most said they did", "79% said he did")})],
+                 params, q)[0].supported
+
+
 def test_when_the_answer_itself_is_refused_its_context_is_not_shown():
     from factcheck.answer import Sentence, abstain_reason
 
