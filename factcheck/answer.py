@@ -443,6 +443,43 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
     return judged
 
 
+KEY_QUOTE_CHARS = 320  # longer sentences stay in the citation card only
+KEY_QUOTE_AFTER_WORDS = 4  # a name, a figure, a phrase: a sentence already says it in words the reader can check
+
+
+def key_sentence(answer: str, passage: Citation, question: str) -> str | None:
+    """The passage's own sentence that states a short answer: it holds every name and figure the
+    answer adds to the question and some of what was asked. Shown after the answer in quotation
+    marks, so a bare "Joe Biden." reads with the source's words for it (“US President Joe Biden …
+    tested positive for Covid-19 on Thursday, July 21.”). None for a longer answer, when no one
+    sentence holds it, when that sentence is long, or when the answer already repeats it."""
+    if len(_words(_MARKER.sub(" ", answer))) > KEY_QUOTE_AFTER_WORDS:
+        return None
+    asked = {_stem(w) for w in _words(question)}
+    body = _MARKER.sub(" ", answer)
+    new = {_stem(w) for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit()} - asked
+    names = {_stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP} - asked
+    figures = _numbers(body) - _numbers(question)
+    if not (new or figures):
+        return None
+    topic = {_stem(w) for w in _words(question) if w not in _STOP and len(w) > 2 and not w.isdigit()}
+    best, best_score = None, 0
+    for a, b in sentence_spans(passage.quote):
+        text = passage.quote[a:b].strip().lstrip(":;,.-–— ")  # a list's dash or a heading's colon is not the source's sentence
+        stems = _with_places({_stem(w) for w in _words(text)})
+        # It must say something of what was asked too: not a dateline ("Colombo, Sri Lanka CNN —").
+        if not (names <= stems and figures <= _numbers(text) and topic & stems) or is_instruction(text):
+            continue
+        score = len(new & stems) + len(topic & stems)
+        if score > best_score:
+            best, best_score = text, score
+    if not best or len(best) > KEY_QUOTE_CHARS:
+        return None
+    own = {_stem(w) for w in _words(best) if w not in _STOP}
+    said = {_stem(w) for w in _words(body)}
+    return None if len(own & said) >= 0.8 * len(own) else best
+
+
 def abstain_reason(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> str | None:
     """Why the judged draft is not shown, or None. The draft states its answer first: when that
     first sentence is refused, what follows is context for an answer that did not hold ("Lady
@@ -523,6 +560,12 @@ class Answerer:
         renumber = {old: new for new, old in enumerate(order, 1)}
         by_n = {c.n: c for c in passages}
         text = " ".join(_cited_sentence(s.text, [renumber[n] for n in s.cites]) for s in kept)
+        first = kept[0]
+        for n in [n for n in first.cites if n not in first.corroborating] + first.corroborating:
+            key = key_sentence(first.text, by_n[n], question)
+            if key:
+                text += f" — “{key}” [{renumber[n]}]"
+                break
         citations = [by_n[old].model_copy(update={"n": new}) for old, new in renumber.items()]
         yield Answer(text=text, abstained=False, citations=citations, sentences=sentences, answerable_p=round(p_yes, 4),
                      timings=_round(timings), **base)
