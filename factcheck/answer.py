@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from factcheck import timeframe
 from factcheck.prompts import examples, render, template
 from retrieval.chunking import ABBREVIATION, sentence_spans
+from retrieval.errors import FactcheckError
 from retrieval.models import Hit
 
 ABSTAIN_TEXT = "The sources don't say."
@@ -480,6 +481,38 @@ def key_sentence(answer: str, passage: Citation, question: str) -> str | None:
     return None if len(own & said) >= 0.8 * len(own) else best
 
 
+NAME_REACH = 400  # characters a quote may grow on either side to show a name
+
+
+def widen_to_names(c: Citation, sentences: list[str], question: str, article_of: Callable[[str], str]) -> Citation:
+    """The citation with its quote widened to the nearest sentence of its article that holds the
+    names its sentences took from the headline ("Philippines" heads a story whose quoted lines say
+    "the quake"), within NAME_REACH characters: a reader checks the quote, not the headline.
+    Unchanged when nothing is missing, nothing is near enough, or the way there crosses a
+    sentence that addresses the assistant."""
+    asked = {_stem(w) for w in _words(question)}
+    named = {_stem(w.lower()) for s in sentences for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", _MARKER.sub(" ", s))
+             if w.lower() not in _STOP}
+    from_headline = {_stem(w) for h in _headline(c) for w in _words(h)}
+    missing = (named & from_headline) - asked - _with_places({_stem(w) for w in _words(c.quote)})
+    if not missing:
+        return c
+    article = article_of(c.doc_id)
+    if article[c.start:c.end] != c.quote:
+        return c
+    spans = sentence_spans(article)
+    near = [(max(c.start - b, a - c.end, 0), a, b) for a, b in spans
+            if a >= c.start - NAME_REACH and b <= c.end + NAME_REACH
+            and missing <= _with_places({_stem(w) for w in _words(article[a:b])})]
+    if not near:
+        return c
+    _, a, b = min(near)
+    start, end = min(c.start, a), max(c.end, b)
+    if any(is_instruction(article[x:y]) for x, y in spans if x < end and y > start):
+        return c
+    return c.model_copy(update={"quote": article[start:end], "start": start, "end": end})
+
+
 def abstain_reason(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> str | None:
     """Why the judged draft is not shown, or None. The draft states its answer first: when that
     first sentence is refused, what follows is context for an answer that did not hold ("Lady
@@ -566,9 +599,16 @@ class Answerer:
             if key:
                 text += f" — “{key}” [{renumber[n]}]"
                 break
-        citations = [by_n[old].model_copy(update={"n": new}) for old, new in renumber.items()]
+        citations = [widen_to_names(by_n[old], [s.text for s in kept if old in s.cites], question, self._article_text)
+                     .model_copy(update={"n": new}) for old, new in renumber.items()]
         yield Answer(text=text, abstained=False, citations=citations, sentences=sentences, answerable_p=round(p_yes, 4),
                      timings=_round(timings), **base)
+
+    def _article_text(self, doc_id: str) -> str:
+        try:
+            return self.searcher.corpus.get(doc_id).text
+        except FactcheckError:  # deleted meanwhile: the quote stays as it was
+            return ""
 
     def ask(self, question: str, as_of: dt.date | None = None, **search_kw) -> Answer:
         for item in self.stream(question, as_of, **search_kw):
