@@ -1,8 +1,10 @@
 """Judge the drafts of a stored `factcheck eval qa --out` run again with the checks as they are
 now, without the model: the same passages, the same drafts, the stored P(yes). What a change to
-the checks in factcheck/answer.py does to answer and cited accuracy, in a second.
+the checks in factcheck/answer.py does to answer and cited accuracy, in a second. The shown text
+is composed as the answerer does (answer.compose); quotes grow to show names only with --store
+(the run's store, for the articles' text).
 
-    python bench/rejudge_answers.py ../shared/evaldata/news_dev answers.jsonl [--show]
+    python bench/rejudge_answers.py ../shared/evaldata/news_dev answers.jsonl [--store DIR] [--show]
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 from pathlib import Path
 
 from factcheck import timeframe
-from factcheck.answer import AnswerParams, Citation, abstain_reason, judge
+from factcheck.answer import AnswerParams, Citation, abstain_reason, compose, judge
 from factcheck.evaluation import answer_gold, gold_map, judge_answer, read_queries
 
 
@@ -34,8 +36,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("directory", type=Path, help="the evaluation set (for the gold articles)")
     ap.add_argument("stored", type=Path, help="JSONL written by `factcheck eval qa --out`")
+    ap.add_argument("--store", type=Path, help="the store the run used (its articles' text)")
     ap.add_argument("--show", action="store_true", help="print every question whose judgement changed")
     args = ap.parse_args()
+    if args.store:
+        from retrieval.store import Corpus
+
+        corpus = Corpus(args.store, None)  # reads only: no embedder needed
+        article_of = lambda doc_id: corpus.get(doc_id).text  # noqa: E731
+    else:
+        article_of = lambda doc_id: ""  # noqa: E731
     params = AnswerParams()
     to_doc = gold_map(args.directory)
     queries = {q["id"]: q for q in read_queries(args.directory)}
@@ -53,9 +63,8 @@ def main() -> None:
         sentences = judge(draft_of(a["sentences"]), passages, params, q["question"], since) if a["sentences"] else []
         kept = [s for s in sentences if s.supported]
         shown = not abstain_reason(sentences, a["answerable_p"] or 0.0, params)
-        by_n = {p.n: p for p in passages}
-        right, cited = (shown and x for x in judge_answer(" ".join(s.text for s in kept), [by_n[c] for s in kept for c in s.cites],
-                                                          r["answers"], answer_gold(q, to_doc)))
+        text, citations = compose(kept, passages, q["question"], article_of) if shown else ("", [])
+        right, cited = (shown and x for x in judge_answer(text, citations, r["answers"], answer_gold(q, to_doc)))
         for tally, (rt, ct, shown_) in ((before, (r["right"], r["cited"], not r["abstained"])), (after, (right, cited, shown))):
             tally["right"] += rt
             tally["cited"] += ct
@@ -63,7 +72,7 @@ def main() -> None:
         if args.show and (right, cited, shown) != (r["right"], r["cited"], not r["abstained"]):
             print(f"{r['id']}: right {r['right']}->{right}, cited {r['cited']}->{cited}, shown {not r['abstained']}->{shown}")
             print(f"   expected {r['answers']}; stored: {a['text']!r}")
-            now = " | ".join(f"{s.text} {s.cites}" for s in kept) if shown else "(abstains)"
+            now = text if shown else "(abstains)"
             print(f"   now: {now}")
     for name, t in (("stored", before), ("re-judged", after)):
         print(f"{name:>10}: right {t['right']}/{n} ({t['right'] / n:.3f}), cited {t['cited']}/{n} ({t['cited'] / n:.3f}), "

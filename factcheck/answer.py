@@ -513,6 +513,27 @@ def widen_to_names(c: Citation, sentences: list[str], question: str, article_of:
     return c.model_copy(update={"quote": article[start:end], "start": start, "end": end})
 
 
+def compose(kept: list[Sentence], passages: list[Citation], question: str,
+            article_of: Callable[[str], str]) -> tuple[str, list[Citation]]:
+    """The text shown and its citations, renumbered 1..k in order of first use: the kept
+    sentences with their markers, a short answer's key sentence, quotes grown to show names."""
+    order: list[int] = []
+    for s in kept:
+        order += [n for n in s.cites if n not in order]
+    renumber = {old: new for new, old in enumerate(order, 1)}
+    by_n = {c.n: c for c in passages}
+    text = " ".join(_cited_sentence(s.text, [renumber[n] for n in s.cites]) for s in kept)
+    first = kept[0]
+    for n in [n for n in first.cites if n not in first.corroborating] + first.corroborating:
+        key = key_sentence(first.text, by_n[n], question)
+        if key:
+            text += f" — “{key}” [{renumber[n]}]"
+            break
+    citations = [widen_to_names(by_n[old], [s.text for s in kept if old in s.cites], question, article_of)
+                 .model_copy(update={"n": new}) for old, new in renumber.items()]
+    return text, citations
+
+
 def abstain_reason(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> str | None:
     """Why the judged draft is not shown, or None. The draft states its answer first: when that
     first sentence is refused, what follows is context for an answer that did not hold ("Lady
@@ -586,21 +607,7 @@ class Answerer:
             yield Answer(text=ABSTAIN_TEXT, abstained=True, reason=reason, sentences=sentences, answerable_p=round(p_yes, 4),
                          timings=_round(timings), **base)
             return
-        # Renumber the citations that are shown 1..k in order of first use.
-        order: list[int] = []
-        for s in kept:
-            order += [n for n in s.cites if n not in order]
-        renumber = {old: new for new, old in enumerate(order, 1)}
-        by_n = {c.n: c for c in passages}
-        text = " ".join(_cited_sentence(s.text, [renumber[n] for n in s.cites]) for s in kept)
-        first = kept[0]
-        for n in [n for n in first.cites if n not in first.corroborating] + first.corroborating:
-            key = key_sentence(first.text, by_n[n], question)
-            if key:
-                text += f" — “{key}” [{renumber[n]}]"
-                break
-        citations = [widen_to_names(by_n[old], [s.text for s in kept if old in s.cites], question, self._article_text)
-                     .model_copy(update={"n": new}) for old, new in renumber.items()]
+        text, citations = compose(kept, passages, question, self._article_text)
         yield Answer(text=text, abstained=False, citations=citations, sentences=sentences, answerable_p=round(p_yes, 4),
                      timings=_round(timings), **base)
 
