@@ -191,6 +191,11 @@ _NOT_SAID = re.compile(r"\b(do(es)?n[o’']?t|do(es)? not|did not|didn[’']t) (
                        r"\b(cannot|can't|can not|unable to) (be )?(determine|answer|find|tell)", re.I)
 
 
+# A sentence that stops where its answer should be ("The Omicron variant is called [1].") states
+# nothing, however well its words match the passage.
+_DANGLING = re.compile(r"\b(is|are|was|were|be|called|named|titled|the|a|an|of)\s*[.!?]?\s*$", re.I)
+
+
 def split_sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[.!?])[ \t]+(?=[A-Z\"“(])|(?<=\])[ \t]+(?=[A-Z])|(\s*\n\s*)", text.strip())
     out: list[str] = []
@@ -418,6 +423,8 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)
         if _NOT_SAID.search(text):
             judged.append(Sentence(text=text, cites=[], supported=False, reason="says the sources do not answer"))
+        elif _DANGLING.search(text):
+            judged.append(Sentence(text=text, cites=cites, supported=False, reason="ends before it says anything"))
         elif question and not _adds_to(text, question):
             # "A record-breaking reptile was caught in Florida" for "Which animal was it?": true,
             # cited, and no answer.
