@@ -461,10 +461,10 @@ def key_sentence(answer: str, passage: Citation, question: str) -> str | None:
     marks, so a bare "Joe Biden." reads with the source's words for it (“US President Joe Biden …
     tested positive for Covid-19 on Thursday, July 21.”). None for a longer answer, when no one
     sentence holds it, when that sentence is long, or when the answer already repeats it."""
-    if len(_words(_MARKER.sub(" ", answer))) > KEY_QUOTE_AFTER_WORDS:
+    body = _MARKER.sub(" ", answer)
+    if len(_words(body)) > KEY_QUOTE_AFTER_WORDS:
         return None
     asked = {_stem(w) for w in _words(question)}
-    body = _MARKER.sub(" ", answer)
     new = {_stem(w) for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit()} - asked
     names = {_stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP} - asked
     figures = _numbers(body) - _numbers(question)
