@@ -289,9 +289,19 @@ def _with_places(stems: set[str]) -> set[str]:
     return stems.union(*(_PLACE_STEMS[s] for s in stems & _PLACE_STEMS.keys()))
 
 
+def _topic(question: str) -> set[str]:
+    """What the question is about: the stems of its content words."""
+    return {_stem(w) for w in _words(question) if w not in _STOP and len(w) > 2 and not w.isdigit()}
+
+
+def _capitalised(text: str) -> set[str]:
+    """The stems of its capitalised words that are not stop words: names, and a first word."""
+    return {_stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", text) if w.lower() not in _STOP}
+
+
 def on_topic(stems: set[str], question: str, share: float = TOPIC_SHARE) -> bool:
     """Whether a passage (its stems) holds enough of what the question is about."""
-    topic = {_stem(w) for w in _words(question) if w not in _STOP and len(w) > 2 and not w.isdigit()}
+    topic = _topic(question)
     return bool(topic) and len(topic & stems) >= share * len(topic)
 
 
@@ -466,11 +476,11 @@ def key_sentence(answer: str, passage: Citation, question: str) -> str | None:
         return None
     asked = {_stem(w) for w in _words(question)}
     new = {_stem(w) for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit()} - asked
-    names = {_stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP} - asked
+    names = _capitalised(body) - asked
     figures = _numbers(body) - _numbers(question)
     if not (new or figures):
         return None
-    topic = {_stem(w) for w in _words(question) if w not in _STOP and len(w) > 2 and not w.isdigit()}
+    topic = _topic(question)
     best, best_score = None, 0
     for a, b in sentence_spans(passage.quote):
         text = passage.quote[a:b].strip().lstrip(":;,.-–— ")  # a list's dash or a heading's colon is not the source's sentence
@@ -498,8 +508,7 @@ def widen_to_names(c: Citation, sentences: list[str], question: str, article_of:
     Unchanged when nothing is missing, nothing is near enough, or the way there crosses a
     sentence that addresses the assistant."""
     asked = {_stem(w) for w in _words(question)}
-    named = {_stem(w.lower()) for s in sentences for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", _MARKER.sub(" ", s))
-             if w.lower() not in _STOP}
+    named = set().union(*(_capitalised(_MARKER.sub(" ", s)) for s in sentences))
     from_headline = {_stem(w) for h in _headline(c) for w in _words(h)}
     missing = (named & from_headline) - asked - _with_places({_stem(w) for w in _words(c.quote)})
     if not missing:
