@@ -299,6 +299,11 @@ def _capitalised(text: str) -> set[str]:
     return {_stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", text) if w.lower() not in _STOP}
 
 
+def _stems(text: str) -> set[str]:
+    """What a text can back: its stems, a country's people counting as the country."""
+    return _with_places({_stem(w) for w in _words(text)})
+
+
 def on_topic(stems: set[str], question: str, share: float = TOPIC_SHARE) -> bool:
     """Whether a passage (its stems) holds enough of what the question is about."""
     topic = _topic(question)
@@ -318,7 +323,7 @@ def said_with_topic(answer: str, cited: list[str], headlines, question: str) -> 
         sents = split_sentences(quote)
         stretches += [" ".join(sents[max(0, i - BARE_WINDOW):i + BARE_WINDOW + 1]) for i in range(len(sents))]
     for text in stretches:
-        stems = _with_places({_stem(w) for w in _words(text)})
+        stems = _stems(text)
         if new <= stems and figures <= _numbers(text) and on_topic(stems, question, BARE_TOPIC_SHARE):
             return True
     return False
@@ -346,7 +351,7 @@ def support(sentence: str, cited: list[str], question: str = "", headlines: list
     words = {w for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit() and w not in _NUMBER_WORDS}
     if not words:  # a bare figure ("73%."): see BARE_TOPIC_SHARE
         return 1.0 if _numbers(body) and (not question.strip() or said_with_topic(body, cited, headlines, question)) else 0.0
-    stems = _with_places({_stem(w) for w in _words(evidence)})
+    stems = _stems(evidence)
     # Names are facts too: a capitalised word after the first must be in what is cited.
     names = {_stem(w.lower()) for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP}
     # The first word is capitalised anyway, but a name there is a fact like any other ("Japan's
@@ -484,7 +489,7 @@ def key_sentence(answer: str, passage: Citation, question: str) -> str | None:
     best, best_score = None, 0
     for a, b in sentence_spans(passage.quote):
         text = passage.quote[a:b].strip().lstrip(":;,.-–— ")  # a list's dash or a heading's colon is not the source's sentence
-        stems = _with_places({_stem(w) for w in _words(text)})
+        stems = _stems(text)
         # It must say something of what was asked too: not a dateline ("Colombo, Sri Lanka CNN —").
         if not (names <= stems and figures <= _numbers(text) and topic & stems) or is_instruction(text):
             continue
@@ -510,7 +515,7 @@ def widen_to_names(c: Citation, sentences: list[str], question: str, article_of:
     asked = {_stem(w) for w in _words(question)}
     named = set().union(*(_capitalised(_MARKER.sub(" ", s)) for s in sentences))
     from_headline = {_stem(w) for h in _headline(c) for w in _words(h)}
-    missing = (named & from_headline) - asked - _with_places({_stem(w) for w in _words(c.quote)})
+    missing = (named & from_headline) - asked - _stems(c.quote)
     if not missing:
         return c
     article = article_of(c.doc_id)
@@ -519,7 +524,7 @@ def widen_to_names(c: Citation, sentences: list[str], question: str, article_of:
     spans = sentence_spans(article)
     near = [(max(c.start - b, a - c.end, 0), a, b) for a, b in spans
             if a >= c.start - NAME_REACH and b <= c.end + NAME_REACH
-            and missing <= _with_places({_stem(w) for w in _words(article[a:b])})]
+            and missing <= _stems(article[a:b])]
     if not near:
         return c
     _, a, b = min(near)
