@@ -329,6 +329,16 @@ def said_with_topic(answer: str, cited: list[str], headlines, question: str) -> 
     return False
 
 
+# A story's dateline names the outlet that wrote it ("Colombo, Sri Lanka CNN —", "(CNN)"): who
+# reports, not what is reported. "CNN [1]." was once shown for where a data leak happened.
+_OUTLET_DATELINE = re.compile(r"^(\s*(?:[A-Z][\w.'’-]*,?\s+){0,4}?)(?:CNN(?:\s+Business)?|Reuters|AP|AFP)(\s*[—–])"
+                              r"|^\s*\((?:CNN|AP|Reuters|AFP)\)")
+
+
+def _without_outlet(quote: str) -> str:
+    return _OUTLET_DATELINE.sub(lambda m: (m.group(1) or "") + (m.group(2) or ""), quote, count=1)
+
+
 def support(sentence: str, cited: list[str], question: str = "", headlines: list[str] | tuple[str, ...] = ()) -> float:
     """Share of the sentence's key facts found in the cited passages: every number must be there
     (else 0), and content words count by their first five letters (a crude stem that lets
@@ -339,6 +349,7 @@ def support(sentence: str, cited: list[str], question: str = "", headlines: list
     there ("Thor: Love and Thunder" tops a box-office story that says "the film"). A figure must
     be in the quote itself, where a fact-checker can check it in context."""
     body = _MARKER.sub(" ", sentence)
+    cited = [_without_outlet(c) for c in cited]
     figures = _numbers(" ".join(cited))
     evidence = " ".join([*headlines, *cited])
     # A number a wh-question gives is its premise ("Which team won the 2022 Stanley Cup?"), not

@@ -431,3 +431,17 @@ def test_a_sentence_that_stops_where_its_answer_should_be_is_no_answer():
     s = judge("The Omicron variant is called [1].", p, params, q)[0]
     assert not s.supported and s.reason == "ends before it says anything"
     assert judge("The variant is called BA.5 [1].", p, params, q)[0].supported
+
+
+def test_the_outlet_in_a_dateline_is_no_answer():
+    """"CNN [1]." was shown for where a data leak happened: the passage's dateline names who
+    reports, not what is reported. The rest of the passage still backs the answer."""
+    q = ("Approximately 1 billion people had their personal data leaked in what could be one of the biggest "
+         "breaches ever recorded in history. Where did the massive data leak occur?")
+    quote = ("CNN —\n\nA massive online database apparently containing the personal information of up to one "
+             "billion Chinese citizens was left unsecured. The leak could be one of the biggest ever recorded in history.")
+    assert support("CNN.", [quote], q) == 0.0
+    assert support("China.", [quote], q) >= 0.6
+    assert support("Reuters.", ["Colombo, Sri Lanka Reuters — " + quote[7:]], q) == 0.0
+    assert support("According to CNN, the leak was in China.", ["(CNN) The leak was in China, CNN reported."],
+                   "Where was the leak?") >= 0.6
