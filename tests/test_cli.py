@@ -135,3 +135,18 @@ def test_files_of_questions_and_claims_give_one_json_line_each_with_its_id(data,
     bad.write_text('{"claim": "unterminated\n')
     r = run(data, "check", "--claims", str(bad), "--json")
     assert r.exit_code != 0 and "cannot read" in r.output and "Traceback" not in r.output
+
+
+def test_models_check_runs_the_embedded_model_and_names_the_runtime(tmp_path):
+    """What `make setup` runs after building the runtime for this CPU: the real model answers."""
+    r = run(tmp_path / "d", "models", "check")
+    assert r.exit_code == 0, r.output
+    assert "local model answers" in r.stdout and "runtime built with" in r.stdout and "AVX2" in r.stdout
+
+
+def test_models_check_without_the_model_says_how_to_fix_it(tmp_path, monkeypatch):
+    from factcheck import model_files
+
+    monkeypatch.setattr(model_files, "default_dir", lambda: tmp_path / "nothing-here")
+    r = run(tmp_path / "d", "models", "check")
+    assert r.exit_code == 1 and "missing" in r.stderr and "make setup" in r.stderr and "Traceback" not in r.output
