@@ -13,7 +13,7 @@ import typer
 from pydantic import BaseModel
 
 from factcheck.settings import Settings
-from retrieval.errors import FactcheckError, RefusedInput
+from retrieval.errors import FactcheckError, ModelError, RefusedInput
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Offline fact-checking assistant: ingest articles, search them, get cited answers.")
@@ -489,8 +489,14 @@ def models_check():
         server = LocalServer(model_files.model_path(), threads=s.llm_threads, n_ctx=512)
         llm = ChatModel(server.base_url, server.api_key, "local", label=model_files.MODEL_NAME, local=server)
         reply = llm.complete([{"role": "user", "content": "Reply with the word OK."}], max_tokens=4)
+        server.stop()
     except FactcheckError as e:
         fail(e)
+    if not reply.strip():  # a runtime that loads but computes nothing useful
+        from importlib.metadata import version
+
+        fail(ModelError("The local model loaded but wrote nothing: its runtime does not work on this CPU. The prebuilt "
+                        f"one: `.venv/bin/pip install --force-reinstall --no-deps xllamacpp=={version('xllamacpp')}`."))
     # The CPU features the runtime was built with: "AVX512 = 1" when built for this CPU (make native).
     built = [f.split("=")[0].strip() for f in xllamacpp.get_system_info().replace("CPU :", "|").split("|")
              if f.strip().endswith("= 1")]

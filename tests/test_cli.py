@@ -141,7 +141,7 @@ def test_models_check_runs_the_embedded_model_and_names_the_runtime(tmp_path):
     """What `make setup` runs after building the runtime for this CPU: the real model answers."""
     r = run(tmp_path / "d", "models", "check")
     assert r.exit_code == 0, r.output
-    assert "local model answers" in r.stdout and "runtime built with" in r.stdout and "AVX2" in r.stdout
+    assert "local model answers" in r.stdout and "runtime built with" in r.stdout
 
 
 def test_models_check_without_the_model_says_how_to_fix_it(tmp_path, monkeypatch):
