@@ -78,5 +78,7 @@ native: $(STAMP)
 	$(BIN)/pip install --quiet --no-deps --force-reinstall $(VENV)/native/xllamacpp-*.whl
 	$(BIN)/factcheck models check || { $(BIN)/pip install --quiet --no-deps --force-reinstall xllamacpp==$(XLLAMACPP); exit 1; }
 
+# The venv only: the corpus in .data (FACTCHECK_DATA_DIR) holds what a newsroom ingested, and is never
+# removed by a make target.
 clean:
-	rm -rf $(VENV) .data
+	rm -rf $(VENV)
