@@ -480,16 +480,11 @@ def models_check():
 
     import xllamacpp
 
-    from factcheck import model_files
-    from factcheck.llm import ChatModel, LocalServer
-
-    s = state.settings
     t0 = time.perf_counter()
     try:
-        server = LocalServer(model_files.model_path(), threads=s.llm_threads, n_ctx=512)
-        llm = ChatModel(server.base_url, server.api_key, "local", label=model_files.MODEL_NAME, local=server)
+        llm = state.settings.build_local_llm()
         reply = llm.complete([{"role": "user", "content": "Reply with the word OK."}], max_tokens=4)
-        server.stop()
+        llm.local.stop()
     except FactcheckError as e:
         fail(e)
     if not reply.strip():  # a runtime that loads but computes nothing useful

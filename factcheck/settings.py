@@ -63,7 +63,7 @@ class Settings(BaseSettings):
 
     def build_llm(self):
         """The configured endpoint, or the embedded local model when none is configured."""
-        from factcheck.llm import ChatModel, LocalServer
+        from factcheck.llm import ChatModel
 
         key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
         if self.llm_base_url or key:
@@ -72,7 +72,12 @@ class Settings(BaseSettings):
             model = self.llm_model or "gpt-4o-mini"
             where = public_endpoint(self.llm_base_url) or "OpenAI"  # a key can hide in a URL too: never shown
             return ChatModel(self.llm_base_url, key, model, label=f"{model} at {where}", timeout=self.llm_timeout)
+        return self.build_local_llm()
+
+    def build_local_llm(self):
+        """The embedded model, whatever endpoint is configured (`factcheck models check`)."""
         from factcheck import model_files
+        from factcheck.llm import ChatModel, LocalServer
 
         server = LocalServer(model_files.model_path(), threads=self.llm_threads, n_ctx=self.llm_context)
         return ChatModel(server.base_url, server.api_key, "local", label=model_files.MODEL_NAME,
