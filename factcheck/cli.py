@@ -455,7 +455,8 @@ def eval_qa(
     if as_json:
         return emit(r)
     typer.echo(f"{r.dataset}: {r.questions} questions ({r.answerable} answerable, {r.unanswerable} not), model {r.model}")
-    typer.echo(f"answer accuracy {r.answer_accuracy:.3f}, cited accuracy {r.cited_accuracy:.3f}")
+    typer.echo(f"answer accuracy {r.answer_accuracy:.3f}, cited accuracy {r.cited_accuracy:.3f} "
+               f"(the model's drafts before the checks: {r.draft_accuracy:.3f})")
     typer.echo(f"abstained on unanswerable {r.abstention_rate:.3f}, on answerable {r.false_abstention_rate:.3f}")
     typer.echo(f"median {r.median_seconds:.1f} s per answer, first token {r.median_first_token_s} s; run {r.seconds:.0f} s")
 

@@ -134,6 +134,8 @@ class QAReport(BaseModel):
     unanswerable: int
     answer_accuracy: float  # answerable questions whose answer contains an expected answer
     cited_accuracy: float  # ... and cites a passage from a gold article that contains the answer
+    draft_accuracy: float  # answerable questions whose draft, before the checks, contains an expected answer:
+    # what the model read right, an upper bound for answer accuracy (the checks only take answers away)
     abstention_rate: float  # on unanswerable questions (higher is better)
     false_abstention_rate: float  # on answerable questions (lower is better)
     median_seconds: float
@@ -168,6 +170,15 @@ def judge_answer(text: str, citations, answers: list[str], gold: set[str]) -> tu
     return right, right and any(c.doc_id in gold and contains_answer(c.quote, answers) for c in citations)
 
 
+def judge_row(a, answerable: bool, answers: list[str], gold: set[str]) -> dict[str, bool]:
+    """An Answer judged: right and cited as shown (judge_answer), and whether the model's draft
+    held an expected answer before the checks kept or refused its sentences."""
+    shown = answerable and not a.abstained
+    right, cited = (shown and x for x in judge_answer(a.text, a.citations, answers, gold))
+    draft = " ".join(s.text for s in a.sentences)
+    return {"right": right, "cited": cited, "draft_right": answerable and contains_answer(draft, answers)}
+
+
 def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None, data_dir: Path | None = None,
                 out: Path | None = None) -> QAReport:
     t0 = time.perf_counter()
@@ -183,9 +194,7 @@ def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None
         a = answerer.ask(q["question"], dt.date.fromisoformat(day[:10]) if day else None)
         answerable = q.get("answerable", True)
         answers = q.get("answers") or []
-        shown = answerable and not a.abstained
-        right, cited = (shown and x for x in judge_answer(a.text, a.citations, answers, answer_gold(q, to_doc)))
-        rows.append({"id": q.get("id"), "answerable": answerable, "right": right, "cited": cited,
+        rows.append({"id": q.get("id"), "answerable": answerable, **judge_row(a, answerable, answers, answer_gold(q, to_doc)),
                      "abstained": a.abstained, "answerable_p": a.answerable_p, "seconds": a.timings.get("total_s", 0.0),
                      "first_token_s": a.timings.get("first_token_s"), "answers": answers, "answer": a.model_dump(mode="json")})
     if out:
@@ -195,7 +204,7 @@ def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None
     frac = lambda xs, key: round(sum(1 for r in xs if r[key]) / len(xs), 4) if xs else 0.0  # noqa: E731
     firsts = [r["first_token_s"] for r in rows if r["first_token_s"] is not None]
     return QAReport(dataset=directory.resolve().name, questions=len(rows), answerable=len(yes), unanswerable=len(no),
-                    answer_accuracy=frac(yes, "right"), cited_accuracy=frac(yes, "cited"),
+                    answer_accuracy=frac(yes, "right"), cited_accuracy=frac(yes, "cited"), draft_accuracy=frac(yes, "draft_right"),
                     abstention_rate=frac(no, "abstained"), false_abstention_rate=frac(yes, "abstained"),
                     median_seconds=round(statistics.median([r["seconds"] for r in rows]), 2) if rows else 0.0,
                     median_first_token_s=round(statistics.median(firsts), 2) if firsts else None,

@@ -240,6 +240,21 @@ def test_expected_answers_match_whole_words_after_normalising():
     assert contains_answer("It was Macy's [1].", ["Macy’s"])
 
 
+def test_eval_counts_a_refused_right_draft_as_drafted_not_as_right():
+    """Draft accuracy is what the model read right; answer accuracy only what the checks let through."""
+    from factcheck.answer import Answer, Sentence
+    from factcheck.evaluation import judge_row
+
+    gold = Citation(n=1, doc_id="g", chunk_id="g:0", start=0, end=40, quote="Putin and Zelensky last met in 2019.")
+    draft = [Sentence(text="They last met in 2019.", cites=[1], supported=False, reason="cited passage does not hold its facts")]
+    refused = Answer(question="q", as_of=dt.date(2026, 1, 1), text="The sources don't say.", abstained=True, sentences=draft)
+    assert judge_row(refused, True, ["2019"], {"g"}) == {"right": False, "cited": False, "draft_right": True}
+    shown = refused.model_copy(update={"text": "They last met in 2019 [1].", "abstained": False, "citations": [gold]})
+    assert judge_row(shown, True, ["2019"], {"g"}) == {"right": True, "cited": True, "draft_right": True}
+    assert judge_row(shown, True, ["2019"], {"other"}) == {"right": True, "cited": False, "draft_right": True}
+    assert judge_row(shown, False, ["2019"], {"g"}) == {"right": False, "cited": False, "draft_right": False}
+
+
 def test_a_sentence_that_only_restates_the_question_is_no_answer():
     p = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
                   quote="A record-breaking reptile was caught in Florida. The 215-pound Burmese python is the heaviest ever captured there.")]
