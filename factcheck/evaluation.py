@@ -135,7 +135,8 @@ class QAReport(BaseModel):
     answer_accuracy: float  # answerable questions whose answer contains an expected answer
     cited_accuracy: float  # ... and cites a passage from a gold article that contains the answer
     draft_accuracy: float  # answerable questions whose draft, before the checks, contains an expected answer:
-    # what the model read right, an upper bound for answer accuracy (the checks only take answers away)
+    # what the model read right (the checks take sentences away; a source's sentence quoted after a short
+    # answer can still add the expected words to what is shown)
     abstention_rate: float  # on unanswerable questions (higher is better)
     false_abstention_rate: float  # on answerable questions (lower is better)
     median_seconds: float
