@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from factcheck.answer import Answer
 from factcheck.settings import Settings
 from retrieval.errors import RefusedInput
 from retrieval.identity import article_id
@@ -171,7 +172,7 @@ def judge_answer(text: str, citations, answers: list[str], gold: set[str]) -> tu
     return right, right and any(c.doc_id in gold and contains_answer(c.quote, answers) for c in citations)
 
 
-def judge_row(a, answerable: bool, answers: list[str], gold: set[str]) -> dict[str, bool]:
+def judge_row(a: Answer, answerable: bool, answers: list[str], gold: set[str]) -> dict[str, bool]:
     """An Answer judged: right and cited as shown (judge_answer), and whether the model's draft
     held an expected answer before the checks kept or refused its sentences."""
     shown = answerable and not a.abstained
