@@ -455,9 +455,9 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
             # "A record-breaking reptile was caught in Florida" for "Which animal was it?": true,
             # cited, and no answer.
             judged.append(Sentence(text=text, cites=cites, supported=False, reason="restates the question without answering it"))
-        elif any(n not in by_n for n in cites):
-            judged.append(Sentence(text=text, cites=cites, supported=False, reason="cites a passage that was not given"))
         else:
+            # A number past the passages given ("[4]" of three) cites nothing: below, the
+            # sentence stands only if one given passage holds its facts.
             own = [n for n in cites if n in usable]
             share = support(text, [by_n[n].quote for n in own], question, [h for n in own for h in _headline(by_n[n])]) if own else 0.0
             if share >= params.min_support:

@@ -17,8 +17,11 @@ def test_supported_sentence_with_valid_citation_is_kept():
     assert s[0].supported and s[0].cites == [1]
 
 
-def test_citation_to_a_passage_not_given_is_rejected():
-    assert not judge("They last met in 2019 [7].", P, params)[0].supported
+def test_citation_to_a_passage_not_given_never_stands():
+    """"[7]" of two cites nothing: the sentence moves to the passage that holds it, or is refused."""
+    s = judge("They last met in 2019 [7].", P, params)[0]
+    assert s.supported and s.cites == [1] and s.attributed
+    assert not judge("They last met in 2024 [7].", P, params)[0].supported
 
 
 def test_wrong_number_is_unsupported_even_when_cited():
