@@ -519,22 +519,24 @@ NAME_REACH = 400  # characters a quote may grow on either side to show a name
 
 def widen_to_names(c: Citation, sentences: list[str], question: str, article_of: Callable[[str], str]) -> Citation:
     """The citation with its quote widened to the nearest sentence of its article that holds the
-    names its sentences took from the headline ("Philippines" heads a story whose quoted lines say
-    "the quake"), within NAME_REACH characters: a reader checks the quote, not the headline.
+    names and words its sentences took from the headline ("Philippines" heads a story whose quoted
+    lines say "the quake"; "Thor love and thunder" one that says "the film"), reaching at most
+    NAME_REACH characters past the quote: a reader checks the quote, not the headline.
     Unchanged when nothing is missing, nothing is near enough, or the way there crosses a
     sentence that addresses the assistant."""
     asked = {_stem(w) for w in _words(question)}
-    named = set().union(*(_capitalised(_MARKER.sub(" ", s)) for s in sentences))
+    said = set().union(*({_stem(w) for w in _words(_MARKER.sub(" ", s)) if w not in _STOP and len(w) > 2} for s in sentences))
     from_headline = {_stem(w) for h in _headline(c) for w in _words(h)}
-    missing = (named & from_headline) - asked - _stems(c.quote)
+    missing = (said & from_headline) - asked - _stems(c.quote)
     if not missing:
         return c
     article = article_of(c.doc_id)
     if article[c.start:c.end] != c.quote:
         return c
     spans = sentence_spans(article)
+    # A sentence that starts within reach counts whole: a story's first sentence is often long.
     near = [(max(c.start - b, a - c.end, 0), a, b) for a, b in spans
-            if a >= c.start - NAME_REACH and b <= c.end + NAME_REACH
+            if b >= c.start - NAME_REACH and a <= c.end + NAME_REACH
             and missing <= _stems(article[a:b])]
     if not near:
         return c

@@ -442,6 +442,23 @@ def test_a_quote_grows_to_show_a_name_only_its_headline_gave():
     assert widen_to_names(c_bad, ["Philippines."], q, lambda doc_id: bad) == c_bad
 
 
+def test_a_quote_grows_to_show_words_the_headline_gave_from_a_long_first_sentence():
+    """The model wrote "Thor love and thunder" from a headline whose story says "the film" near its
+    quote: the quote grows to the sentence with "Love and Thunder", even one that starts further
+    back than the reach, as a story's long first sentence does."""
+    from factcheck.answer import NAME_REACH, widen_to_names
+
+    q = "Which movie is riding at the top of the US box office this week?"
+    first = "The not-so-good news is that “Love and Thunder” has garnered " + "very " * (NAME_REACH // 5) + "mixed reviews."
+    last = "The film made $302 million worldwide so far, a big weekend for Thor."
+    article = f"{first} {last}"
+    c = Citation(n=1, doc_id="t", chunk_id="t:0", start=len(first) + 1, end=len(article), quote=last, title="Thor love and thunder")
+    wide = widen_to_names(c, ["“Thor love and thunder” is riding at the top of the US box office this week."], q, lambda d: article)
+    assert wide.quote == article
+    # A word of the headline the sentence does not use is no reason to grow.
+    assert widen_to_names(c, ["Thor is riding at the top of the US box office this week."], q, lambda d: article) == c
+
+
 def test_a_sentence_that_stops_where_its_answer_should_be_is_no_answer():
     q = "The most transmissible variant yet has arrived. What is it called?"
     p = [Citation(n=1, doc_id="v", chunk_id="v:0", start=0, end=99,
