@@ -502,7 +502,10 @@ def key_sentence(answer: str, passage: Citation, question: str) -> str | None:
         text = passage.quote[a:b].strip().lstrip(":;,.-–— ")  # a list's dash or a heading's colon is not the source's sentence
         stems = _stems(text)
         # It must say something of what was asked too: not a dateline ("Colombo, Sri Lanka CNN —").
-        if not (names <= stems and figures <= _numbers(text) and topic & stems) or is_instruction(text):
+        # A question in the source ("So why don't New Jersey and Oregon let you pump your own
+        # gas?") names the answer without stating it.
+        if not (names <= stems and figures <= _numbers(text) and topic & stems) or is_instruction(text) \
+                or text.rstrip("”\"’') ").endswith("?"):
             continue
         score = len(new & stems) + len(topic & stems)
         if score > best_score:

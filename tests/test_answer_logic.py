@@ -412,6 +412,9 @@ def test_a_short_answer_is_shown_with_the_sources_own_sentence(corpus):
     assert key_sentence("President Joe Biden tested positive for Covid-19 on Thursday [1].", p, q) is None
     # No sentence of the passage holds the name and what was asked: nothing is quoted.
     assert key_sentence("Kamala Harris [1].", p, q) is None
+    # A question in the source names the answer without stating it.
+    asks = p.model_copy(update={"quote": "So did Joe Biden test positive for Covid-19 on Thursday? He has mild symptoms."})
+    assert key_sentence("Joe Biden [1].", asks, q) is None
     corpus.add(article("US President Joe Biden tested positive for Covid-19 on Thursday, the White House said. "
                        "He has mild symptoms.", title="Biden tests positive", source="CNN", date=dt.date(2022, 7, 21)))
     ans = Answerer(Searcher(corpus), ScriptedModel("Joe Biden [1].", 0.9)).ask(q, dt.date(2022, 7, 22))
