@@ -180,12 +180,18 @@ def format_passages(passages: list[Citation]) -> str:
 
 
 # ---- checking ---------------------------------------------------------------------------------
-_STOP = set("""a an and are as at be been being but by did do does for from had has have he her his how if in
+_FUNCTION_WORDS = set("""a an and are as at be been being but by did do does for from had has have he her his how if in
 into is it its of on or she so than that the their them then there these they this those to was we were what
 when where which who whom why will with would you about after also any because before both during each more
 most other over same should some such only very while last first said says according
 source sources passage passages article articles report reported recent recently latest time
 week weeks weekend today yesterday tonight monday tuesday wednesday thursday friday saturday sunday""".split())
+# Prepositions and modals are no topic either: "through" counted as one of what "Which weather
+# swept through several European countries?" is about. Not the particles of a phrasal verb ("roll
+# out", "turn off"): there they are the verb. (claims.py keeps _FUNCTION_WORDS: its overlap
+# thresholds were fitted with that list.)
+_STOP = _FUNCTION_WORDS | set("""through across under between against among within without around near until amid upon
+onto toward towards per via all our your my me him us can could may might must shall just""".split())
 _NOT_SAID = re.compile(r"\b(do(es)?n[o’']?t|do(es)? not|did not|didn[’']t) (say|mention|state|specify|provide|contain|answer|include)|"
                        r"\bno (information|mention)\b|\bnot (mentioned|stated|specified|provided)\b|"
                        r"\b(cannot|can't|can not|unable to) (be )?(determine|answer|find|tell)", re.I)

@@ -483,3 +483,19 @@ def test_the_outlet_in_a_dateline_is_no_answer():
     assert support("Reuters.", ["Colombo, Sri Lanka Reuters — " + quote[7:]], q) == 0.0
     assert support("According to CNN, the leak was in China.", ["(CNN) The leak was in China, CNN reported."],
                    "Where was the leak?") >= 0.6
+
+
+def test_prepositions_are_not_what_a_question_is_about():
+    """"through" once counted as one of the eleven things "Which weather swept through several
+    European countries?" is about, so the roundup item that answers it held only 5 of them."""
+    q = "Which type of extreme weather swept through several European countries this week, including the UK, Spain, and France?"
+    p = [Citation(n=1, doc_id="h", chunk_id="h:0", start=0, end=140, quote=(
+        "4. Heat waves\n\nAuthorities across southern Europe spent the weekend battling huge wildfires in "
+        "countries including Spain, Greece and France."))]
+    assert judge("Heat waves [1].", p, params, q)[0].supported
+    # A verb's particle stays: "rolled out" echoes "roll out", and the passage must say it.
+    q = "Which menu item did KFC roll out this week to attract a younger crowd?"
+    kfc = [Citation(n=1, doc_id="k", chunk_id="k:0", start=0, end=120, quote=(
+        "KFC is trying out a new type of chicken nugget to attract younger consumers. It is offering "
+        "Kentucky Fried Chicken Nuggets in Charlotte for a limited time."))]
+    assert judge("KFC rolled out Kentucky Fried Chicken Nuggets in Charlotte for a limited time [1].", kfc, params, q)[0].supported
