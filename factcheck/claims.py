@@ -20,7 +20,7 @@ import time
 import numpy as np
 from pydantic import BaseModel, Field
 
-from factcheck.answer import _FUNCTION_WORDS as _STOP, Citation, _stem, _words, as_data, is_instruction
+from factcheck.answer import _FUNCTION_WORDS as _STOP, Citation, _cut as _stem, _words, as_data, is_instruction
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
 from retrieval.chunking import sentence_spans

@@ -493,9 +493,13 @@ def test_prepositions_are_not_what_a_question_is_about():
         "4. Heat waves\n\nAuthorities across southern Europe spent the weekend battling huge wildfires in "
         "countries including Spain, Greece and France."))]
     assert judge("Heat waves [1].", p, params, q)[0].supported
-    # A verb's particle stays: "rolled out" echoes "roll out", and the passage must say it.
+    # "rolled" is "roll": "KFC rolled out …" echoes "roll out" and is not taken for a bare answer.
+    from factcheck.answer import _stem
+
+    assert _stem("rolled") == _stem("roll") == _stem("rolling") and _stem("meeting") == _stem("meet")
+    assert _stem("need") == "need" and _stem("red") == "red"
     q = "Which menu item did KFC roll out this week to attract a younger crowd?"
-    kfc = [Citation(n=1, doc_id="k", chunk_id="k:0", start=0, end=120, quote=(
+    kfc = [Citation(n=1, doc_id="k", chunk_id="k:0", start=0, end=120, title="KFC just rolled out a new menu item to attract a younger crowd", quote=(
         "KFC is trying out a new type of chicken nugget to attract younger consumers. It is offering "
         "Kentucky Fried Chicken Nuggets in Charlotte for a limited time."))]
     assert judge("KFC rolled out Kentucky Fried Chicken Nuggets in Charlotte for a limited time [1].", kfc, params, q)[0].supported
