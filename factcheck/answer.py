@@ -469,8 +469,8 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
             # cited, and no answer.
             judged.append(Sentence(text=text, cites=cites, supported=False, reason="restates the question without answering it"))
         else:
-            # A number past the passages given ("[4]" of three) cites nothing: below, the
-            # sentence stands only if one given passage holds its facts.
+            # A number past the passages given ("[4]" of three) is no citation: the sentence
+            # stands on the passages it validly cites, or on the one given passage holding it.
             own = [n for n in cites if n in usable]
             share = support(text, [by_n[n].quote for n in own], question, [h for n in own for h in _headline(by_n[n])]) if own else 0.0
             if share >= params.min_support:
@@ -485,6 +485,7 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
                                                   fresh, params, question))
             else:
                 why = ("cites nothing" if not cites else f"cited passage does not hold its facts ({share:.0%})" if own
+                       else "cites a passage that was not given" if any(n not in by_n for n in cites)
                        else f"cites only passages dated before {since}, the time the question names")
                 judged.append(Sentence(text=text, cites=cites, supported=False, reason=why))
     return judged

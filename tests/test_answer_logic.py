@@ -21,7 +21,8 @@ def test_citation_to_a_passage_not_given_never_stands():
     """"[7]" of two cites nothing: the sentence moves to the passage that holds it, or is refused."""
     s = judge("They last met in 2019 [7].", P, params)[0]
     assert s.supported and s.cites == [1] and s.attributed
-    assert not judge("They last met in 2024 [7].", P, params)[0].supported
+    s = judge("They last met in 2024 [7].", P, params)[0]
+    assert not s.supported and s.reason == "cites a passage that was not given"
 
 
 def test_wrong_number_is_unsupported_even_when_cited():
