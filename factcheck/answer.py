@@ -542,7 +542,7 @@ def widen_to_names(c: Citation, sentences: list[str], question: str, article_of:
     Unchanged when nothing is missing, nothing is near enough, or the way there crosses a
     sentence that addresses the assistant."""
     asked = {_stem(w) for w in _words(question)}
-    said = set().union(*({_stem(w) for w in _words(_MARKER.sub(" ", s)) if w not in _STOP and len(w) > 2} for s in sentences))
+    said = set().union(*(_topic(_MARKER.sub(" ", s)) for s in sentences))  # its content words
     from_headline = {_stem(w) for h in _headline(c) for w in _words(h)}
     missing = (said & from_headline) - asked - _stems(c.quote)
     if not missing:
