@@ -534,27 +534,47 @@ def key_sentence(answer: str, passage: Citation, question: str) -> str | None:
 NAME_REACH = 400  # characters a quote may grow on either side to show a name
 
 
+def _surface(text: str) -> set[str]:
+    """Its words as written (lowercased, a possessive dropped): "Ukraine’s" shows "ukraine"."""
+    return {re.sub(r"['’]s$", "", w) for w in _words(text)}
+
+
 def widen_to_names(c: Citation, sentences: list[str], question: str, article_of: Callable[[str], str]) -> Citation:
     """The citation with its quote widened to the nearest sentence of its article that holds the
     names and words its sentences took from the headline ("Philippines" heads a story whose quoted
-    lines say "the quake"; "Thor love and thunder" one that says "the film"), reaching at most
-    NAME_REACH characters past the quote: a reader checks the quote, not the headline.
+    lines say "the quake"; "Thor love and thunder" one that says "the film"), and then to the one
+    that writes its sentences' names as they write them ("Ukraine" cited to "Ukrainian first lady",
+    "Saudi Arabia" to "Saudi Arabian officials"), each reaching at most NAME_REACH characters past
+    the quote: a reader checks the quote, not the headline, and looks for the name as written.
     Unchanged when nothing is missing, nothing is near enough, or the way there crosses a
     sentence that addresses the assistant."""
     asked = {_stem(w) for w in _words(question)}
-    said = set().union(*(_topic(_MARKER.sub(" ", s)) for s in sentences))  # its content words
+    plain = [_MARKER.sub(" ", s) for s in sentences]
+    said = set().union(*(_topic(s) for s in plain))  # its content words
     from_headline = {_stem(w) for h in _headline(c) for w in _words(h)}
     missing = (said & from_headline) - asked - _stems(c.quote)
-    if not missing:
+    # Tokens as _words cuts them, so "then-President" is no name "President" the quote must show.
+    names = {n for s in plain for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", s) if w[0].isupper()
+             for n in _surface(w) if n not in _STOP and _stem(n) not in asked}
+    if not missing and names <= _surface(c.quote):
         return c
     article = article_of(c.doc_id)
     if article[c.start:c.end] != c.quote:
         return c
     spans = sentence_spans(article)
+    if missing:
+        c = _grow_to(c, article, spans, lambda sentence: missing <= _stems(sentence))
+    names -= _surface(c.quote)
+    if names:
+        c = _grow_to(c, article, spans, lambda sentence: names <= _surface(sentence))
+    return c
+
+
+def _grow_to(c: Citation, article: str, spans: list[tuple[int, int]], holds: Callable[[str], bool]) -> Citation:
+    """The quote grown to the nearest sentence within NAME_REACH that holds what is wanted."""
     # A sentence that starts within reach counts whole: a story's first sentence is often long.
     near = [(max(c.start - b, a - c.end, 0), a, b) for a, b in spans
-            if b >= c.start - NAME_REACH and a <= c.end + NAME_REACH
-            and missing <= _stems(article[a:b])]
+            if b >= c.start - NAME_REACH and a <= c.end + NAME_REACH and holds(article[a:b])]
     if not near:
         return c
     _, a, b = min(near)

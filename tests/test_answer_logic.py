@@ -463,6 +463,29 @@ def test_a_quote_grows_to_show_words_the_headline_gave_from_a_long_first_sentenc
     assert widen_to_names(c, ["Thor is riding at the top of the US box office this week."], q, lambda d: article) == c
 
 
+def test_a_quote_grows_to_show_a_name_as_the_answer_writes_it():
+    """"The first lady of Ukraine met with Jill Biden" was cited to a quote that says "Ukrainian
+    first lady": it backs the sentence, but the reader looks for "Ukraine", so the quote grows to
+    the nearest sentence that writes it, within reach, and no further."""
+    from factcheck.answer import NAME_REACH, widen_to_names
+
+    q = "US first lady Jill Biden met with the first lady of which country this week?"
+    first = "Ukrainian first lady Olena Zelenska met first lady Jill Biden on Tuesday."
+    middle = "The two first ladies hugged."
+    last = "They discussed support for Ukraine’s people."
+    article = f"{first} {middle} {last}"
+    c = Citation(n=1, doc_id="u", chunk_id="u:0", start=0, end=len(first), quote=first, title="Jill Biden hosts Zelenska")
+    said = ["The first lady of Ukraine met with Jill Biden this week [1]."]
+    assert widen_to_names(c, said, q, lambda d: article).quote == article
+    # Names the question gave, or that the quote writes already, are no reason to grow.
+    assert widen_to_names(c, ["Olena Zelenska met with Jill Biden [1]."], q, lambda d: article) == c
+    # Out of reach: the quote stays as it was.
+    far = f"{first} {'Filler words here. ' * (NAME_REACH // 15)}{last}"
+    assert widen_to_names(c, said, q, lambda d: far) == c
+    # A name inside a hyphenated word ("then-President") is not a name the quote must show.
+    assert widen_to_names(c, ["Zelenska met then-President Biden's wife [1]."], q, lambda d: f"{first} The President spoke.") == c
+
+
 def test_a_sentence_that_stops_where_its_answer_should_be_is_no_answer():
     q = "The most transmissible variant yet has arrived. What is it called?"
     p = [Citation(n=1, doc_id="v", chunk_id="v:0", start=0, end=99,
