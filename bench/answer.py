@@ -38,7 +38,7 @@ def main() -> None:
         rows = [answerer.ask(q, dt.date(2026, 2, 1)).timings for q in questions]
     med = lambda k: round(statistics.median(r.get(k, 0.0) for r in rows), 2)  # noqa: E731
     first, total = med("first_token_s"), med("total_s")
-    retrieval = med("retrieval_s") + med("evidence_s")
+    retrieval = round(med("retrieval_s") + med("evidence_s"), 2)
     print(f"{len(rows)} questions, model {answerer.llm.label}")
     print(f"first token  median {first:.2f} s   (retrieval + evidence {retrieval:.2f} s, prompt reading ~{first - retrieval:.2f} s)")
     print(f"whole answer median {total:.2f} s   (model call, prompt reading included, {med('generation_s'):.2f} s; P(yes) and checks {med('check_s'):.2f} s)")
