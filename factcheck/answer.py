@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from factcheck import timeframe
+from factcheck import vocabulary as vocab
 from factcheck.prompts import examples, render, template
 from retrieval.chunking import ABBREVIATION, sentence_spans
 from retrieval.errors import FactcheckError
@@ -180,18 +181,6 @@ def format_passages(passages: list[Citation]) -> str:
 
 
 # ---- checking ---------------------------------------------------------------------------------
-_FUNCTION_WORDS = set("""a an and are as at be been being but by did do does for from had has have he her his how if in
-into is it its of on or she so than that the their them then there these they this those to was we were what
-when where which who whom why will with would you about after also any because before both during each more
-most other over same should some such only very while last first said says according
-source sources passage passages article articles report reported recent recently latest time
-week weeks weekend today yesterday tonight monday tuesday wednesday thursday friday saturday sunday""".split())
-# Prepositions, particles and modals are no topic either: "through" counted as one of what "Which
-# weather swept through several European countries?" is about, and "off" as a word "turning off
-# the AC" must find in a passage that says "cut air conditioning". (claims.py keeps
-# _FUNCTION_WORDS and _cut: its overlap thresholds were fitted with them.)
-_STOP = _FUNCTION_WORDS | set("""through across under between against among within without around near until amid upon
-onto toward towards per via off out up down all our your my me him us can could may might must shall just""".split())
 _NOT_SAID = re.compile(r"\b(do(es)?n[o’']?t|do(es)? not|did not|didn[’']t) (say|mention|state|specify|provide|contain|answer|include)|"
                        r"\bno (information|mention)\b|\bnot (mentioned|stated|specified|provided)\b|"
                        r"\b(cannot|can't|can not|unable to) (be )?(determine|answer|find|tell)", re.I)
@@ -219,42 +208,6 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9][a-z0-9'’-]*", text.lower())
-
-
-# Irregular forms a question and its answer often differ by ("When did they meet?" "They met").
-_LEMMA = dict(pair.split(":") for pair in """met:meet said:say says:say won:win held:hold took:take taken:take went:go gone:go
-made:make told:tell left:leave led:lead found:find gave:give given:give began:begin begun:begin chose:choose
-chosen:choose fell:fall fallen:fall rose:rise risen:rise sold:sell bought:buy paid:pay spent:spend lost:lose
-struck:strike fled:flee sent:send built:build came:come become:become became:become ran:run seen:see saw:see
-knew:know known:know wrote:write written:write spoke:speak spoken:speak thought:think brought:bring kept:keep
-meant:mean felt:feel stood:stand understood:understand sought:seek taught:teach caught:catch fought:fight
-drew:draw drawn:draw grew:grow grown:grow threw:throw thrown:throw broke:break broken:break got:get gotten:get
-hid:hide shot:shoot signed:sign""".split())
-
-
-def _cut(word: str) -> str:
-    """A crude stem: the first five letters. The claim checks' thresholds were fitted with it."""
-    return _LEMMA.get(word, word)[:5]
-
-
-def _stem(word: str) -> str:
-    """The cut after a final "ed" or "ing" goes, leaving four letters or more: "rolled out" says
-    "roll out", which a five-letter cut alone reads as "rolle" against "roll"."""
-    return _cut(re.sub(r"^(.{4,}?)(?:ing|ed)$", r"\1", _LEMMA.get(word, word)))
-
-
-# Small numbers are often spelled out on one side only ("extended six months" / "6 months").
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate("""zero one two three four five six seven eight nine ten eleven
-twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split())}
-
-
-def _numbers(text: str) -> set[str]:
-    digits = {n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,.]*", text)}
-    return digits | {_NUMBER_WORDS[w] for w in _words(text) if w in _NUMBER_WORDS}
-
-
 # "When did they last meet?", "What did the talks decide?": with the auxiliary right after the
 # question word, the question's last word is the verb it asks about. A passage that never says it
 # (that they decided anything) cannot answer, however many of the other words it shares.
@@ -268,7 +221,7 @@ def asked_verb(question: str) -> str | None:
         return None
     before = m.group(3).split()[-1].lower()
     verb = m.group(4).lower()
-    return None if before in _NOT_A_VERB or verb in _STOP else verb
+    return None if before in _NOT_A_VERB or verb in vocab.STOP else verb
 
 
 TOPIC_SHARE = 0.5  # of the question's content words, in the cited passage (news_dev: 0.4 let one more wrong answer through, 0.6 lost one right)
@@ -288,38 +241,9 @@ BARE_WINDOW = 1  # sentences on each side
 _WH_PREMISE = re.compile(r"^\s*(what|which|who|whom|whose|where|why|how)\b(?!.*\bor\b)", re.I)
 
 
-# A country and its people are one name to a reader ("China" from "Chinese citizens"); listed
-# only where the crude five-letter stem does not already match them (Japan/Japanese does).
-_SAME_PLACE = [g.split("/") for g in """china/chinese france/french britain/british spain/spanish sweden/swedish/swede
-finland/finnish poland/polish turkey/turkish denmark/danish norway/norwegian greece/greek switzerland/swiss
-wales/welsh ireland/irish netherlands/dutch/holland england/english scotland/scottish/scots peru/peruvian iraq/iraqi
-cuba/cuban iran/iranian oman/omani italy/italian cyprus/cypriot malta/maltese philippines/filipino/filipina
-thailand/thai myanmar/burmese""".split()]
-_PLACE_STEMS = {_stem(w): {_stem(x) for x in g} for g in _SAME_PLACE for w in g}
-
-
-def _with_places(stems: set[str]) -> set[str]:
-    return stems.union(*(_PLACE_STEMS[s] for s in stems & _PLACE_STEMS.keys()))
-
-
-def _topic(question: str) -> set[str]:
-    """What the question is about: the stems of its content words."""
-    return {_stem(w) for w in _words(question) if w not in _STOP and len(w) > 2 and not w.isdigit()}
-
-
-def _capitalised(text: str) -> set[str]:
-    """The stems of its capitalised words that are not stop words: names, and a first word."""
-    return {_stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", text) if w.lower() not in _STOP}
-
-
-def _stems(text: str) -> set[str]:
-    """What a text can back: its stems, a country's people counting as the country."""
-    return _with_places({_stem(w) for w in _words(text)})
-
-
 def on_topic(stems: set[str], question: str, share: float = TOPIC_SHARE) -> bool:
     """Whether a passage (its stems) holds enough of what the question is about."""
-    topic = _topic(question)
+    topic = vocab.topic(question)
     return bool(topic) and len(topic & stems) >= share * len(topic)
 
 
@@ -327,17 +251,17 @@ def said_with_topic(answer: str, cited: list[str], headlines, question: str) -> 
     """Whether one stretch of a cited passage (a sentence with BARE_WINDOW neighbours, or a
     headline) holds every word and number the answer adds to the question and BARE_TOPIC_SHARE of
     the question's own words."""
-    asked = {_stem(w) for w in _words(question)}
-    new = {_stem(w) for w in _words(answer) if w not in _STOP and len(w) > 2 and not w.isdigit()
-           and w not in _NUMBER_WORDS} - asked
-    figures = _numbers(answer) - _numbers(question)
+    asked = {vocab.stem(w) for w in vocab.words(question)}
+    new = {vocab.stem(w) for w in vocab.words(answer) if w not in vocab.STOP and len(w) > 2 and not w.isdigit()
+           and w not in vocab.NUMBER_WORDS} - asked
+    figures = vocab.numbers(answer) - vocab.numbers(question)
     stretches = list(headlines)
     for quote in cited:
         sents = split_sentences(quote)
         stretches += [" ".join(sents[max(0, i - BARE_WINDOW):i + BARE_WINDOW + 1]) for i in range(len(sents))]
     for text in stretches:
-        stems = _stems(text)
-        if new <= stems and figures <= _numbers(text) and on_topic(stems, question, BARE_TOPIC_SHARE):
+        stems = vocab.stems(text)
+        if new <= stems and figures <= vocab.numbers(text) and on_topic(stems, question, BARE_TOPIC_SHARE):
             return True
     return False
 
@@ -363,38 +287,38 @@ def support(sentence: str, cited: list[str], question: str = "", headlines: list
     be in the quote itself, where a fact-checker can check it in context."""
     body = _MARKER.sub(" ", sentence)
     cited = [_without_outlet(c) for c in cited]
-    figures = _numbers(" ".join(cited))
+    figures = vocab.numbers(" ".join(cited))
     evidence = " ".join([*headlines, *cited])
     # A number a wh-question gives is its premise ("Which team won the 2022 Stanley Cup?"), not
     # the answer, so a sentence restating it needs no source for it. Not so for "Did they meet in
     # 2024?" or "When …": there the number is what is asked.
     asks = split_sentences(question)[-1] if question.strip() else ""  # after any context the quiz gives first
-    premise = _numbers(question) if _WH_PREMISE.match(asks) else set()
-    if not _numbers(body) - premise <= figures:
+    premise = vocab.numbers(question) if _WH_PREMISE.match(asks) else set()
+    if not vocab.numbers(body) - premise <= figures:
         return 0.0
-    words = {w for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit() and w not in _NUMBER_WORDS}
+    words = {w for w in vocab.words(body) if w not in vocab.STOP and len(w) > 2 and not w.isdigit() and w not in vocab.NUMBER_WORDS}
     if not words:  # a bare figure ("73%."): see BARE_TOPIC_SHARE
-        return 1.0 if _numbers(body) and (not question.strip() or said_with_topic(body, cited, headlines, question)) else 0.0
-    stems = _stems(evidence)
+        return 1.0 if vocab.numbers(body) and (not question.strip() or said_with_topic(body, cited, headlines, question)) else 0.0
+    stems = vocab.stems(evidence)
     # Names are facts too: a capitalised word after the first must be in what is cited.
-    names = {_stem(w.lower()) for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in _STOP}
+    names = {vocab.stem(w.lower()) for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in vocab.STOP}
     # The first word is capitalised anyway, but a name there is a fact like any other ("Japan's
     # citizens were …" against a passage about China's). A first name too: "Idaho Pride event at
     # Coeur d'Alene City Park" was once shown citing a passage that never says Idaho, when a
     # capitalised pair at the start was taken for a first name and let through.
     first = re.match(r"\s*[“\"(]?([A-Z][a-zA-Z’'-]+)", body)
-    if first and first.group(1).lower() not in _STOP:
-        names.add(_stem(first.group(1).lower()))
+    if first and first.group(1).lower() not in vocab.STOP:
+        names.add(vocab.stem(first.group(1).lower()))
     # A name that only restates the question's subject ("Ignazio Cassis") may be left out.
-    asked = {_stem(w) for w in _words(question)}
-    asked_names = {_stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", question)}
+    asked = {vocab.stem(w) for w in vocab.words(question)}
+    asked_names = {vocab.stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", question)}
     if not (names - asked) <= stems:
         return 0.0
     # Most of what the question asks about ("met" for "meet") must be in the cited passage, or the
     # passage is about something else. Most, not all: answers restate the question's wording.
     # An answer that restates the question in its own words ("… were recognized this week at the
     # Tony Awards") passes too when the passage itself is about most of what the question asks.
-    echoed = ({_stem(w) for w in words} & asked) - names - asked_names
+    echoed = ({vocab.stem(w) for w in words} & asked) - names - asked_names
     if echoed and len(echoed & stems) < max(1, len(echoed) / 2):
         if not on_topic(stems, question):
             return 0.0
@@ -402,9 +326,9 @@ def support(sentence: str, cited: list[str], question: str = "", headlines: list
     if question.strip() and not echoed and not said_with_topic(body, cited, headlines, question):
         return 0.0
     verb = asked_verb(question)
-    if verb and _stem(verb) not in stems:
+    if verb and vocab.stem(verb) not in stems:
         return 0.0
-    return sum(1 for w in words if _stem(w) in stems) / len(words)
+    return sum(1 for w in words if vocab.stem(w) in stems) / len(words)
 
 
 # Stop words for the support check, but an answer to "when?" ("reopened on Friday").
@@ -413,9 +337,9 @@ _WHEN_WORDS = set("monday tuesday wednesday thursday friday saturday sunday toda
 
 def _adds_to(sentence: str, question: str) -> bool:
     """Whether the sentence says anything the question did not: a word, a name or a number."""
-    asked = {_stem(w) for w in _words(question)}
-    return bool(_numbers(sentence) - _numbers(question)) or any(
-        _stem(w) not in asked for w in _words(_MARKER.sub(" ", sentence)) if len(w) > 2 and (w not in _STOP or w in _WHEN_WORDS))
+    asked = {vocab.stem(w) for w in vocab.words(question)}
+    return bool(vocab.numbers(sentence) - vocab.numbers(question)) or any(
+        vocab.stem(w) not in asked for w in vocab.words(_MARKER.sub(" ", sentence)) if len(w) > 2 and (w not in vocab.STOP or w in _WHEN_WORDS))
 
 
 def _headline(p: Citation) -> list[str]:
@@ -438,7 +362,7 @@ def _with_corroboration(s: Sentence, passages: list[Citation], params: AnswerPar
     passage that names the disease, but only one about what was asked backs it as an answer.
     Their quotes alone, not headlines: an outlet added as saying it must say it where it is quoted."""
     also = [p.n for p in passages if p.n not in s.cites and support(s.text, [p.quote], question) >= params.min_support
-            and (not question or on_topic({_stem(w) for w in _words(p.quote)}, question))]
+            and (not question or on_topic({vocab.stem(w) for w in vocab.words(p.quote)}, question))]
     return s.model_copy(update={"cites": sorted(s.cites + also), "corroborating": also}) if also else s
 
 
@@ -455,7 +379,7 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
         # The reply was cut at its token limit: an unfinished sentence states nothing whole.
         # Its first clauses may ("The launch was at Arnhem, near Nhulunbuy, according to the devel").
         head = sentences[-1].rsplit(",", 1)[0] if "," in sentences[-1] else ""
-        sentences[-1:] = [head + "."] if len(_words(head)) >= 4 else []
+        sentences[-1:] = [head + "."] if len(vocab.words(head)) >= 4 else []
     for s in sentences:
         cites = sorted({int(n) for m in _MARKER.finditer(s) for n in re.split(r"[,;]", m.group(1))})
         text = _MARKER.sub("", s).strip()
@@ -502,23 +426,23 @@ def key_sentence(answer: str, passage: Citation, question: str) -> str | None:
     tested positive for Covid-19 on Thursday, July 21.”). None for a longer answer, when no one
     sentence holds it, when that sentence is long, or when the answer already repeats it."""
     body = _MARKER.sub(" ", answer)
-    if len(_words(body)) > KEY_QUOTE_AFTER_WORDS:
+    if len(vocab.words(body)) > KEY_QUOTE_AFTER_WORDS:
         return None
-    asked = {_stem(w) for w in _words(question)}
-    new = {_stem(w) for w in _words(body) if w not in _STOP and len(w) > 2 and not w.isdigit()} - asked
-    names = _capitalised(body) - asked
-    figures = _numbers(body) - _numbers(question)
+    asked = {vocab.stem(w) for w in vocab.words(question)}
+    new = {vocab.stem(w) for w in vocab.words(body) if w not in vocab.STOP and len(w) > 2 and not w.isdigit()} - asked
+    names = vocab.capitalised(body) - asked
+    figures = vocab.numbers(body) - vocab.numbers(question)
     if not (new or figures):
         return None
-    topic = _topic(question)
+    topic = vocab.topic(question)
     best, best_score = None, 0
     for a, b in sentence_spans(passage.quote):
         text = passage.quote[a:b].strip().lstrip(":;,.-–— ")  # a list's dash or a heading's colon is not the source's sentence
-        stems = _stems(text)
+        stems = vocab.stems(text)
         # It must say something of what was asked too: not a dateline ("Colombo, Sri Lanka CNN —").
         # A question in the source ("So why don't New Jersey and Oregon let you pump your own
         # gas?") names the answer without stating it.
-        if not (names <= stems and figures <= _numbers(text) and topic & stems) or is_instruction(text) \
+        if not (names <= stems and figures <= vocab.numbers(text) and topic & stems) or is_instruction(text) \
                 or text.rstrip("”\"’') ").endswith("?"):
             continue
         score = len(new & stems) + len(topic & stems)
@@ -526,17 +450,12 @@ def key_sentence(answer: str, passage: Citation, question: str) -> str | None:
             best, best_score = text, score
     if not best or len(best) > KEY_QUOTE_CHARS:
         return None
-    own = {_stem(w) for w in _words(best) if w not in _STOP}
-    said = {_stem(w) for w in _words(body)}
+    own = {vocab.stem(w) for w in vocab.words(best) if w not in vocab.STOP}
+    said = {vocab.stem(w) for w in vocab.words(body)}
     return None if len(own & said) >= 0.8 * len(own) else best
 
 
 NAME_REACH = 400  # characters a quote may grow on either side to show a name
-
-
-def _surface(text: str) -> set[str]:
-    """Its words as written (lowercased, a possessive dropped): "Ukraine’s" shows "ukraine"."""
-    return {re.sub(r"['’]s$", "", w) for w in _words(text)}
 
 
 def widen_to_names(c: Citation, sentences: list[str], question: str, article_of: Callable[[str], str]) -> Citation:
@@ -548,25 +467,25 @@ def widen_to_names(c: Citation, sentences: list[str], question: str, article_of:
     the quote: a reader checks the quote, not the headline, and looks for the name as written.
     Unchanged when nothing is missing, nothing is near enough, or the way there crosses a
     sentence that addresses the assistant."""
-    asked = {_stem(w) for w in _words(question)}
+    asked = {vocab.stem(w) for w in vocab.words(question)}
     plain = [_MARKER.sub(" ", s) for s in sentences]
-    said = set().union(*(_topic(s) for s in plain))  # its content words
-    from_headline = {_stem(w) for h in _headline(c) for w in _words(h)}
-    missing = (said & from_headline) - asked - _stems(c.quote)
-    # Tokens as _words cuts them, so "then-President" is no name "President" the quote must show.
+    said = set().union(*(vocab.topic(s) for s in plain))  # its content words
+    from_headline = {vocab.stem(w) for h in _headline(c) for w in vocab.words(h)}
+    missing = (said & from_headline) - asked - vocab.stems(c.quote)
+    # Tokens as vocab.words cuts them, so "then-President" is no name "President" the quote must show.
     names = {n for s in plain for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", s) if w[0].isupper()
-             for n in _surface(w) if n not in _STOP and _stem(n) not in asked}
-    if not missing and names <= _surface(c.quote):
+             for n in vocab.surface(w) if n not in vocab.STOP and vocab.stem(n) not in asked}
+    if not missing and names <= vocab.surface(c.quote):
         return c
     article = article_of(c.doc_id)
     if article[c.start:c.end] != c.quote:
         return c
     spans = sentence_spans(article)
     if missing:
-        c = _grow_to(c, article, spans, lambda sentence: missing <= _stems(sentence))
-    names -= _surface(c.quote)
+        c = _grow_to(c, article, spans, lambda sentence: missing <= vocab.stems(sentence))
+    names -= vocab.surface(c.quote)
     if names:
-        c = _grow_to(c, article, spans, lambda sentence: names <= _surface(sentence))
+        c = _grow_to(c, article, spans, lambda sentence: names <= vocab.surface(sentence))
     return c
 
 

@@ -20,7 +20,8 @@ import time
 import numpy as np
 from pydantic import BaseModel, Field
 
-from factcheck.answer import _FUNCTION_WORDS as _STOP, Citation, _cut as _stem, _words, as_data, is_instruction
+from factcheck import vocabulary as vocab
+from factcheck.answer import Citation, as_data, is_instruction
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
 from retrieval.chunking import sentence_spans
@@ -128,29 +129,29 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|claim\s*\d*\s*:)\s*", re.I)
 
 
 def _content_stems(text: str) -> set[str]:
-    return {_stem(w) for w in _words(text) if w not in _STOP and len(w) > 2}
+    return {vocab.cut(w) for w in vocab.words(text) if w not in vocab.FUNCTION_WORDS and len(w) > 2}
 
 
 def word_overlap(claim: str, passage: str) -> float:
     """Share of the claim's content words (crudely stemmed) that the passage uses: a passage about
     something else can't support or refute it, whatever the model says (it leans to yes)."""
     words = _content_stems(claim)
-    return round(len(words & {_stem(w) for w in _words(passage)}) / len(words), 4) if words else 0.0
+    return round(len(words & {vocab.cut(w) for w in vocab.words(passage)}) / len(words), 4) if words else 0.0
 
 
 def names_and_predicate(claim: str) -> tuple[set[str], set[str]]:
     """The claim's content words (stemmed, no months or numbers) split into its names (the
     capitalised ones) and what it says about them (the rest, where its verb is)."""
     caps = {w.lower() for w in re.findall(r"\b[A-Z][\w’'-]*", claim)}
-    content = [w for w in _words(claim) if w not in _STOP and w not in _MONTHS and not w.isdigit()]
-    return {_stem(w) for w in content if w in caps}, {_stem(w) for w in content if w not in caps}
+    content = [w for w in vocab.words(claim) if w not in vocab.FUNCTION_WORDS and w not in _MONTHS and not w.isdigit()]
+    return {vocab.cut(w) for w in content if w in caps}, {vocab.cut(w) for w in content if w not in caps}
 
 
 def predicate_overlap(claim: str, passage: str) -> float:
     """Share of what the claim says about its names that the passage uses ("approval rating rose"
     in "Zelensky's approval rating rose in January 2026"); 1.0 when the claim has no such word."""
     words = names_and_predicate(claim)[1]
-    return round(len(words & {_stem(w) for w in _words(passage)}) / len(words), 4) if words else 1.0
+    return round(len(words & {vocab.cut(w) for w in vocab.words(passage)}) / len(words), 4) if words else 1.0
 
 
 # ---- the claim turned around ------------------------------------------------------------------
@@ -185,7 +186,7 @@ def parse_parts(reply: str, claim: str, max_parts: int = 4) -> list[str]:
     parts: list[str] = []
     for line in reply.splitlines():
         line = _BULLET.sub("", line).strip().strip('"“”').strip()
-        if len(_words(line)) >= 3 and line.lower() not in {p.lower() for p in parts}:
+        if len(vocab.words(line)) >= 3 and line.lower() not in {p.lower() for p in parts}:
             parts.append(line if line[-1] in ".!?" else line + ".")
     if not 2 <= len(parts) <= max_parts:
         return [claim]
@@ -225,7 +226,7 @@ def parse_label_reply(reply: str, passage: str) -> tuple[Label, str | None, str 
 
 
 def _squash(text: str) -> str:
-    return " ".join(_words(text))
+    return " ".join(vocab.words(text))
 
 
 def overall(verdicts: list[Label]) -> Label:
@@ -305,11 +306,11 @@ def dated_contradiction(claim: str, passage: str, published: dt.date | None) -> 
         sent = passage[a:b]
         if is_instruction(sent):
             continue
-        stems = {_stem(w) for w in _words(sent)}
+        stems = {vocab.cut(w) for w in vocab.words(sent)}
         if names and len(names & stems) < min(2, len(names)):
             continue
         for m in itertools.chain(_NOT_SINCE.finditer(sent), _LAST_IN.finditer(sent)):
-            if int(m.group("y")) < when and verbs & {_stem(w) for w in _words(m.group("mid"))}:
+            if int(m.group("y")) < when and verbs & {vocab.cut(w) for w in vocab.words(m.group("mid"))}:
                 return sent.strip()
     return None
 

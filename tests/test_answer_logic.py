@@ -518,7 +518,7 @@ def test_prepositions_are_not_what_a_question_is_about():
         "countries including Spain, Greece and France."))]
     assert judge("Heat waves [1].", p, params, q)[0].supported
     # "rolled" is "roll": "KFC rolled out …" echoes "roll out" and is not taken for a bare answer.
-    from factcheck.answer import _stem
+    from factcheck.vocabulary import stem as _stem
 
     assert _stem("rolled") == _stem("roll") == _stem("rolling") and _stem("meeting") == _stem("meet")
     assert _stem("need") == "need" and _stem("red") == "red"

@@ -1,0 +1,98 @@
+"""The words of a text as the checks compare them: lowercased tokens, a crude stem, the words
+that say nothing about a topic, numbers spelled either way, a country and its people as one.
+
+Why so crude: a check must be one a fact-checker can follow ("the cited passage does not hold
+its facts") and run in milliseconds with no model. answer.py and claims.py share it; claims.py
+keeps FUNCTION_WORDS and cut(), with which its thresholds were fitted.
+"""
+
+from __future__ import annotations
+
+import re
+
+FUNCTION_WORDS = set("""a an and are as at be been being but by did do does for from had has have he her his how if in
+into is it its of on or she so than that the their them then there these they this those to was we were what
+when where which who whom why will with would you about after also any because before both during each more
+most other over same should some such only very while last first said says according
+source sources passage passages article articles report reported recent recently latest time
+week weeks weekend today yesterday tonight monday tuesday wednesday thursday friday saturday sunday""".split())
+# Prepositions, particles and modals are no topic either: "through" counted as one of what "Which
+# weather swept through several European countries?" is about, and "off" as a word "turning off
+# the AC" must find in a passage that says "cut air conditioning". (claims.py keeps
+# FUNCTION_WORDS and cut: its overlap thresholds were fitted with them.)
+STOP = FUNCTION_WORDS | set("""through across under between against among within without around near until amid upon
+onto toward towards per via off out up down all our your my me him us can could may might must shall just""".split())
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9][a-z0-9'’-]*", text.lower())
+
+
+# Irregular forms a question and its answer often differ by ("When did they meet?" "They met").
+_LEMMA = dict(pair.split(":") for pair in """met:meet said:say says:say won:win held:hold took:take taken:take went:go gone:go
+made:make told:tell left:leave led:lead found:find gave:give given:give began:begin begun:begin chose:choose
+chosen:choose fell:fall fallen:fall rose:rise risen:rise sold:sell bought:buy paid:pay spent:spend lost:lose
+struck:strike fled:flee sent:send built:build came:come become:become became:become ran:run seen:see saw:see
+knew:know known:know wrote:write written:write spoke:speak spoken:speak thought:think brought:bring kept:keep
+meant:mean felt:feel stood:stand understood:understand sought:seek taught:teach caught:catch fought:fight
+drew:draw drawn:draw grew:grow grown:grow threw:throw thrown:throw broke:break broken:break got:get gotten:get
+hid:hide shot:shoot signed:sign""".split())
+
+
+def cut(word: str) -> str:
+    """A crude stem: the first five letters. The claim checks' thresholds were fitted with it."""
+    return _LEMMA.get(word, word)[:5]
+
+
+def stem(word: str) -> str:
+    """The cut after a final "ed" or "ing" goes, leaving four letters or more: "rolled out" says
+    "roll out", which a five-letter cut alone reads as "rolle" against "roll"."""
+    return cut(re.sub(r"^(.{4,}?)(?:ing|ed)$", r"\1", _LEMMA.get(word, word)))
+
+
+# Small numbers are often spelled out on one side only ("extended six months" / "6 months").
+NUMBER_WORDS = {w: str(i) for i, w in enumerate("""zero one two three four five six seven eight nine ten eleven
+twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split())}
+
+
+def numbers(text: str) -> set[str]:
+    digits = {n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,.]*", text)}
+    return digits | {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS}
+
+
+
+
+# A country and its people are one name to a reader ("China" from "Chinese citizens"); listed
+# only where the crude five-letter stem does not already match them (Japan/Japanese does).
+_SAME_PLACE = [g.split("/") for g in """china/chinese france/french britain/british spain/spanish sweden/swedish/swede
+finland/finnish poland/polish turkey/turkish denmark/danish norway/norwegian greece/greek switzerland/swiss
+wales/welsh ireland/irish netherlands/dutch/holland england/english scotland/scottish/scots peru/peruvian iraq/iraqi
+cuba/cuban iran/iranian oman/omani italy/italian cyprus/cypriot malta/maltese philippines/filipino/filipina
+thailand/thai myanmar/burmese""".split()]
+_PLACE_STEMS = {stem(w): {stem(x) for x in g} for g in _SAME_PLACE for w in g}
+
+
+def _with_places(found: set[str]) -> set[str]:
+    return found.union(*(_PLACE_STEMS[s] for s in found & _PLACE_STEMS.keys()))
+
+
+def topic(question: str) -> set[str]:
+    """What the question is about: the stems of its content words."""
+    return {stem(w) for w in words(question) if w not in STOP and len(w) > 2 and not w.isdigit()}
+
+
+def capitalised(text: str) -> set[str]:
+    """The stems of its capitalised words that are not stop words: names, and a first word."""
+    return {stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", text) if w.lower() not in STOP}
+
+
+def stems(text: str) -> set[str]:
+    """What a text can back: its stems, a country's people counting as the country."""
+    return _with_places({stem(w) for w in words(text)})
+
+
+
+
+def surface(text: str) -> set[str]:
+    """Its words as written (lowercased, a possessive dropped): "Ukraine’s" shows "ukraine"."""
+    return {re.sub(r"['’]s$", "", w) for w in words(text)}
