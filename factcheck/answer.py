@@ -571,7 +571,7 @@ class Answerer:
         base = dict(question=question, as_of=as_of, model=self.llm.label, passages=passages)
         if not passages:
             timings["total_s"] = time.perf_counter() - t0
-            yield Answer(text=ABSTAIN_TEXT, abstained=True, reason="no passage in the corpus matches the question",
+            yield Answer(text=ABSTAIN_TEXT, abstained=True, reason=nothing_found(self.searcher.corpus, "the question"),
                          timings=_round(timings), **base)
             return
         draft = ""
@@ -612,6 +612,14 @@ class Answerer:
             if isinstance(item, Answer):
                 return item
         raise AssertionError("stream ended without an answer")
+
+
+def nothing_found(corpus, what: str) -> str:
+    """Why no passage came: an empty corpus (a first run of the CLI before `make run` loaded the
+    bundled articles) says so and how to fill it, instead of seeming to have searched."""
+    if corpus.count() == 0:
+        return "the corpus is empty: add articles first; factcheck ingest corpus/ loads the bundled ones"
+    return f"no passage in the corpus matches {what}"
 
 
 def _cited_sentence(text: str, cites: list[int]) -> str:

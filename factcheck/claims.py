@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from factcheck import vocabulary as vocab
-from factcheck.answer import Citation, as_data, is_instruction
+from factcheck.answer import Citation, as_data, is_instruction, nothing_found
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
 from retrieval.chunking import sentence_spans
@@ -404,8 +404,9 @@ class Checker:
         vec = embedder.embed([claim])[0]
         hits = self.searcher.search(claim, p.hits, per_article=1, query_vec=vec, **search_kw)
         if not hits:
-            return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, confidence=1.0, reason="no passage in the corpus matches it",
-                               explanation="No passage in the corpus matches this claim.")
+            why = nothing_found(self.searcher.corpus, "this claim")
+            return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, confidence=1.0, reason=why,
+                               explanation=why[0].upper() + why[1:] + ".")
         prior = self.prior(claim) if p.prior else None
         # Whole passages, as DESIGN.md measured the yes/no reading (a window of sentences around
         # the best match loses the abstract's conclusion). Best first: a later one is read only

@@ -137,6 +137,21 @@ def test_files_of_questions_and_claims_give_one_json_line_each_with_its_id(data,
     assert r.exit_code != 0 and "cannot read" in r.output and "Traceback" not in r.output
 
 
+def test_an_empty_corpus_says_so_and_how_to_fill_it(tmp_path, local_llm, monkeypatch):
+    """`factcheck ask` before any ingest (the CLI after `make test`, before `make run`) must not
+    read as if the corpus had been searched and held nothing on the question."""
+    from factcheck.settings import Settings
+
+    monkeypatch.setattr(Settings, "build_llm", lambda self: local_llm)
+    r = run(tmp_path / "empty", "ask", "When did Putin and Zelensky last meet?", "--json")
+    assert r.exit_code == 0, r.output
+    a = json.loads(r.stdout)
+    assert a["abstained"] and "corpus is empty" in a["reason"] and "factcheck ingest" in a["reason"]
+    r = run(tmp_path / "empty", "check", "Putin and Zelensky met in 2019.", "--json")
+    assert r.exit_code == 0, r.output
+    assert all("corpus is empty" in part["reason"] for part in json.loads(r.stdout)["parts"])
+
+
 def test_models_check_runs_the_embedded_model_and_names_the_runtime(tmp_path):
     """What `make setup` runs after building the runtime for this CPU: the real model answers."""
     r = run(tmp_path / "d", "models", "check")
