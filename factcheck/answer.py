@@ -238,6 +238,11 @@ TOPIC_SHARE = 0.5  # of the question's content words, in the cited passage (news
 BARE_TOPIC_SHARE = 0.5
 BARE_WINDOW = 1  # sentences on each side
 
+# "What country elected its first leftist leader?" is not answered by "The Arab-Israeli party
+# elected …", however well a passage backs the words: the answer must name a country the question
+# does not. ("Which country singer …" asks for a singer.)
+_ASKS_COUNTRY = re.compile(r"\b(what|which)\s+(countries|country|nations|nation)\b(?!\s+(music|singer|star|artist|song|album|band))", re.I)
+
 _WH_PREMISE = re.compile(r"^\s*(what|which|who|whom|whose|where|why|how)\b(?!.*\bor\b)", re.I)
 
 
@@ -380,7 +385,8 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
         # Its first clauses may ("The launch was at Arnhem, near Nhulunbuy, according to the devel").
         head = sentences[-1].rsplit(",", 1)[0] if "," in sentences[-1] else ""
         sentences[-1:] = [head + "."] if len(vocab.words(head)) >= 4 else []
-    for s in sentences:
+    asks_country = bool(_ASKS_COUNTRY.search(question))
+    for i, s in enumerate(sentences):
         cites = sorted({int(n) for m in _MARKER.finditer(s) for n in re.split(r"[,;]", m.group(1))})
         text = _MARKER.sub("", s).strip()
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)
@@ -388,6 +394,8 @@ def judge(draft: str, passages: list[Citation], params: AnswerParams, question: 
             judged.append(Sentence(text=text, cites=[], supported=False, reason="says the sources do not answer"))
         elif _DANGLING.search(text):
             judged.append(Sentence(text=text, cites=cites, supported=False, reason="ends before it says anything"))
+        elif i == 0 and asks_country and not vocab.countries(text) - vocab.countries(question):
+            judged.append(Sentence(text=text, cites=cites, supported=False, reason="names no country, which the question asks for"))
         elif question and not _adds_to(text, question):
             # "A record-breaking reptile was caught in Florida" for "Which animal was it?": true,
             # cited, and no answer.

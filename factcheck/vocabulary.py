@@ -96,3 +96,50 @@ def stems(text: str) -> set[str]:
 def surface(text: str) -> set[str]:
     """Its words as written (lowercased, a possessive dropped): "Ukraine’s" shows "ukraine"."""
     return {re.sub(r"['’]s$", "", w) for w in words(text)}
+
+
+# Countries, with the short forms news uses ("UK", "Britain", "Holland"). A sentence names one when
+# the stems of one of its forms come in a row ("Saudi Arabian" names Saudi Arabia, "Ukrainian"
+# Ukraine); a country's people count through _SAME_PLACE. Upper-case short forms ("US", "UK") count
+# only as written, so "told us" names no country.
+_COUNTRIES = [g.split("/") for g in """afghanistan, albania, algeria, andorra, angola, antigua and barbuda/antigua,
+argentina, armenia, australia, austria, azerbaijan, bahamas, bahrain, bangladesh, barbados, belarus, belgium, belize,
+benin, bhutan, bolivia, bosnia and herzegovina/bosnia, botswana, brazil, brunei, bulgaria, burkina faso, burundi,
+cambodia, cameroon, canada, cape verde/cabo verde, central african republic, chad, chile, china, colombia, comoros,
+congo/DRC, costa rica, croatia, cuba, cyprus, czech republic/czechia/czech, denmark, djibouti, dominica,
+dominican republic, ecuador, egypt, el salvador/salvador, equatorial guinea, eritrea, estonia, eswatini/swaziland,
+ethiopia, fiji, finland, france, gabon, gambia, georgia, germany, ghana, greece, grenada, guatemala, guinea,
+guinea-bissau, guyana, haiti, honduras, hungary, iceland, india, indonesia, iran, iraq, ireland, israel, italy,
+ivory coast/côte d'ivoire, jamaica, japan, jordan, kazakhstan/kazakh, kenya, kiribati, kosovo, kuwait, kyrgyzstan,
+laos, latvia, lebanon, lesotho, liberia, libya, liechtenstein, lithuania, luxembourg, madagascar, malawi, malaysia,
+maldives, mali, malta, marshall islands, mauritania, mauritius, mexico, micronesia, moldova, monaco, mongolia,
+montenegro, morocco, mozambique, myanmar/burma, namibia, nauru, nepal, netherlands/holland, new zealand, nicaragua,
+niger, nigeria, north korea, north macedonia/macedonia, norway, oman, pakistan, palau, palestine, panama,
+papua new guinea, paraguay, peru, philippines, poland, portugal, qatar, romania, russia, rwanda, saint lucia, samoa,
+san marino, saudi arabia/saudi, senegal, serbia/serb, seychelles, sierra leone, singapore, slovakia, slovenia,
+solomon islands, somalia, south africa, south korea, south sudan, spain, sri lanka, sudan, suriname, sweden,
+switzerland, syria, taiwan, tajikistan, tanzania, thailand, timor-leste/east timor, togo, tonga,
+trinidad and tobago/trinidad, tunisia, turkey/türkiye, turkmenistan, tuvalu, uganda, ukraine,
+united arab emirates/UAE/emirates, united kingdom/UK/britain/great britain/england/scotland/wales/northern ireland,
+united states/US/USA/america, uruguay, uzbekistan, vanuatu, vatican/holy see, venezuela, vietnam, yemen, zambia,
+zimbabwe""".replace("\n", " ").split(", ")]
+
+
+def _country_token(word: str) -> set[str]:
+    """What one written word can be in a country's name: its stem and, for a people, its
+    country's; an upper-case short form only as itself ("US", "U.S." but not "us")."""
+    short = word.replace(".", "")
+    if short.isupper() and 2 <= len(short) <= 4:
+        return {"=" + short.lower()}
+    return _with_places({stem(word.lower().rstrip("."))})
+
+
+_COUNTRY_FORMS = [(g[0], [next(iter(_country_token(w) if not w.isupper() else {"=" + w.lower()})) for w in form.split()])
+                  for g in _COUNTRIES for form in g]
+
+
+def countries(text: str) -> set[str]:
+    """The countries a text names, by their first form ("united states" for "the US")."""
+    seq = [_country_token(re.sub(r"['’]s$", "", w)) for w in re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’.-]*", text)]
+    return {name for name, form in _COUNTRY_FORMS
+            if any(all(form[j] in seq[i + j] for j in range(len(form))) for i in range(len(seq) - len(form) + 1))}

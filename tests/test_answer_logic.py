@@ -486,6 +486,33 @@ def test_a_quote_grows_to_show_a_name_as_the_answer_writes_it():
     assert widen_to_names(c, ["Zelenska met then-President Biden's wife [1]."], q, lambda d: f"{first} The President spoke.") == c
 
 
+def test_a_question_for_a_country_is_answered_by_a_country():
+    """"The Arab-Israeli party elected its first-ever leftist leader this week" was shown for which
+    country elected one, backed word for word by a story on Israel's coalition: the answer must name
+    a country the question does not name, in any of the forms news writes it."""
+    from factcheck.vocabulary import countries
+
+    q = "What country elected its first-ever leftist leader this week?"
+    p = [Citation(n=1, doc_id="c", chunk_id="c:0", start=0, end=99,
+                  quote="The Arab-Israeli party elected its first-ever leftist leader this week. Colombia elected its first-ever leftist leader.")]
+    s = judge("The Arab-Israeli party elected its first-ever leftist leader this week [1].", p, params, q)[0]
+    assert not s.supported and s.reason == "names no country, which the question asks for"
+    assert judge("Colombia elected its first-ever leftist leader [1].", p, params, q)[0].supported
+    # Only the answer (the first sentence) must name it; and a country singer is no country.
+    assert judge("Colombia [1]. The party elected its first-ever leftist leader [1].", p, params, q)[1].supported
+    assert judge("The Arab-Israeli party elected its first-ever leftist leader this week [1].", p, params,
+                 "Which country singer's party elected its first-ever leftist leader this week?")[0].supported
+    assert countries("Saudi Arabian officials and the Ukrainian first lady") == {"saudi arabia", "ukraine"}
+    assert countries("U.S. officials told us") == {"united states"} and not countries("they told us")
+    assert countries("Chinese citizens, British ministers, the UK's Dutch partners") == {"china", "united kingdom", "netherlands"}
+    # A country the question already names is no answer to it.
+    q2 = "US first lady Jill Biden met with the first lady of which country this week?"
+    p2 = [Citation(n=1, doc_id="u", chunk_id="u:0", start=0, end=99, quote="The US first lady met the first lady of Ukraine this week.")]
+    assert judge("The US first lady met with the first lady this week [1].", p2, params, q2)[0].reason == \
+        "names no country, which the question asks for"
+    assert judge("The first lady of Ukraine met with Jill Biden this week [1].", p2, params, q2)[0].supported
+
+
 def test_a_sentence_that_stops_where_its_answer_should_be_is_no_answer():
     q = "The most transmissible variant yet has arrived. What is it called?"
     p = [Citation(n=1, doc_id="v", chunk_id="v:0", start=0, end=99,
