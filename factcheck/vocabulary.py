@@ -134,8 +134,7 @@ def _country_token(word: str) -> set[str]:
     return _with_places({stem(word.lower().rstrip("."))})
 
 
-_COUNTRY_FORMS = [(g[0], [next(iter(_country_token(w) if not w.isupper() else {"=" + w.lower()})) for w in form.split()])
-                  for g in _COUNTRIES for form in g]
+_COUNTRY_FORMS = [(g[0], ["=" + w.lower() if w.isupper() else stem(w) for w in form.split()]) for g in _COUNTRIES for form in g]
 
 
 def countries(text: str) -> set[str]:
