@@ -480,9 +480,7 @@ def widen_to_names(c: Citation, sentences: list[str], question: str, article_of:
     said = set().union(*(vocab.topic(s) for s in plain))  # its content words
     from_headline = {vocab.stem(w) for h in _headline(c) for w in vocab.words(h)}
     missing = (said & from_headline) - asked - vocab.stems(c.quote)
-    # Tokens as vocab.words cuts them, so "then-President" is no name "President" the quote must show.
-    names = {n for s in plain for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", s) if w[0].isupper()
-             for n in vocab.surface(w) if n not in vocab.STOP and vocab.stem(n) not in asked}
+    names = {n for s in plain for n in vocab.names(s) if vocab.stem(n) not in asked}
     if not missing and names <= vocab.surface(c.quote):
         return c
     article = article_of(c.doc_id)

@@ -60,8 +60,6 @@ def numbers(text: str) -> set[str]:
     return digits | {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS}
 
 
-
-
 # A country and its people are one name to a reader ("China" from "Chinese citizens"); listed
 # only where the crude five-letter stem does not already match them (Japan/Japanese does).
 _SAME_PLACE = [g.split("/") for g in """china/chinese france/french britain/british spain/spanish sweden/swedish/swede
@@ -91,11 +89,19 @@ def stems(text: str) -> set[str]:
     return _with_places({stem(w) for w in words(text)})
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def surface(text: str) -> set[str]:
     """Its words as written (lowercased, a possessive dropped): "Ukraine’s" shows "ukraine"."""
-    return {re.sub(r"['’]s$", "", w) for w in words(text)}
+    return {_POSSESSIVE.sub("", w) for w in words(text)}
+
+
+def names(text: str) -> set[str]:
+    """Its capitalised words as surface() gives them, stop words left out. Tokens are cut as
+    words() cuts them, so "then-President" holds no name "President"."""
+    return {n for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", text) if w[0].isupper()
+            for n in surface(w) if n not in STOP}
 
 
 # Countries, with the short forms news uses ("UK", "Britain", "Holland"). A sentence names one when
@@ -139,6 +145,6 @@ _COUNTRY_FORMS = [(g[0], ["=" + w.lower() if w.isupper() else stem(w) for w in f
 
 def countries(text: str) -> set[str]:
     """The countries a text names, by their first form ("united states" for "the US")."""
-    seq = [_country_token(re.sub(r"['’]s$", "", w)) for w in re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’.-]*", text)]
+    seq = [_country_token(_POSSESSIVE.sub("", w)) for w in re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’.-]*", text)]
     return {name for name, form in _COUNTRY_FORMS
             if any(all(form[j] in seq[i + j] for j in range(len(form))) for i in range(len(seq) - len(form) + 1))}
