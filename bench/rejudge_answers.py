@@ -1,8 +1,10 @@
 """Judge the drafts of a stored `factcheck eval qa --out` run again with the checks as they are
 now, without the model: the same passages, the same drafts, the stored P(yes). What a change to
-the checks in factcheck/answer.py does to answer and cited accuracy, in a second. The shown text
-is composed as the answerer does (answer.compose); quotes grow to show names only with --store
-(the run's store, for the articles' text).
+the checks in factcheck/checks.py does to answer and cited accuracy, in a second, with the right
+drafts each named check refused and the figures per fold (a set cut by bench/cut_set.py has one
+per question). The shown text is composed as the answerer does (answer.compose); quotes grow to
+show names only with --store (the run's store, for the articles' text). `--set checks.NAME=VALUE`
+tries other check parameters.
 
     python bench/rejudge_answers.py ../shared/evaldata/news_dev answers.jsonl [--store DIR] [--show]
 """
@@ -15,7 +17,9 @@ import json
 from pathlib import Path
 
 from factcheck import timeframe
-from factcheck.answer import AnswerParams, Citation, abstain_reason, compose, judge
+from collections import Counter
+
+from factcheck.answer import AnswerParams, Citation, abstention, compose, judge
 from factcheck.evaluation import answer_gold, gold_map, judge_answer, read_queries
 
 
@@ -38,6 +42,8 @@ def main() -> None:
     ap.add_argument("stored", type=Path, help="JSONL written by `factcheck eval qa --out`")
     ap.add_argument("--store", type=Path, help="the store the run used (its articles' text)")
     ap.add_argument("--show", action="store_true", help="print every question whose judgement changed")
+    ap.add_argument("--refused", action="store_true", help="print every right draft the checks refuse, with the check")
+    ap.add_argument("--set", action="append", default=[], metavar="checks.NAME=VALUE", help="a check parameter to try")
     args = ap.parse_args()
     if args.store:
         from retrieval.store import Corpus
@@ -47,6 +53,14 @@ def main() -> None:
     else:
         article_of = lambda doc_id: ""  # noqa: E731
     params = AnswerParams()
+    for item in args.set:
+        key, value = item.split("=", 1)
+        field = key.removeprefix("checks.")
+        checks = params.checks.model_copy(update={field: json.loads(value)})
+        params = params.model_copy(update={"checks": checks})
+    by_check: Counter = Counter()  # right drafts refused, by the check that refused them
+    folds: dict = {}
+    draft_right = 0
     to_doc = gold_map(args.directory)
     queries = {q["id"]: q for q in read_queries(args.directory)}
     before = {"right": 0, "cited": 0, "wrong_shown": 0}
@@ -60,15 +74,27 @@ def main() -> None:
         a = r["answer"]
         passages = [Citation(**p) for p in a["passages"]]
         since = timeframe.since(q["question"], dt.date.fromisoformat(a["as_of"])) if params.time_frame else None
-        sentences = judge(draft_of(a["sentences"]), passages, params, q["question"], since) if a["sentences"] else []
+        sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], since) if a["sentences"] else []
         kept = [s for s in sentences if s.supported]
-        shown = not abstain_reason(sentences, a["answerable_p"] or 0.0, params)
+        whole = abstention(sentences, a["answerable_p"] or 0.0, params)
+        shown = not whole
         text, citations = compose(kept, passages, q["question"], article_of) if shown else ("", [])
         right, cited = (shown and x for x in judge_answer(text, citations, r["answers"], answer_gold(q, to_doc)))
         for tally, (rt, ct, shown_) in ((before, (r["right"], r["cited"], not r["abstained"])), (after, (right, cited, shown))):
             tally["right"] += rt
             tally["cited"] += ct
             tally["wrong_shown"] += shown_ and not rt
+        draft_right += r["draft_right"]
+        if r["draft_right"] and not right:  # a right draft the checks refused (or cut to a wrong answer)
+            check, detail = (whole.check, whole.detail) if whole else next(
+                ((x.check, x.reason) for x in sentences if not x.supported), ("compose", text))
+            by_check[check] += 1
+            if args.refused:
+                print(f"{r['id']}: refused by {check}: {detail}\n   expected {r['answers']}; draft: {draft_of(a['sentences'])!r}")
+        fold = folds.setdefault(q.get("fold", 0), [0, 0, 0])
+        fold[0] += 1
+        fold[1] += right
+        fold[2] += cited
         if args.show and (right, cited, shown) != (r["right"], r["cited"], not r["abstained"]):
             print(f"{r['id']}: right {r['right']}->{right}, cited {r['cited']}->{cited}, shown {not r['abstained']}->{shown}")
             print(f"   expected {r['answers']}; stored: {a['text']!r}")
@@ -77,6 +103,12 @@ def main() -> None:
     for name, t in (("stored", before), ("re-judged", after)):
         print(f"{name:>10}: right {t['right']}/{n} ({t['right'] / n:.3f}), cited {t['cited']}/{n} ({t['cited'] / n:.3f}), "
               f"wrong answers shown {t['wrong_shown']}")
+    refused = sum(by_check.values())
+    print(f"right drafts {draft_right}/{n}; refused by the checks {refused} ({refused / max(draft_right, 1):.1%}): "
+          + ", ".join(f"{k} {v}" for k, v in by_check.most_common()))
+    if len(folds) > 1:
+        print("per fold (questions, right, cited): " + "; ".join(f"{k}: {v[0]}, {v[1] / v[0]:.3f}, {v[2] / v[0]:.3f}"
+                                                               for k, v in sorted(folds.items())))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 token probabilities → an overall verdict.
 
 Why probabilities and not the model's words: asked to name a label, the small local model almost
-never says REFUTED (DESIGN.md: macro-F1 0.39-0.44). Two focused yes/no questions that share a
+never says REFUTED (macro-F1 0.39-0.44 measured that way). Two focused yes/no questions that share a
 cached passage prefix ("does the source support the claim?" / "... contradict it?"), with thresholds fitted
 on SciFact's training claims, did far better. The explanation is written in code from the
 verdict and the quoted evidence, so it can never cite something that was not given.
@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from factcheck import vocabulary as vocab
-from factcheck.answer import Citation, as_data, is_instruction, nothing_found
+from factcheck.evidence import Citation, as_data, is_instruction, nothing_found
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
 from retrieval.chunking import sentence_spans
@@ -408,7 +408,7 @@ class Checker:
             return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, confidence=1.0, reason=why,
                                explanation=why[0].upper() + why[1:] + ".")
         prior = self.prior(claim) if p.prior else None
-        # Whole passages, as DESIGN.md measured the yes/no reading (a window of sentences around
+        # Whole passages, as the yes/no reading was measured (a window of sentences around
         # the best match loses the abstract's conclusion). Best first: a later one is read only
         # when the earlier ones decide nothing, which halves the model time of a typical claim.
         evidence, notes = [], []

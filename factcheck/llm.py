@@ -109,7 +109,7 @@ class ChatModel:
 
     def yes_probability(self, messages: Messages) -> float:
         """P(yes) / (P(yes) + P(no)) for the first token of the reply. More reliable than the
-        model's wording for a small model (DESIGN.md): it leans to 'yes', so thresholds sit high."""
+        model's wording for a small model (measured on these machines): it leans to 'yes', so thresholds sit high."""
         r = self._call(messages=messages, max_tokens=1, logprobs=True, top_logprobs=10)
         try:
             top = r.choices[0].logprobs.content[0].top_logprobs

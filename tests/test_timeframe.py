@@ -39,18 +39,18 @@ Q = "Which automaker recalled 2.9 million vehicles this week?"
 
 def test_a_passage_older_than_the_time_the_question_names_cannot_back_the_answer():
     start = since(Q, THURSDAY)
-    old = judge("Toyota recalled 2.9 million vehicles [1].", [OLD, NEW], AnswerParams(), Q, start)[0]
+    old = judge("Toyota recalled 2.9 million vehicles [1].", [OLD, NEW], AnswerParams().checks, Q, start)[0]
     assert not old.supported and "dated before 2022-06-15" in old.reason
-    undated = judge("Toyota recalled 2.9 million vehicles [3].", [OLD, NEW, UNDATED], AnswerParams(), Q, start)[0]
+    undated = judge("Toyota recalled 2.9 million vehicles [3].", [OLD, NEW, UNDATED], AnswerParams().checks, Q, start)[0]
     assert not undated.supported  # nothing shows it is of this week
-    new = judge("Ford recalled 2.9 million vehicles [2].", [OLD, NEW], AnswerParams(), Q, start)[0]
+    new = judge("Ford recalled 2.9 million vehicles [2].", [OLD, NEW], AnswerParams().checks, Q, start)[0]
     assert new.supported and new.cites == [2]
     # Without a frame the old passage backs it, as before.
-    assert judge("Toyota recalled 2.9 million vehicles [1].", [OLD, NEW], AnswerParams(), Q)[0].supported
+    assert judge("Toyota recalled 2.9 million vehicles [1].", [OLD, NEW], AnswerParams().checks, Q)[0].supported
 
 
 def test_a_sentence_citing_an_old_and_a_new_passage_keeps_only_the_new_one():
-    both = judge("Ford recalled 2.9 million vehicles [1][2].", [OLD, NEW], AnswerParams(), Q, since(Q, THURSDAY))[0]
+    both = judge("Ford recalled 2.9 million vehicles [1][2].", [OLD, NEW], AnswerParams().checks, Q, since(Q, THURSDAY))[0]
     assert both.supported and both.cites == [2]
 
 

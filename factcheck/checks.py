@@ -1,0 +1,428 @@
+"""The checks a drafted answer passes before it is shown: small named checks, each stating one
+principle, run in a declared order over each sentence of the draft and over the cited passages.
+The first check that refuses a sentence names itself in the `Sentence` (and so in the answer's
+JSON and on the page): a fact-checker can see why a sentence was dropped, and a developer can
+count refusals by check on a training set (bench/rejudge_answers.py).
+
+Why checks in code: the small local model writes fluent sentences the passages do not state.
+Every check here is a principle a reader could apply by hand; each has its parameters in
+`CheckParams` (settings: FACTCHECK_ANSWER__CHECKS__…) and a test on a made-up example.
+
+Order (SENTENCE_CHECKS, then the backing checks for each passage a sentence could cite,
+BACKING_CHECKS): a sentence must be an answer at all before its citations are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
+
+from factcheck import vocabulary as vocab
+from factcheck.evidence import MARKER, Citation, is_instruction, split_sentences
+
+
+class CheckParams(BaseModel):
+    """The checks' parameters. Chosen on news_dev before 2026-12-04; refitted on news_train by week."""
+
+    min_support: float = Field(0.6, description="share of a sentence's content words found in what it cites")
+    topic_share: float = Field(0.5, description="share of the question's content words a passage about it holds")
+    bare_topic_share: float = Field(0.5, description="share of the question's words said with a bare answer")
+    bare_window: int = Field(1, description="sentences on each side of the one saying a bare answer")
+    one_place_window: int | None = Field(None, description="sentences on each side within which one passage must state "
+                                         "a sentence's facts together; None turns the check off")
+    answer_kinds: bool = Field(False, description="a question asking how many / when / where / who / which country is "
+                               "answered by a number / a time / a place / a name / a country")
+
+
+class Sentence(BaseModel):
+    text: str
+    cites: list[int]
+    supported: bool
+    reason: str | None = None
+    check: str | None = None  # the check that refused it
+    attributed: bool = False  # the model gave no marker; the check found the passage that holds it
+    # Other passages given that hold the sentence's facts on their own, cited too: a fact-checker
+    # wants to see every outlet that says it, and the first one the model picked may be a roundup.
+    corroborating: list[int] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Backing:
+    """How well cited text backs a sentence: the share of its content words found, or the check
+    that refused it and why (share 0)."""
+
+    share: float
+    check: str | None = None
+    detail: str = ""
+
+    @classmethod
+    def refused(cls, check: str, detail: str) -> "Backing":
+        return cls(0.0, check, detail)
+
+
+# ---- the sentence and the question -----------------------------------------------------------
+_NOT_SAID = re.compile(r"\b(do(es)?n[o’']?t|do(es)? not|did not|didn[’']t) (say|mention|state|specify|provide|contain|answer|include)|"
+                       r"\bno (information|mention)\b|\bnot (mentioned|stated|specified|provided)\b|"
+                       r"\b(cannot|can't|can not|unable to) (be )?(determine|answer|find|tell)", re.I)
+# A sentence that stops where its answer should be ("The Omicron variant is called [1].").
+_DANGLING = re.compile(r"\b(is|are|was|were|be|called|named|titled|the|a|an|of)\s*[.!?]?\s*$", re.I)
+
+
+def says_something(text: str, question: str, p: CheckParams, first: bool) -> str | None:
+    """A sentence that says the sources do not answer is no answer (the abstention says that)."""
+    return "says the sources do not answer" if _NOT_SAID.search(text) else None
+
+
+def is_complete(text: str, question: str, p: CheckParams, first: bool) -> str | None:
+    """A sentence that stops where its answer should be states nothing, however well it matches."""
+    return "ends before it says anything" if _DANGLING.search(text) else None
+
+
+# What kind of answer a question asks for, and whether a sentence gives one. A time or a number is
+# read from the words; a place or a person from a capitalised name the question does not have, since
+# no model here tags names: "Where did they meet?" is not answered by "They met last week".
+_MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec"
+_TIME_WORDS = set((_MONTHS + " monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight "
+                   "morning evening night week weekend month year decade century ago since spring summer autumn fall winter "
+                   "christmas easter midnight noon daily annually earlier later recently now currently").split())
+_QUANTITY_WORDS = set("""thirty forty fifty sixty seventy eighty ninety dozen dozens hundred hundreds thousand thousands million millions billion billions trillion
+trillions half quarter third none no-one nobody double twice triple percent""".split())
+_KIND_OF_QUESTION = [  # first match wins; the question's last sentence is read (a quiz may give context first)
+    ("country", re.compile(r"\b(what|which)\s+(countries|country|nations|nation)\b(?!\s+(music|singer|star|artist|song|album|band))", re.I)),
+    ("number", re.compile(r"^\s*how\s+(many|much)\b", re.I)),
+    ("time", re.compile(r"^\s*(when\b|(in|on|by|since|until)?\s*(what|which)\s+(year|month|day|date)\b)", re.I)),
+    ("place", re.compile(r"^\s*where\b(?!.*\b(from|to)\s*\?)", re.I)),
+    ("name", re.compile(r"^\s*(who|whom)\b(?!\s+(is|was|are|were)\s+(a|an|the)\b)", re.I)),
+]
+
+
+def kind_asked(question: str) -> str | None:
+    """The kind of answer the question asks for: country, number, time, place, name, or None."""
+    asks = split_sentences(question)[-1] if question.strip() else ""
+    return next((kind for kind, pattern in _KIND_OF_QUESTION if pattern.search(asks)), None)
+
+
+def gives_kind(text: str, question: str, kind: str) -> bool:
+    """Whether the text gives an answer of that kind that the question does not already hold."""
+    said = vocab.words(text)
+    if kind == "country":
+        return bool(vocab.countries(text) - vocab.countries(question))
+    if kind == "number":
+        return bool(vocab.numbers(text) - vocab.numbers(question)) or any(w in _QUANTITY_WORDS for w in said)
+    if kind == "time":
+        return bool(re.search(r"\b(1[89]|20)\d\d\b|\b\d{1,2}[/.-]\d{1,2}\b", text)) or any(w in _TIME_WORDS for w in said)
+    asked = {vocab.stem(w) for w in vocab.words(question)}
+    # A name is a capitalised word after the first, or a first word that is no common word.
+    names = {vocab.stem(n) for n in vocab.names(text)} - asked
+    return bool(names) or (kind == "place" and bool(vocab.countries(text) - vocab.countries(question)))
+
+
+def answers_kind(text: str, question: str, p: CheckParams, first: bool) -> str | None:
+    """An answer is of the kind its question asks for: how many → a number, when → a time, where →
+    a place, who → a name, which country → a country. Only the first sentence is the answer."""
+    if not first or not question:
+        return None
+    if not p.answer_kinds:
+        kind = "country" if kind_asked(question) == "country" else None  # the country check predates the others
+    else:
+        kind = kind_asked(question)
+    if kind and not gives_kind(text, question, kind):
+        return f"gives no {kind}, which the question asks for"
+    return None
+
+
+# Stop words for the support check, but an answer to "when?" ("reopened on Friday").
+_WHEN_WORDS = set("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight weekend last first".split())
+
+
+def adds_to_question(text: str, question: str, p: CheckParams, first: bool) -> str | None:
+    """A sentence that says nothing the question did not (no new word, name or number) is no answer."""
+    if not question:
+        return None
+    asked = {vocab.stem(w) for w in vocab.words(question)}
+    adds = bool(vocab.numbers(text) - vocab.numbers(question)) or any(
+        vocab.stem(w) not in asked for w in vocab.words(MARKER.sub(" ", text)) if len(w) > 2 and (w not in vocab.STOP or w in _WHEN_WORDS))
+    return None if adds else "restates the question without answering it"
+
+
+# In declared order: (name, check). Each returns None, or why it refuses the sentence.
+SENTENCE_CHECKS: list[tuple[str, Callable[[str, str, CheckParams, bool], str | None]]] = [
+    ("says_something", says_something),
+    ("complete_sentence", is_complete),
+    ("answer_kind", answers_kind),
+    ("adds_to_question", adds_to_question),
+]
+
+
+# ---- a sentence against what it cites --------------------------------------------------------
+# "When did they last meet?", "What did the talks decide?": with the auxiliary right after the
+# question word, the question's last word is the verb it asks about. A passage that never says it
+# (that they decided anything) cannot answer, however many of the other words it shares.
+_DO_QUESTION = re.compile(r"^\s*(what|when|where|why|how|who|whom)\s+(did|does|do)\s+(.+?)\s+([a-z][a-z'’-]+)\s*\?\s*$", re.I)
+_NOT_A_VERB = {"a", "an", "the", "to", "for", "of", "in", "on", "at", "with", "by", "from", "about", "as", "into"}
+
+
+def asked_verb(question: str) -> str | None:
+    m = _DO_QUESTION.match(question)
+    if not m or len(question.split()) > 14:
+        return None
+    before = m.group(3).split()[-1].lower()
+    verb = m.group(4).lower()
+    return None if before in _NOT_A_VERB or verb in vocab.STOP else verb
+
+
+_WH_PREMISE = re.compile(r"^\s*(what|which|who|whom|whose|where|why|how)\b(?!.*\bor\b)", re.I)
+
+# A story's dateline names the outlet that wrote it ("Colombo, Sri Lanka CNN —", "(CNN)"): who
+# reports, not what is reported.
+_OUTLET_DATELINE = re.compile(r"^(\s*(?:[A-Z][\w.'’-]*,?\s+){0,4}?)(?:CNN(?:\s+Business)?|Reuters|AP|AFP)(\s*[—–])"
+                              r"|^\s*\((?:CNN|AP|Reuters|AFP)\)")
+
+
+def without_outlet(quote: str) -> str:
+    """The quote without its dateline's outlet, which says who reports, not what."""
+    return _OUTLET_DATELINE.sub(lambda m: (m.group(1) or "") + (m.group(2) or ""), quote, count=1)
+
+
+def on_topic(stems: set[str], question: str, share: float) -> bool:
+    """Whether a passage (its stems) holds enough of what the question is about."""
+    topic = vocab.topic(question)
+    return bool(topic) and len(topic & stems) >= share * len(topic)
+
+
+def said_with_topic(answer: str, cited: list[str], headlines, question: str, p: CheckParams) -> bool:
+    """Whether one stretch of a cited passage (a sentence with bare_window neighbours, or a
+    headline) holds every word and number the answer adds to the question and bare_topic_share of
+    the question's own words."""
+    asked = {vocab.stem(w) for w in vocab.words(question)}
+    new = {vocab.stem(w) for w in vocab.words(answer) if w not in vocab.STOP and len(w) > 2 and not w.isdigit()
+           and w not in vocab.NUMBER_WORDS} - asked
+    figures = vocab.numbers(answer) - vocab.numbers(question)
+    for text in [*headlines, *stretches(cited, p.bare_window)]:
+        stems = vocab.stems(text)
+        if new <= stems and figures <= vocab.numbers(text) and on_topic(stems, question, p.bare_topic_share):
+            return True
+    return False
+
+
+def stretches(cited: list[str], window: int) -> list[str]:
+    """Each sentence of each cited quote with `window` neighbours on each side: one place in one passage."""
+    out = []
+    for quote in cited:
+        sents = split_sentences(quote)
+        out += [" ".join(sents[max(0, i - window):i + window + 1]) for i in range(len(sents))]
+    return out
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a sentence states, as the backing checks compare it."""
+
+    body: str  # without markers
+    words: set[str]  # content words
+    names: set[str]  # stems of names the question does not give
+    figures: set[str]  # numbers, the question's premise excepted
+    echoed: set[str]  # stems of words it echoes from the question, names aside
+    verb: str | None  # the verb the question asks about
+
+    @classmethod
+    def of(cls, sentence: str, question: str) -> "Facts":
+        body = MARKER.sub(" ", sentence)
+        # A number a wh-question gives is its premise ("Which team won the 2022 Stanley Cup?"), not
+        # the answer, so a sentence restating it needs no source for it. Not so for "Did they meet in
+        # 2024?" or "When …": there the number is what is asked.
+        asks = split_sentences(question)[-1] if question.strip() else ""
+        premise = vocab.numbers(question) if _WH_PREMISE.match(asks) else set()
+        words = {w for w in vocab.words(body) if w not in vocab.STOP and len(w) > 2 and not w.isdigit() and w not in vocab.NUMBER_WORDS}
+        # Names are facts: a capitalised word after the first, and the first word when it is no
+        # common word ("Japan's citizens …" against a passage about China's).
+        names = {vocab.stem(w.lower()) for w in re.findall(r"(?<=[\s(“\"])[A-Z][a-zA-Z’'-]+", body) if w.lower() not in vocab.STOP}
+        first = re.match(r"\s*[“\"(]?([A-Z][a-zA-Z’'-]+)", body)
+        if first and first.group(1).lower() not in vocab.STOP:
+            names.add(vocab.stem(first.group(1).lower()))
+        asked = {vocab.stem(w) for w in vocab.words(question)}
+        asked_names = {vocab.stem(w.lower()) for w in re.findall(r"\b[A-Z][a-zA-Z’'-]+", question)}
+        echoed = ({vocab.stem(w) for w in words} & asked) - names - asked_names
+        verb = asked_verb(question)
+        # A name that only restates the question's subject ("Ignazio Cassis") may be left out.
+        return cls(body, words, names - asked, vocab.numbers(body) - premise, echoed, vocab.stem(verb) if verb else None)
+
+
+def backing(sentence: str, cited: list[str], question: str, headlines, p: CheckParams) -> Backing:
+    """How the cited quotes (and their headlines, for words and names but not numbers) back the
+    sentence: the backing checks in order, the first refusal named."""
+    facts = Facts.of(sentence, question)
+    cited = [without_outlet(c) for c in cited]
+    if not facts.words:  # a bare figure ("73%."), or nothing at all
+        why = figures_in_quote(facts, cited, [], question, p)
+        if why:
+            return Backing.refused("figures_in_quote", why)
+        if not vocab.numbers(facts.body):
+            return Backing.refused("content_words", "states nothing to check")
+        if question.strip() and not said_with_topic(facts.body, cited, headlines, question, p):
+            return Backing.refused("bare_answer_said_with_question", "the cited passage does not say it together with what the question asks")
+        return Backing(1.0)
+    for name, check in BACKING_CHECKS:
+        why = check(facts, cited, list(headlines), question, p)
+        if why:
+            return Backing.refused(name, why)
+    stems = vocab.stems(" ".join([*headlines, *cited]))
+    return Backing(sum(1 for w in facts.words if vocab.stem(w) in stems) / len(facts.words))
+
+
+def figures_in_quote(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+    """Every number a sentence states is in the quote it cites, where it can be read in context
+    (a headline does not count for numbers)."""
+    missing = f.figures - vocab.numbers(" ".join(cited))
+    return f"the cited passage does not give {', '.join(sorted(missing))}" if missing else None
+
+
+def names_in_passage(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+    """Every name a sentence states is in the passage it cites (its quote or headline)."""
+    missing = f.names - vocab.stems(" ".join([*headlines, *cited]))
+    return f"the cited passage does not name {', '.join(sorted(missing))}" if missing else None
+
+
+def bare_answer_said_with_question(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+    """A bare answer ("Adele.", "73%.") echoes nothing of the question, so one stretch of its passage
+    must say it together with what was asked."""
+    if not question.strip() or f.echoed:
+        return None
+    if said_with_topic(f.body, cited, headlines, question, p):
+        return None
+    return "the cited passage does not say it together with what the question asks"
+
+
+def passage_about_question(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+    """A passage about something else cannot back an answer: it holds most of the words the answer
+    echoes from the question ("met" for "meet"), or topic_share of the question's own words."""
+    stems = vocab.stems(" ".join([*headlines, *cited]))
+    if f.echoed and len(f.echoed & stems) < max(1, len(f.echoed) / 2) and not on_topic(stems, question, p.topic_share):
+        return "the cited passage is about something else than the question"
+    return None
+
+
+def says_asked_verb(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+    """A passage that never says what the question asks happened ("meet" in "When did they meet?")
+    cannot answer it."""
+    if f.verb and f.verb not in vocab.stems(" ".join([*headlines, *cited])):
+        return f"the cited passage never says “{f.verb}…”, which the question asks about"
+    return None
+
+
+def content_words(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+    """Most of a sentence's content words are in what it cites."""
+    stems = vocab.stems(" ".join([*headlines, *cited]))
+    share = sum(1 for w in f.words if vocab.stem(w) in stems) / len(f.words)
+    return None if share >= p.min_support else f"the cited passage holds {share:.0%} of its words (needs {p.min_support:.0%})"
+
+
+def in_one_place(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+    """A sentence is backed only where one passage states it in one place, not gathered from far apart.
+
+    Its numbers, names, the verb the question asks about and most of its words must stand within
+    one sentence and its one_place_window neighbours (the headline counting for words and names)."""
+    if p.one_place_window is None:
+        return None
+    head = vocab.stems(" ".join(headlines))
+    for text in stretches(cited, p.one_place_window):
+        stems = vocab.stems(text) | head
+        if f.figures <= vocab.numbers(text) and f.names <= stems and (not f.verb or f.verb in stems) \
+                and sum(1 for w in f.words if vocab.stem(w) in stems) >= p.min_support * len(f.words):
+            return None
+    return "the cited passage has its facts only in different places, not stated together"
+
+
+BACKING_CHECKS: list[tuple[str, Callable[..., str | None]]] = [
+    ("figures_in_quote", figures_in_quote),
+    ("names_in_passage", names_in_passage),
+    ("passage_about_question", passage_about_question),
+    ("bare_answer_said_with_question", bare_answer_said_with_question),
+    ("says_asked_verb", says_asked_verb),
+    ("content_words", content_words),
+    ("one_place", in_one_place),
+]
+
+
+# ---- the draft --------------------------------------------------------------------------------
+def headline(p: Citation) -> list[str]:
+    """A passage's headline as evidence; one that addresses the assistant is none."""
+    return [p.title] if p.title and not is_instruction(p.title) else []
+
+
+def backs(text: str, passages: list[Citation], question: str, p: CheckParams, headlines: bool = True) -> Backing:
+    return backing(text, [c.quote for c in passages], question, [h for c in passages for h in headline(c)] if headlines else [], p)
+
+
+def attribute(text: str, passages: list[Citation], p: CheckParams, question: str = "") -> list[int]:
+    """The one passage that holds the sentence's facts, if any. Never a pair: a sentence stitched
+    from two passages is how a small model merges unrelated facts into a false one."""
+    scored = [(backs(text, [c], question, p).share, c.n) for c in passages]
+    share, n = max(scored, default=(0.0, 0))
+    return [n] if share >= p.min_support else []
+
+
+def with_corroboration(s: Sentence, passages: list[Citation], p: CheckParams, question: str) -> Sentence:
+    """The sentence, citing as well every other passage that holds its facts on its own (the same
+    checks as its own citation, passage by passage). The model did not choose these, so each must
+    also be about the question, and say it in its quote: an outlet added as saying it must say it
+    where it is quoted."""
+    also = [c.n for c in passages if c.n not in s.cites and backs(s.text, [c], question, p, headlines=False).share >= p.min_support
+            and (not question or on_topic({vocab.stem(w) for w in vocab.words(c.quote)}, question, p.topic_share))]
+    return s.model_copy(update={"cites": sorted(s.cites + also), "corroborating": also}) if also else s
+
+
+def draft_sentences(draft: str) -> list[str]:
+    """The draft's sentences; a last one cut at the token limit keeps its whole clauses."""
+    sentences = split_sentences(draft)
+    if sentences and not re.search(r"[.!?\]\"”')]\s*$", draft):
+        head = sentences[-1].rsplit(",", 1)[0] if "," in sentences[-1] else ""
+        sentences[-1:] = [head + "."] if len(vocab.words(head)) >= 4 else []
+    return sentences
+
+
+def judge(draft: str, passages: list[Citation], p: CheckParams, question: str = "",
+          since: dt.date | None = None) -> list[Sentence]:
+    """Each sentence of the draft, kept only when the checks pass and a given passage backs it.
+    With `since` (the time the question names, timeframe.py), only passages dated from then on
+    can back it."""
+    by_n = {c.n: c for c in passages}
+    fresh = [c for c in passages if since is None or (c.date is not None and c.date >= since)]
+    usable = {c.n for c in fresh}
+    judged = []
+    for i, s in enumerate(draft_sentences(draft)):
+        cites = sorted({int(n) for m in MARKER.finditer(s) for n in re.split(r"[,;]", m.group(1))})
+        text = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", s).strip())
+        refusal = next(((name, why) for name, check in SENTENCE_CHECKS if (why := check(text, question, p, i == 0))), None)
+        if refusal:
+            judged.append(Sentence(text=text, cites=[] if refusal[0] == "says_something" else cites, supported=False,
+                                   check=refusal[0], reason=refusal[1]))
+            continue
+        # A number past the passages given ("[4]" of three) is no citation: the sentence stands on
+        # the passages it validly cites, or on the one given passage holding it.
+        own = [n for n in cites if n in usable]
+        held = backs(text, [by_n[n] for n in own], question, p) if own else Backing(0.0)
+        if held.share >= p.min_support:
+            judged.append(with_corroboration(Sentence(text=text, cites=own, supported=True), fresh, p, question))
+            continue
+        # The small model often drops the marker or cites a neighbour of the right passage: the
+        # passage that does hold it is cited instead, by the same checks.
+        found = attribute(text, fresh, p, question)
+        if found:
+            judged.append(with_corroboration(Sentence(text=text, cites=found, supported=True, attributed=True), fresh, p, question))
+        elif own:
+            judged.append(Sentence(text=text, cites=cites, supported=False, check=held.check or "content_words",
+                                   reason=held.detail or f"the cited passage holds {held.share:.0%} of its words"))
+        elif not cites:
+            judged.append(Sentence(text=text, cites=cites, supported=False, check="cites_a_passage", reason="cites nothing"))
+        elif any(n not in by_n for n in cites):
+            judged.append(Sentence(text=text, cites=cites, supported=False, check="cites_a_passage",
+                                   reason="cites a passage that was not given"))
+        else:
+            judged.append(Sentence(text=text, cites=cites, supported=False, check="time_frame",
+                                   reason=f"cites only passages dated before {since}, the time the question names"))
+    return judged

@@ -1,0 +1,157 @@
+"""What the answer and claim paths share about evidence: a cited passage (`Citation`), the
+sentences closest to a question within a budget, passages wrapped as data in a prompt, the
+sentences of a text, and the sentences of a source that address the assistant, which are never
+evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import BaseModel
+
+from retrieval.chunking import ABBREVIATION, sentence_spans
+from retrieval.models import Hit
+
+if TYPE_CHECKING:
+    from factcheck.answer import AnswerParams
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    external_id: str | None = None
+    chunk_id: str
+    title: str | None = None
+    source: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    quote: str
+    start: int  # character offsets of the quote in the article
+    end: int
+
+    @classmethod
+    def from_hit(cls, hit: Hit, n: int, a: int = 0, b: int | None = None, **extra):
+        """The hit's text from a to b (its whole text by default), placed in its article."""
+        b = len(hit.text) if b is None else b
+        return cls(n=n, doc_id=hit.doc_id, external_id=hit.external_id, chunk_id=hit.chunk_id, title=hit.title,
+                   source=hit.source, date=hit.date, url=hit.url, quote=hit.text[a:b], start=hit.start + a,
+                   end=hit.start + b, **extra)
+
+    def label(self) -> str:
+        from retrieval.models import display_label
+
+        return display_label(self.title, self.source, self.date, self.doc_id)
+
+
+# Sentences that address the assistant instead of reporting anything. They are never evidence:
+# a source may be quoted, but it cannot steer the answer (prompt injection in uploaded articles).
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|directions|above|previous|everything)\b"
+    r"|\b(system|assistant|developer)\s*(prompt|message|note)?\s*:"
+    r"|\byou (are|must|should|will) (now )?(an? )?(ai|assistant|language model|chatbot|model)\b"
+    r"|\b(the )?(correct|right|real|true) answer (is|would be)\b|\b(answer|reply|respond|say) (that|with|only)\b"
+    r"|<\|?im_(start|end)\|?>|\[/?INST\]", re.I)
+
+
+def is_instruction(sentence: str) -> bool:
+    return bool(_INSTRUCTION.search(sentence))
+
+
+def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params: "AnswerParams") -> list[Citation]:
+    """The sentences closest to the question, best first, within the budget. Sentences next to
+    each other in one passage are joined into one quote, so the budget buys distinct sentences
+    rather than repeated context (measured on news_dev: the answer is in the chosen evidence
+    for 49 of 66 questions at 900 characters, against 47 with a sentence of context each)."""
+    cands = []  # (hit rank, hit, sentence spans of the hit's chunk, index of the sentence, instruction indexes)
+    for rank, h in enumerate(hits):
+        spans = sentence_spans(h.text)
+        bad = {i for i, sp in enumerate(spans) if is_instruction(h.text[sp[0]:sp[1]])}
+        cands += [(rank, h, spans, i, bad) for i in range(len(spans)) if i not in bad]
+    if not cands:
+        return []
+    texts = [h.text[spans[i][0]:spans[i][1]] for _, h, spans, i, _ in cands]
+    sims = embedder.embed(texts) @ question_vec
+    # The retrieval rank still counts: a sentence is judged with the passage it came from.
+    order = np.argsort(-(sims - 0.03 * np.array([c[0] for c in cands])))
+    groups: list[list] = []  # [hit, spans, first sentence, last sentence], in the order chosen
+    used = 0
+
+    def taken(h: Hit, spans, i: int) -> bool:
+        # In article offsets: chunks overlap, so one sentence can come from two hits.
+        a, b = h.start + spans[i][0], h.start + spans[i][1]
+        return any(g[0].doc_id == h.doc_id and a < g[0].start + g[1][g[3]][1] and g[0].start + g[1][g[2]][0] < b
+                   for g in groups)
+
+    for j in order:
+        rank, h, spans, i, bad = cands[j]
+        if taken(h, spans, i):
+            continue
+        lo, hi = i, i
+        while lo > max(0, i - params.window) and lo - 1 not in bad and not taken(h, spans, lo - 1):
+            lo -= 1
+        while hi < min(len(spans) - 1, i + params.window) and hi + 1 not in bad and not taken(h, spans, hi + 1):
+            hi += 1
+        cost = spans[hi][1] - spans[lo][0]
+        if used + cost > params.budget_chars and groups:
+            continue
+        near = [g for g in groups if g[0].chunk_id == h.chunk_id and (g[3] == lo - 1 or g[2] == hi + 1)]
+        if not near and len(groups) >= params.max_passages:
+            continue
+        if near:  # joins one quote, or bridges two
+            first = near[0]
+            first[2], first[3] = min([lo] + [g[2] for g in near]), max([hi] + [g[3] for g in near])
+            groups = [g for g in groups if g is first or all(g is not x for x in near)]
+        else:
+            groups.append([h, spans, lo, hi])
+        used += cost
+        if used >= params.budget_chars:
+            break
+    return [Citation.from_hit(h, n, spans[lo][0], spans[hi][1]) for n, (h, spans, lo, hi) in enumerate(groups, 1)]
+
+
+# A citation marker as the model writes it: [1], [1, 3], [2; 4].
+MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+
+
+def as_data(text: str) -> str:
+    """Source text inside the prompt: it cannot close the <sources> block or fake a citation."""
+    text = text.replace("<", "‹").replace(">", "›")
+    return MARKER.sub(lambda m: f"({m.group(1)})", text)
+
+
+def format_passages(passages: list[Citation]) -> str:
+    """Most relevant last: nearest to the question, where a small model attends most."""
+    out = []
+    for p in reversed(passages):
+        head = ", ".join(x for x in (p.source or "unknown outlet", p.date.isoformat() if p.date else "undated") if x)
+        title = f' "{as_data(p.title)}"' if p.title else ""
+        out.append(f"[{p.n}] {as_data(head)}{title}:\n{as_data(p.quote)}")
+    return "\n\n".join(out)
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])[ \t]+(?=[A-Z\"“(])|(?<=\])[ \t]+(?=[A-Z])|(\s*\n\s*)", text.strip())
+    out: list[str] = []
+    glued = False  # the previous part ended with an abbreviation on the same line
+    for part in parts:
+        if part is None or not part.strip():
+            glued = glued and part is None  # a line break (the captured separator) ends a sentence whatever came before
+            continue
+        part = part.strip()
+        if glued:  # "Democratic Rep. Bennie Thompson" is one sentence
+            out[-1] += " " + part
+        else:
+            out.append(part)
+        glued = bool(ABBREVIATION.search(out[-1]))
+    return out
+
+
+def nothing_found(corpus, what: str) -> str:
+    """Why no passage came: an empty corpus (a first run of the CLI before `make run` loaded the
+    bundled articles) says so and how to fill it, instead of seeming to have searched."""
+    if corpus.count() == 0:
+        return "the corpus is empty: add articles first; factcheck ingest corpus/ loads the bundled ones"
+    return f"no passage in the corpus matches {what}"
