@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 from pydantic import BaseModel
 
+from factcheck.dates import read_date
 from factcheck.settings import Settings
 from retrieval.errors import FactcheckError, ModelError, RefusedInput
 
@@ -51,13 +52,20 @@ def fail(e: Exception) -> None:
     raise typer.Exit(1)
 
 
-def parse_day(value: str | None, what: str) -> dt.date | None:
+def parse_day(value: str | None, what: str, month_first: bool = False) -> dt.date | None:
+    """A date as people write it (factcheck/dates.py), or a usage error naming the option."""
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{what} must be a date like 2026-01-28, not {value!r}")
+        return read_date(value, month_first=month_first)
+    except ValueError as e:
+        raise typer.BadParameter(f"{what}: {e}")
+
+
+# Exit codes: 0 all done; 1 an error stopped the command; 2 a usage error; 3 a batch in which some
+# lines failed (each has an error record in the output, the others their result).
+EXIT_SOME_FAILED = 3
+MONTH_FIRST = typer.Option("--month-first", help="Read 10/01/2020 as October 1 (default: day first, 10 January)")
 
 
 def _inputs(paths: list[str], meta: dict, max_bytes: int, url_options: dict | None = None) -> Iterator[tuple[str, object]]:
@@ -272,13 +280,64 @@ def search(
         typer.echo("    " + h.text.replace("\n", " ")[:400])
 
 
-def _jsonl_items(path: Path, key: str, default_day: dt.date | None) -> Iterator[tuple[object, str, dt.date | None]]:
+class BadLine(Exception):
+    """One line of a batch file that cannot be read; the batch goes on without it."""
+
+    def __init__(self, line_id, why: str):
+        super().__init__(why)
+        self.id = line_id
+
+
+def _jsonl_items(path: Path, key: str, default_day: dt.date | None,
+                 month_first: bool = False) -> Iterator[tuple[object, str, dt.date | None] | BadLine]:
     """(id, text, date) per line of a questions or claims file: `key`, optional `{key}_date` and `id`
-    (the line number when absent). Read line by line, so results stream as they are made."""
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            row = json.loads(line)
-            yield row.get("id", line_no), row[key], parse_day(row.get(f"{key}_date"), f"{key}_date") or default_day
+    (the line number when absent); a line that cannot be read (broken JSON, no or empty `key`, a
+    date that is no date) as a BadLine, so the rest of the file goes on. Read line by line, so
+    results stream as they are made."""
+    with path.open(encoding="utf-8") as lines:
+        for line_no, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                yield BadLine(line_no, f"line {line_no} is not JSON ({e.msg})")
+                continue
+            if not isinstance(row, dict):
+                yield BadLine(line_no, f"line {line_no} is not a JSON object")
+                continue
+            line_id = row.get("id", line_no)
+            text = row.get(key)
+            if not isinstance(text, str) or not text.strip():
+                yield BadLine(line_id, f"line {line_no} has no {key}")
+                continue
+            day = row.get(f"{key}_date")
+            try:
+                when = read_date(str(day), month_first=month_first) if day else default_day
+            except ValueError as e:
+                yield BadLine(line_id, f"line {line_no}: {key}_date {e}")
+                continue
+            yield line_id, text, when
+
+
+def _run_batch(path: Path, key: str, day: dt.date | None, month_first: bool, work) -> None:
+    """Each line's result as one JSON line, or one error record {id, error} for a line that cannot
+    be read or whose check failed; exit code 3 when some lines failed."""
+    failed = 0
+    for item in _jsonl_items(path, key, day, month_first):
+        if isinstance(item, BadLine):
+            failed += 1
+            emit({"id": item.id, "error": str(item)})
+            continue
+        line_id, text, when = item
+        try:
+            emit({"id": line_id, **work(text, when).model_dump(mode="json")})
+        except FactcheckError as e:  # a model error on one line: the others still get theirs
+            failed += 1
+            emit({"id": line_id, "error": str(e)})
+    if failed:
+        typer.echo(f"{failed} line(s) failed; each has an error record", err=True)
+        raise typer.Exit(EXIT_SOME_FAILED)
 
 
 @app.command()
@@ -288,19 +347,19 @@ def ask(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date context (default today)")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    month_first: Annotated[bool, MONTH_FIRST] = False,
 ):
-    """A short answer in which every sentence cites a quoted passage, or "the sources don't say"."""
+    """A short answer in which every sentence cites a quoted passage, or "the sources don't say".
+    With --questions, one JSON line per question; a bad line gets an error record and exit code 3."""
     from factcheck.answer import Answer
 
     if not question and not questions:
         raise typer.BadParameter("give a question or --questions FILE")
-    day = parse_day(as_of, "--as-of") or dt.date.today()
+    day = parse_day(as_of, "--as-of", month_first) or dt.date.today()
     try:
         answerer = state.settings.build_answerer()
         if questions:
-            for qid, text, when in _jsonl_items(questions, "question", day):
-                emit({"id": qid, **answerer.ask(text, when, sources=source).model_dump(mode="json")})
-            return
+            return _run_batch(questions, "question", day, month_first, lambda text, when: answerer.ask(text, when, sources=source))
         live = sys.stdout.isatty() and not as_json
         for item in answerer.stream(question, day, sources=source):
             if isinstance(item, Answer):
@@ -339,19 +398,19 @@ def check(
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write a Markdown fact-check report here")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    month_first: Annotated[bool, MONTH_FIRST] = False,
 ):
-    """Verdicts (SUPPORTED, REFUTED, NOT_ENOUGH_INFO) per atomic part of a claim, with quoted evidence."""
+    """Verdicts (SUPPORTED, REFUTED, NOT_ENOUGH_INFO) per atomic part of a claim, with quoted evidence.
+    With --claims, one JSON line per claim; a bad line gets an error record and exit code 3."""
     from factcheck.report import to_markdown
 
     if not claim and not claims:
         raise typer.BadParameter("give a claim or --claims FILE")
-    day = parse_day(as_of, "--as-of")
+    day = parse_day(as_of, "--as-of", month_first)
     try:
         checker = state.settings.build_checker()
         if claims:
-            for qid, text, when in _jsonl_items(claims, "claim", day):
-                emit({"id": qid, **checker.check(text, when, sources=source).model_dump(mode="json")})
-            return
+            return _run_batch(claims, "claim", day, month_first, lambda text, when: checker.check(text, when, sources=source))
         result = checker.check(claim, day, sources=source)
         if report:
             report.write_text(to_markdown(result), encoding="utf-8")

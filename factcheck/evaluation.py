@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from factcheck.answer import Answer
+from factcheck.dates import read_date
 from factcheck.settings import Settings
 from retrieval.errors import RefusedInput
 from retrieval.identity import article_id
@@ -102,7 +103,7 @@ def evaluate_retrieval(settings: Settings, directory: Path, *, limit: int | None
     for q in queries:
         text = q.get("question") or q.get("claim")
         day = q.get("question_date") or q.get("claim_date")
-        as_of = dt.date.fromisoformat(day[:10]) if day else None
+        as_of = read_date(day) if day else None
         gold = {to_doc.get(str(g), str(g)) for g in q["gold_doc_ids"]}
         t = time.perf_counter()
         vec = corpus.embedder.embed([text])[0]
@@ -193,7 +194,7 @@ def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None
     rows = []
     for q in questions:
         day = q.get("question_date")
-        a = answerer.ask(q["question"], dt.date.fromisoformat(day[:10]) if day else None)
+        a = answerer.ask(q["question"], read_date(day) if day else None)
         answerable = q.get("answerable", True)
         answers = q.get("answers") or []
         rows.append({"id": q.get("id"), "answerable": answerable, **judge_row(a, answerable, answers, answer_gold(q, to_doc)),
@@ -269,7 +270,7 @@ def evaluate_claims(settings: Settings, directory: Path, *, limit: int | None = 
     try:
         for q in claims:
             day = q.get("claim_date")
-            c = checker.check(q["claim"], dt.date.fromisoformat(day[:10]) if day else None)
+            c = checker.check(q["claim"], read_date(day) if day else None)
             gold = {to_doc.get(str(g), str(g)) for g in q.get("gold_doc_ids") or []}
             cited = {e.doc_id for p in c.parts for e in p.evidence if e.n in p.cites}
             shown = cited or {e.doc_id for p in c.parts for e in p.evidence}

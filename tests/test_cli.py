@@ -110,31 +110,56 @@ def test_refused_input_exits_nonzero_with_reason(tmp_path):
 
 
 def test_files_of_questions_and_claims_give_one_json_line_each_with_its_id(data, tmp_path, local_llm, monkeypatch):
-    """`ask --questions` and `check --claims` with the real local model, loaded once for the file."""
+    """`ask --questions` and `check --claims` with the real local model, loaded once for the file:
+    dates as people write them, and a bad line gets its error record while the rest goes on."""
+    from factcheck.checks import BACKING_CHECKS, SENTENCE_CHECKS
     from factcheck.settings import Settings
 
     monkeypatch.setattr(Settings, "build_llm", lambda self: local_llm)
     qs = tmp_path / "q.jsonl"
-    qs.write_text(json.dumps({"id": "q1", "question": "When did Putin and Zelensky last meet?",
-                              "question_date": "2026-01-30"}) + "\n\n")
+    qs.write_text(json.dumps({"id": "q1", "question": "When did Putin and Zelensky last meet?", "question_date": "30/01/2026"})
+                  + "\n\n" + json.dumps({"id": "q2", "question": "Who won the 2026 Eurovision Song Contest?"}) + "\n"
+                  + json.dumps({"id": "q3", "question": "Who won?", "question_date": "31/02/2026"}) + "\n")
     r = run(data, "ask", "--questions", str(qs), "--json")
-    assert r.exit_code == 0, r.output
-    (line,) = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
-    assert line["id"] == "q1" and "2019" in line["text"] and line["citations"]
+    assert r.exit_code == 3, r.output
+    first, unanswerable, bad = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
+    assert first["id"] == "q1" and first["as_of"] == "2026-01-30" and "2019" in first["text"] and first["citations"]
+    # The sources cannot answer: the abstention names the check that refused it, and so does
+    # every sentence of the draft that was refused.
+    named = {"answerable", "draft_written", "retrieval", "cites_a_passage", "time_frame"} | {n for n, _ in SENTENCE_CHECKS + BACKING_CHECKS}
+    assert unanswerable["abstained"] and unanswerable["refusals"], unanswerable
+    assert unanswerable["refusals"][-1]["sentence"] is None and unanswerable["refusals"][-1]["check"] in named
+    assert all(x["check"] in named and x["detail"] for x in unanswerable["refusals"])
+    assert bad == {"id": "q3", "error": bad["error"]} and "31/02/2026" in bad["error"]
     cs = tmp_path / "c.jsonl"
-    cs.write_text(json.dumps({"id": 7, "claim": "Putin and Zelensky met in Abu Dhabi in January 2026.",
-                              "claim_date": "2026-01-30"}) + "\n"
-                  + json.dumps({"claim": "The ICC issued an arrest warrant for Putin in March 2023."}) + "\n")
+    cs.write_text(json.dumps({"id": 7, "claim": "Putin and Zelensky met in Abu Dhabi in January 2026.", "claim_date": "30-01-2026"})
+                  + "\n" + json.dumps({"claim": "The ICC issued an arrest warrant for Putin in March 2023.",
+                                       "claim_date": "Jan 30, 2026"})
+                  + "\n" + json.dumps({"id": "empty", "claim": " "}) + '\n{"claim": "unterminated\n')
     r = run(data, "check", "--claims", str(cs), "--json")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 3, r.output
     lines = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
-    assert [x["id"] for x in lines] == [7, 2]
+    assert [x["id"] for x in lines] == [7, 2, "empty", 4]
     assert lines[0]["as_of"] == "2026-01-30" and lines[0]["verdict"] == "REFUTED"
-    assert lines[1]["verdict"] == "SUPPORTED" and lines[1]["parts"][0]["cites"]
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"claim": "unterminated\n')
-    r = run(data, "check", "--claims", str(bad), "--json")
-    assert r.exit_code != 0 and "cannot read" in r.output and "Traceback" not in r.output
+    assert lines[1]["as_of"] == "2026-01-30" and lines[1]["verdict"] == "SUPPORTED" and lines[1]["parts"][0]["cites"]
+    assert lines[2] == {"id": "empty", "error": "line 3 has no claim"}
+    assert set(lines[3]) == {"id", "error"} and "not JSON" in lines[3]["error"] and "Traceback" not in r.output
+    r = run(data, "check", "--claims", str(tmp_path / "missing.jsonl"), "--json")
+    assert r.exit_code == 1 and "cannot read" in r.output and "Traceback" not in r.output
+
+
+def test_dates_as_people_write_them():
+    import datetime as dt
+
+    from factcheck.dates import read_date
+
+    day = dt.date(2020, 10, 1)
+    for written in ("2020-10-01", "1-10-2020", "01/10/2020", "1.10.2020", "1 October 2020", "Oct 1, 2020", "2020-10-01T08:00:00Z"):
+        assert read_date(written) == day, written
+    assert read_date("10/01/2020", month_first=True) == day
+    for wrong in ("October 2020", "31/02/2020", "soon", ""):
+        with pytest.raises(ValueError):
+            read_date(wrong)
 
 
 def test_an_empty_corpus_says_so_and_how_to_fill_it(tmp_path, local_llm, monkeypatch):
@@ -147,6 +172,7 @@ def test_an_empty_corpus_says_so_and_how_to_fill_it(tmp_path, local_llm, monkeyp
     assert r.exit_code == 0, r.output
     a = json.loads(r.stdout)
     assert a["abstained"] and "corpus is empty" in a["reason"] and "factcheck ingest" in a["reason"]
+    assert a["refusals"] == [{"sentence": None, "check": "retrieval", "detail": a["reason"]}]
     r = run(tmp_path / "empty", "check", "Putin and Zelensky met in 2019.", "--json")
     assert r.exit_code == 0, r.output
     assert all("corpus is empty" in part["reason"] for part in json.loads(r.stdout)["parts"])
