@@ -8,7 +8,6 @@ rightly stores once, count as the same article.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import re

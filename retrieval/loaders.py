@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+import charset_normalizer
+
 from . import netguard
 from .cleaning import clean_text
 from .errors import RefusedInput
@@ -155,14 +157,29 @@ def _decode_text(data: bytes, charset: str | None = None) -> str:
                 except UnicodeDecodeError:
                     break
         raise RefusedInput("looks like a binary file, not text")
-    text = ""
-    for encoding in filter(None, (charset, "utf-8-sig", "cp1252", "latin-1")):  # latin-1 decodes anything
+    text = None
+    for encoding in filter(None, (charset, "utf-8-sig")):
         try:
             text = data.decode(encoding)
             break
         except (LookupError, UnicodeDecodeError):
             continue
-    return _no_controls(text)
+    if text is None:
+        text = _legacy_decode(data)
+    return _no_controls(text or "")
+
+
+def _legacy_decode(data: bytes) -> str:
+    """Bytes in a legacy code page. Windows-1252 first, the usual one for Western news; but Latin
+    text has few accented letters, so when most letters read as accented ones ("Ïðåçèäåíò" is
+    cp1251 Cyrillic read as cp1252) the bytes are another script's code page, which
+    charset-normalizer tells apart by the language they make."""
+    latin = data.decode("cp1252", errors="replace")
+    letters = [ch for ch in latin if ch.isalpha()]
+    if letters and sum(1 for ch in letters if "\u00c0" <= ch <= "\u00ff") <= 0.3 * len(letters):
+        return latin if "\ufffd" not in latin else data.decode("latin-1")
+    best = charset_normalizer.from_bytes(data).best()
+    return str(best) if best is not None else data.decode("latin-1")  # latin-1 decodes anything
 
 
 def _no_controls(text: str) -> str:

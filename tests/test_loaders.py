@@ -61,6 +61,18 @@ def test_txt_cp1252(tmp_path):
     assert load_path(path).text == "Café owners said “no” to the new tax – again."
 
 
+@pytest.mark.parametrize("text,encoding", [
+    ("Президент Украины заявил, что готов встретиться с Путиным в любое время.", "cp1251"),
+    ("Ο πρωθυπουργός δήλωσε ότι η κυβέρνηση θα στηρίξει τους αγρότες.", "cp1253"),
+    ("Der Bürgermeister von München sagte, die Straße sei gesperrt worden.", "cp1252"),
+])
+def test_txt_in_a_legacy_code_page_of_another_script(tmp_path, text, encoding):
+    """A Cyrillic or Greek Windows code page is read as the script it is, not as Latin-1 accents."""
+    path = tmp_path / "old.txt"
+    path.write_bytes(text.encode(encoding))
+    assert load_path(path).text == text
+
+
 def test_upload_name_loses_path_and_control_characters():
     article = load_bytes(b"A long enough article body to keep.", "../../etc/ev\x07il.txt")
     assert article.filename == "evil.txt"
