@@ -3,7 +3,9 @@
 Thin: every action is a call into the Python API that the CLI uses too. One corpus, one searcher
 and one language model per process (`st.cache_resource`), shared by every browser session.
 Source text is data: it is shown with `st.text`, or escaped (`ui.escape_markdown`) before it
-reaches `st.markdown`; HTML is never allowed. Run with `make run`.
+reaches `st.markdown`; HTML is never allowed. Every change to the corpus (add, fetch, delete) passes
+the gate of factcheck/access.py first: served beyond loopback without an editor password, the
+corpus is read-only. Run with `make run`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import secrets
 import streamlit as st
 
 from factcheck import ui_text as ui
+from factcheck.access import CorpusAccess, EditingRefused
 from factcheck.answer import Answer, Answerer, Citation
 from factcheck.conversation import ConversationStore, new_id, resolve_followup, valid_id
 from factcheck.editor import EditorGate
@@ -80,6 +83,27 @@ def gate_for(settings: Settings) -> EditorGate:
     # The cache key never holds the password: a keyed hash with a per-process random salt.
     fingerprint = hmac.new(_process_salt(), f"{pw}\0{_secret_hash() or ''}".encode(), hashlib.sha256).hexdigest()
     return editor_gate(fingerprint)
+
+
+def listening_address() -> str | None:
+    """Where this server listens: Streamlit's server.address (unset means every interface)."""
+    from streamlit import config
+
+    return config.get_option("server.address")
+
+
+def corpus_access(settings: Settings) -> CorpusAccess:
+    return CorpusAccess(listening_address(), gate_for(settings).enabled, settings.open_corpus)
+
+
+def editor_signed_in() -> bool:
+    return bool(st.session_state.get("editor"))
+
+
+def require_editing(settings: Settings, action: str) -> None:
+    """The gate before every change to the corpus, whether or not the page showed the control:
+    raises EditingRefused (a FactcheckError) for someone who may not make it."""
+    corpus_access(settings).check(editor_signed_in(), action)
 
 
 def get_llm(settings: Settings):
@@ -368,6 +392,11 @@ def _items(files, url: str, pasted: str, meta: dict, settings, step):
 
 
 def ingest_batch(corpus, settings, files, url, pasted, meta) -> None:
+    try:  # before anything is read or fetched
+        require_editing(settings, "add sources")
+    except EditingRefused as e:
+        st.session_state.ingest = {"error": str(e)}
+        return
     total = len(files or []) + bool(url) + bool(pasted)
     bar = st.progress(0.0, text="Starting…")
     done = {"read": 0, "indexed": 0}
@@ -397,11 +426,20 @@ def ingest_batch(corpus, settings, files, url, pasted, meta) -> None:
     }
 
 
-def add_tab(settings, corpus, can_edit: bool) -> None:
+def add_tab(settings, corpus, access: CorpusAccess, can_edit: bool) -> None:
+    notice = access.notice()
     if not can_edit:
-        st.info("Only a signed-in editor can add sources: sign in from the sidebar. "
-                "Everyone can ask questions and check claims.", icon=":material/lock:")
+        if notice:  # read-only: served on the network without an editor password
+            st.info(notice, icon=":material/lock:")
+        else:
+            st.info("Only a signed-in editor can add sources: sign in from the sidebar. "
+                    "Everyone can ask questions and check claims.", icon=":material/lock:")
+        if result := st.session_state.get("ingest"):  # a refused change says why
+            if result.get("error"):
+                st.error(ui.escape_markdown(result["error"]))
         return
+    if notice:
+        st.warning(notice, icon=":material/public:")
     with st.form("add_form", clear_on_submit=True):
         # No type filter in the widget: every file gets a result line, a refused one with its reason.
         files = st.file_uploader("Files (txt, md, html, pdf, docx), several at once", accept_multiple_files=True)
@@ -495,6 +533,7 @@ def delete_article(corpus, doc_id: str) -> None:
     ss = st.session_state
     ss.confirm_delete = None
     try:
+        require_editing(Settings(), "delete sources")
         gone = corpus.delete(doc_id)
     except FactcheckError as e:
         ss.flash_error = str(e)
@@ -504,7 +543,7 @@ def delete_article(corpus, doc_id: str) -> None:
 
 
 # ---- sidebar ------------------------------------------------------------------------------------
-def sidebar(settings, stats, gate: EditorGate):
+def sidebar(settings, stats, gate: EditorGate, access: CorpusAccess):
     ss = st.session_state
     with st.sidebar:
         st.subheader("Search settings")
@@ -523,7 +562,6 @@ def sidebar(settings, stats, gate: EditorGate):
         c[1].date_input("to", value=None, key="f_to", min_value=dt.date(1900, 1, 1))
         length = st.segmented_control("Answer length", list(LENGTHS), default="Normal", required=True, key="length")
 
-        can_edit = True
         if gate.enabled:
             st.divider()
             if ss.get("editor"):
@@ -532,7 +570,6 @@ def sidebar(settings, stats, gate: EditorGate):
                     ss.editor = False
                     st.rerun()
             else:
-                can_edit = False
                 with st.form("sign_in", clear_on_submit=True):
                     pw = st.text_input("Editor password", type="password", help="Editors can add and delete sources.")
                     go = st.form_submit_button("Sign in as editor")
@@ -542,7 +579,14 @@ def sidebar(settings, stats, gate: EditorGate):
                         ss.editor = True
                         st.rerun()
                     st.error(message)
-            can_edit = bool(ss.get("editor"))
+        can_edit = access.allows(editor_signed_in())
+        if access.mode == "read-only":
+            st.divider()
+            st.caption(":material/lock: **Read-only corpus**: this server is reachable from the network and no "
+                       "editor password is set. The Add sources tab says how to enable editing.")
+        elif access.exposed and access.mode == "open":
+            st.divider()
+            st.warning(access.notice(), icon=":material/public:")
 
         st.divider()
         calm = st.empty()  # filled again at the end of the run, so that it counts what this run added
@@ -578,7 +622,8 @@ def main() -> None:
         ss.cid, ss.messages = cid, convos.load(cid)
 
     stats = corpus.stats()
-    as_of, search_kw, length, can_edit, calm = sidebar(settings, stats, gate_for(settings))
+    access = corpus_access(settings)
+    as_of, search_kw, length, can_edit, calm = sidebar(settings, stats, gate_for(settings), access)
     st.title("Fact-check assistant")
     ask_t, check_t, add_t, corpus_t = st.tabs(TABS, key="tab")
     with ask_t:
@@ -586,11 +631,12 @@ def main() -> None:
     with check_t:
         check_tab(settings, corpus, searcher, as_of, search_kw)
     with add_t:
-        add_tab(settings, corpus, can_edit)
+        add_tab(settings, corpus, access, can_edit)
     stats = corpus.stats()  # again: an upload in this run may have changed it
     with corpus_t:
         corpus_tab(corpus, searcher, stats, can_edit)
     in_use(calm, settings, stats)
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs the page as __main__; a test may import its functions
+    main()

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "FACTCHECK_OPENAI_API_KEY"))
     # The app's optional editor role: when set, only a signed-in editor may add or delete sources.
     editor_password: SecretStr | None = Field(None, description="Password of the app's editor role (env FACTCHECK_EDITOR_PASSWORD)")
+    # Without an editor password, an app reachable from the network is read-only unless this opens it.
+    open_corpus: bool = Field(False, description="Let everyone add and delete sources in an app served beyond "
+                              "loopback without an editor password (a trusted network; env FACTCHECK_OPEN_CORPUS)")
 
     @property
     def max_bytes(self) -> int:

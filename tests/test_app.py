@@ -9,16 +9,18 @@ import json
 
 import pytest
 from pydantic import SecretStr
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from factcheck import ui_text as ui
 from factcheck.conversation import ConversationStore, new_id, resolve_followup, valid_id
 from factcheck.editor import EditorGate, check_hash, hash_password
-from tests.conftest import ROOT
+from tests.conftest import ROOT, QuietHandler, http_server
 
 QUESTION = "When did Putin and Zelensky last meet?"
 AS_OF = "2026-02-01"
 MODEL_TIMEOUT = 600  # model start and an answer, on 2 cores shared with other work
+GET_OPTION = st_config.get_option
 
 
 # ---- helpers: text, conversations, editor ---------------------------------------------------
@@ -133,10 +135,18 @@ def data_dir(tmp_path_factory, embedder):
 @pytest.fixture
 def env(monkeypatch, data_dir):
     for var in ("FACTCHECK_EDITOR_PASSWORD", "OPENAI_API_KEY", "FACTCHECK_OPENAI_API_KEY", "FACTCHECK_LLM_BASE_URL",
-                "FACTCHECK_LLM_MODEL"):
+                "FACTCHECK_LLM_MODEL", "FACTCHECK_OPEN_CORPUS", "FACTCHECK_ALLOW_PRIVATE_URLS"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FACTCHECK_DATA_DIR", str(data_dir))
+    listen_on(monkeypatch, "127.0.0.1")  # as `make run` serves it
     return monkeypatch
+
+
+def listen_on(monkeypatch, address: str | None) -> None:
+    """The address the app is served on (Streamlit's server.address; None: every interface), for
+    every run of the test."""
+    monkeypatch.setattr(st_config, "get_option",
+                        lambda name: address if name == "server.address" else GET_OPTION(name))
 
 
 def new_app(query: dict | None = None, secrets: dict | None = None) -> AppTest:
@@ -308,10 +318,14 @@ def test_markup_in_an_uploaded_article_is_escaped(env):
 
 
 # ---- the editor role ------------------------------------------------------------------------
-def test_editor_password_gates_upload_and_delete(env):
+@pytest.mark.parametrize("address", ["127.0.0.1", "0.0.0.0"])
+def test_editor_password_gates_upload_and_delete(env, address):
+    """On loopback or served on the network, a password means a signed-in editor, as before."""
+    listen_on(env, address)
     env.setenv("FACTCHECK_EDITOR_PASSWORD", "correct horse battery")
     at = new_app()
     assert not at.file_uploader and any("signed-in editor" in i.value for i in at.info)
+    assert "Read-only corpus" not in texts(at)
     at.selectbox(key="corpus_open").select(at.dataframe[0].value["id"][0]).run()
     assert not [b for b in at.button if "Delete" in b.label]
     assert at.chat_input  # everyone can still ask
@@ -359,6 +373,129 @@ def test_hashed_password_in_streamlit_secrets(env):
     next(t for t in at.sidebar.text_input if t.label == "Editor password").input("from secrets")
     button(at, "Sign in as editor").click().run()
     assert at.file_uploader
+
+
+# ---- served on a network ----------------------------------------------------------------------
+def controls(at) -> dict:
+    """The page's controls that change the corpus, as found after opening the seed article."""
+    table = at.dataframe[0].value
+    at.selectbox(key="corpus_open").select(table[table["outlet"] == "Kyiv Post"]["id"].iloc[0]).run()
+    return {"upload": bool(at.file_uploader),
+            "fetch": [t.label for t in at.text_input if "address of a web page" in t.label],
+            "add": [b.label for b in at.form_submit_button if "Add to the corpus" in b.label],
+            "delete": [b.label for b in at.button if "Delete" in b.label]}
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", None])  # None: no address, every interface
+def test_served_on_the_network_without_a_password_the_corpus_is_read_only(env, address):
+    listen_on(env, address)
+    at = new_app()
+    assert controls(at) == {"upload": False, "fetch": [], "add": [], "delete": []}
+    note = " ".join(i.value for i in at.info)
+    assert "Read-only corpus" in note and "To enable editing" in note
+    assert "FACTCHECK_EDITOR_PASSWORD" in note and "FACTCHECK_OPEN_CORPUS" in note
+    assert any("Read-only corpus" in c.value for c in at.sidebar.caption)
+    assert at.chat_input and button(at, "Check the claim")  # asking and checking still work
+    assert any("have not met since 2019" in t.value for t in at.text)  # and reading the corpus
+
+
+def test_open_corpus_on_the_network_edits_as_before_and_says_so(env):
+    listen_on(env, "0.0.0.0")
+    env.setenv("FACTCHECK_OPEN_CORPUS", "true")
+    at = new_app()
+    assert any("open to everyone" in w.value for w in at.sidebar.warning)
+    assert any("open to everyone" in w.value for w in at.main.warning)  # the Add sources tab
+    upload(at, [("open-corpus.txt", b"Tallinn, June 2026. The ferry operator added a night crossing to Helsinki "
+                                    b"for the summer season, the port authority said.", "text/plain")])
+    assert any("Added" in s.value and "open\\-corpus\\.txt" in s.value for s in at.success), texts(at)
+    at.text_input(key="corpus_query").input("Tallinn").run()
+    at.selectbox(key="corpus_open").select(at.dataframe[0].value["id"][0]).run()
+    button(at, "Delete this article").click().run()
+    button(at, "Yes, delete").click().run()
+    assert any("Deleted" in s.value for s in at.success), texts(at)
+
+
+class ArticlePage(QuietHandler):
+    def do_GET(self):
+        self.server.hits += 1
+        self.send(200, b"<html><head><title>Fetched page</title></head><body><article><p>Bergen, July 2026. The "
+                       b"harbour museum reopened after a two-year renovation of its timber warehouses, the city "
+                       b"said on Monday.</p></article></body></html>", "text/html; charset=utf-8")
+
+
+def _change_the_corpus_through_the_page(root: str, url: str, delete_id: str | None, signed_in: bool):
+    """An AppTest script: the page's own corpus-changing functions, called directly, as a forged
+    request would reach them (no control is needed for the call)."""
+    import sys
+
+    import streamlit as st
+
+    sys.path.insert(0, root)
+    import app
+    from factcheck.settings import Settings
+
+    class Upload:
+        name = "forged.txt"
+
+        def getvalue(self):
+            return (b"Gdansk, August 2026. The shipyard union signed a three-year wage agreement with the "
+                    b"management after two weeks of talks, both sides said.")
+
+    if signed_in:
+        st.session_state.editor = True
+    settings = Settings()
+    corpus, _, _ = app.store_components(app.store_key(settings))
+    pasted = ("Porto, September 2026. The river authority closed two quays of the Douro for dredging until "
+              "the end of the month, the harbour master said.")
+    app.ingest_batch(corpus, settings, [Upload()], url, pasted, {"source": "Forged Times"})
+    st.text(f"ingest: {st.session_state.get('ingest')}")
+    for doc_id in [delete_id] if delete_id else [a.doc_id for a in corpus.list() if a.source == "Forged Times"]:
+        app.delete_article(corpus, doc_id)
+        st.text(f"delete: {st.session_state.pop('flash_error', None) or st.session_state.pop('flash', None)}")
+
+
+GATE_CASES = {  # address, editor password, open corpus, signed in: allowed?
+    "read-only": ("0.0.0.0", None, False, False, False),
+    "read-only-forged-sign-in": ("0.0.0.0", None, False, True, False),
+    "editor-not-signed-in": ("0.0.0.0", "pw for the gate test", False, False, False),
+    "editor-signed-in": ("0.0.0.0", "pw for the gate test", False, True, True),
+    "open-corpus": ("0.0.0.0", None, True, False, True),
+    "loopback": ("127.0.0.1", None, False, False, True),
+}
+
+
+@pytest.mark.parametrize("address, password, open_corpus, signed_in, allowed", list(GATE_CASES.values()),
+                         ids=list(GATE_CASES))
+def test_every_change_to_the_corpus_passes_the_gate(env, address, password, open_corpus, signed_in, allowed):
+    """Upload, web-page fetch, pasted text and delete, called as functions of the page: refused
+    (nothing read, fetched, added or deleted) unless the gate allows them, as before otherwise."""
+    from factcheck.settings import Settings
+
+    listen_on(env, address)
+    if password:
+        env.setenv("FACTCHECK_EDITOR_PASSWORD", password)
+    if open_corpus:
+        env.setenv("FACTCHECK_OPEN_CORPUS", "true")
+    env.setenv("FACTCHECK_ALLOW_PRIVATE_URLS", "true")  # the page below is on loopback
+    before = {a.doc_id for a in Settings().build_corpus().list()}
+    seed = next(a.doc_id for a in Settings().build_corpus().list() if a.source == "Kyiv Post")
+    with http_server(ArticlePage, hits=0) as page:
+        url = f"http://127.0.0.1:{page.server_port}/bergen"
+        at = AppTest.from_function(_change_the_corpus_through_the_page, default_timeout=300,
+                                   kwargs={"root": str(ROOT), "url": url, "delete_id": None if allowed else seed,
+                                           "signed_in": signed_in})
+        at.run()
+        hits = page.hits
+    assert not at.exception, at.exception
+    shown = "\n".join(t.value for t in at.text)
+    after = {a.doc_id for a in Settings().build_corpus().list()}
+    assert after == before, shown  # refused: nothing changed; allowed: added 3, then deleted them
+    if allowed:
+        assert "Added 3" in shown and shown.count("delete: Deleted") == 3 and hits == 1, shown
+    else:
+        assert hits == 0, "the web page was fetched"
+        assert "Added" not in shown and "Deleted" not in shown, shown
+        assert shown.count("read-only" if not password else "signed-in editor") == 2, shown
 
 
 # ---- claim check ----------------------------------------------------------------------------
