@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
+# The app listens on this machine only unless told: `HOST=0.0.0.0 make run` serves the network
+# (without an editor password its corpus is then read-only; see README, The app).
+HOST ?= 127.0.0.1
 
-.PHONY: setup runtime run test bench bench-quick corpus native clean
+.PHONY: setup runtime run serve test bench bench-quick corpus native clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,7 +28,12 @@ corpus: setup
 	$(BIN)/factcheck ingest --if-empty corpus/
 
 run: corpus
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	@$(MAKE) --no-print-directory serve
+
+# The app alone, on the store as it is (`make run` sets up and fills the store first). The
+# upload limit follows FACTCHECK_MAX_FILE_MB; the flags are in factcheck/launch.py.
+serve:
+	$(BIN)/python -m factcheck.launch --host '$(HOST)' --port '$(PORT)'
 
 test: setup
 	$(BIN)/python -m pytest -q
