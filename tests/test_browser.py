@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,24 +72,29 @@ def out_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("browser")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, embedder, out_dir):
+def seeded_store(data: Path, embedder) -> Path:
     from retrieval.loaders import load_path
     from retrieval.store import Corpus
 
-    data = tmp_path_factory.mktemp("data")
     corpus = Corpus(data, embedder)
     for f in sorted((ROOT / "corpus").iterdir()):
         corpus.add(load_path(f))
     corpus.close()
+    return data
+
+
+@contextmanager
+def streamlit_app(data: Path, address: str, log_path: Path):
+    """`streamlit run app.py` on `address` and a free port, stopped on leaving; yields the URL on
+    loopback (a server bound to 0.0.0.0 is reached there too)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("FACTCHECK_EDITOR_PASSWORD", "OPENAI_API_KEY",
-                                                               "FACTCHECK_LLM_BASE_URL")}
+                                                               "FACTCHECK_LLM_BASE_URL", "FACTCHECK_OPEN_CORPUS")}
     env.update(FACTCHECK_DATA_DIR=str(data), PYTHONUNBUFFERED="1")
-    log = (out_dir / "streamlit.log").open("w")
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -102,7 +108,7 @@ def server(tmp_path_factory, embedder, out_dir):
             except OSError:
                 pass
             if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {out_dir / 'streamlit.log'}")
+                raise RuntimeError(f"streamlit did not start; see {log_path}")
             time.sleep(0.3)
         yield url
     finally:
@@ -111,7 +117,15 @@ def server(tmp_path_factory, embedder, out_dir):
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(15)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embedder, out_dir):
+    with streamlit_app(seeded_store(tmp_path_factory.mktemp("data"), embedder), "127.0.0.1",
+                       out_dir / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +323,31 @@ def test_corpus_tab(server, browser, out_dir):
     wait(browser, lambda d: "Delete this article" in d.find_element(By.TAG_NAME, "body").text and page_idle(d), PAGE_TIMEOUT,
          "the open article")
     screenshot(browser, out_dir, "corpus", height=1300)
+
+
+def test_served_on_the_network_without_a_password_the_corpus_is_read_only(browser, out_dir, tmp_path, embedder):
+    """The app bound to every interface (0.0.0.0) with no editor password: no upload, no web-page
+    fetch, no delete; a note says how to enable editing; asking and reading still work."""
+    with streamlit_app(seeded_store(tmp_path / "data", embedder), "0.0.0.0", out_dir / "streamlit-exposed.log") as url:
+        browser.get(f"{url}/?as_of={AS_OF}")
+        wait(browser, lambda d: "Fact-check assistant" in d.find_element(By.TAG_NAME, "body").text, PAGE_TIMEOUT, "the page")
+        open_tab(browser, "Add sources")
+        panel = visible_panel(browser)
+        wait(browser, lambda d: "Read-only corpus" in panel.text and page_idle(d), PAGE_TIMEOUT, "the read-only note")
+        assert "To enable editing" in panel.text and "FACTCHECK_EDITOR_PASSWORD" in panel.text, panel.text
+        assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=stFileUploader], input[type=file]")
+        assert "address of a web page" not in panel.text and "Add to the corpus" not in panel.text
+        screenshot(browser, out_dir, "read-only")
+
+        open_tab(browser, "Corpus")
+        box = wait(browser, lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, "[data-testid=stSelectbox]")
+                                            if "Open an article" in e.text and e.is_displayed()), None),
+                   PAGE_TIMEOUT, "the article picker")
+        box.click()
+        wait(browser, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                      if "Kyiv Post" in o.text), None), PAGE_TIMEOUT, "the article list").click()
+        wait(browser, lambda d: "have not met since 2019" in d.find_element(By.TAG_NAME, "body").text and page_idle(d),
+             PAGE_TIMEOUT, "the open article")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "Delete this article" not in body and "Read-only corpus" in body  # the sidebar says it too
+        assert any(t for t in browser.find_elements(By.CSS_SELECTOR, "[data-testid=stChatInputTextArea]"))
