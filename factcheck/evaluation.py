@@ -182,7 +182,7 @@ def judge_row(a: Answer, answerable: bool, answers: list[str], gold: set[str]) -
 
 
 def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None, data_dir: Path | None = None,
-                out: Path | None = None) -> QAReport:
+                out: Path | None = None, progress=None) -> QAReport:
     t0 = time.perf_counter()
     corpus = eval_corpus(settings, directory, data_dir)
     answerer = settings.build_answerer(settings.build_searcher(corpus))
@@ -199,6 +199,8 @@ def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None
         rows.append({"id": q.get("id"), "answerable": answerable, **judge_row(a, answerable, answers, answer_gold(q, to_doc)),
                      "abstained": a.abstained, "answerable_p": a.answerable_p, "seconds": a.timings.get("total_s", 0.0),
                      "first_token_s": a.timings.get("first_token_s"), "answers": answers, "answer": a.model_dump(mode="json")})
+        if progress:
+            progress(rows[-1])
     if out:
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     yes = [r for r in rows if r["answerable"]]
