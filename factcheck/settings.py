@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(120.0, gt=0, description="Seconds before a model call is given up")
     llm_threads: int | None = Field(None, description="Threads for the embedded model (default: all cores)")
     llm_context: int = Field(4096, ge=1024, description="Context window of the embedded model, in tokens")
+    models_dir: Path | None = Field(None, description="Folder of the embedded model's file (default: a checkout's "
+                                    "models/, else the user's data folder; factcheck/model_files.py)")
     # The key is read from OPENAI_API_KEY as every OpenAI client does; SecretStr keeps it out of reprs and logs.
     openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "FACTCHECK_OPENAI_API_KEY"))
     # The app's optional editor role: when set, only a signed-in editor may add or delete sources.
@@ -82,7 +84,7 @@ class Settings(BaseSettings):
         from factcheck import model_files
         from factcheck.llm import ChatModel, LocalServer
 
-        server = LocalServer(model_files.model_path(), threads=self.llm_threads, n_ctx=self.llm_context)
+        server = LocalServer(model_files.model_path(self.models_dir), threads=self.llm_threads, n_ctx=self.llm_context)
         return ChatModel(server.base_url, server.api_key, "local", label=model_files.MODEL_NAME,
                          timeout=self.llm_timeout, local=server)
 

@@ -575,18 +575,23 @@ def iter_jsonl(path: Path, *, max_bytes: int = MAX_BYTES) -> Iterator[tuple[str,
     except OSError as exc:
         raise RefusedInput(f"cannot read {path.name}: {exc.strerror or exc}") from None
     with f:
-        lineno = 0
-        while raw := f.readline(max_bytes + 1):
-            lineno += 1
-            name = f"{path.name}:{lineno}"
-            if len(raw) > max_bytes and not raw.endswith(b"\n"):
-                _skip_rest_of_line(f)
-                yield name, RefusedInput(f"line {lineno} is over the {_size(max_bytes)} limit")
-                continue
-            if not raw.strip():
-                continue
-            name, outcome = _jsonl_line(raw, lineno, name, path.name)
-            yield name, outcome
+        yield from iter_jsonl_stream(f, path.name, max_bytes=max_bytes)
+
+
+def iter_jsonl_stream(f, filename: str, *, max_bytes: int = MAX_BYTES) -> Iterator[tuple[str, Article | RefusedInput]]:
+    """`iter_jsonl` over an open binary stream (standard input: `factcheck ingest --jsonl -`)."""
+    lineno = 0
+    while raw := f.readline(max_bytes + 1):
+        lineno += 1
+        name = f"{filename}:{lineno}"
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            _skip_rest_of_line(f)
+            yield name, RefusedInput(f"line {lineno} is over the {_size(max_bytes)} limit")
+            continue
+        if not raw.strip():
+            continue
+        name, outcome = _jsonl_line(raw, lineno, name, filename)
+        yield name, outcome
 
 
 def _jsonl_line(raw: bytes, lineno: int, name: str, filename: str) -> tuple[str, Article | RefusedInput]:

@@ -132,4 +132,5 @@ class CorpusStats(BaseModel):
     first_date: dt.date | None
     last_date: dt.date | None
     store: str  # "embedded at PATH" or "server at HOST:PORT"
+    data_dir: str | None = None  # the corpus directory (catalog, lexical index; embedded vectors)
     embedding_model: str

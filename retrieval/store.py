@@ -410,7 +410,7 @@ class Corpus:
             lost = self.unreachable(ids, vecs)
         return found, lost
 
-    def audit(self, fix: bool = True) -> IndexAudit:
+    def audit(self, fix: bool = True, progress: Callable[[int, int], None] | None = None) -> IndexAudit:
         """Check every live passage against the vector index: it has a vector, and a query with
         that vector returns it. With `fix`, a passage without a vector is embedded again from its
         text, and a lost vector is written again (as after an ingest). Why: Chroma 1.5.9 can make
@@ -418,12 +418,13 @@ class Corpus:
         the check after each write cannot see; a search would then silently miss the article.
         The sweep runs without the write lock (514 s on a 1M-passage store: ingests go on
         meanwhile); what it finds is checked again under the lock, so a passage written or deleted
-        during the sweep is not reported, and only then mended. A sound corpus never takes the lock."""
+        during the sweep is not reported, and only then mended. A sound corpus never takes the lock.
+        `progress(passages_swept, total)` is called after each batch of the sweep."""
         t0 = time.perf_counter()
         self._sync()  # this process's embedded Chroma as other processes left it, or all they wrote looks missing
         meta = self._live_meta()
         total = len(meta)
-        missing, lost, _ = self._sweep(list(meta))
+        missing, lost, _ = self._sweep(list(meta), progress)
         orphans = max(0, self._collection.count() - (total - len(missing)))
         # Lost vectors by the thousand are not #7758's handful but the index's own reach (many
         # near-copies of one text, measured on the 1M bench store): rewriting cannot help them,
@@ -467,7 +468,8 @@ class Corpus:
                                "JOIN articles a USING (doc_id) WHERE a.status='complete' ORDER BY c.rid").fetchall()
         return {r[0]: _meta(r[1], r[2], r[3]) for r in rows}
 
-    def _sweep(self, ids: list[str]) -> tuple[list[str], list[str], list[np.ndarray]]:
+    def _sweep(self, ids: list[str], progress: Callable[[int, int], None] | None = None
+               ) -> tuple[list[str], list[str], list[np.ndarray]]:
         """(ids without a vector, ids whose own vector does not find them, those vectors)."""
         missing, lost, lost_vecs = [], [], []
         for b in range(0, len(ids), self.chroma_batch):
@@ -476,6 +478,8 @@ class Corpus:
             stored = dict(zip(got["ids"], got["embeddings"]))
             missing += [i for i in part if i not in stored]
             present = [i for i in part if i in stored]
+            if progress:
+                progress(len(part), len(ids))
             if not present:
                 continue
             vecs = np.asarray([stored[i] for i in present], dtype=np.float32)
@@ -541,6 +545,7 @@ class Corpus:
         first, last = db.execute("SELECT MIN(date), MAX(date) FROM articles WHERE status='complete'").fetchone()
         return CorpusStats(articles=self.count(), chunks=n_chunks, dense_vectors=self.collection.count(),
                            outlets=outlets, first_date=first, last_date=last, store=self.store_label,
+                           data_dir=str(self.data_dir.resolve()),
                            embedding_model=getattr(self.embedder, "name", type(self.embedder).__name__))
 
     def close(self) -> None:

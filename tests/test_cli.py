@@ -45,8 +45,16 @@ def test_reingest_reports_duplicate_and_list_show_stats_delete(data, tmp_path):
     assert "Advertisement" not in shown["text"].splitlines() and shown["text"].endswith("since 2019.")
     st = json.loads(run(data, "stats", "--json").stdout)
     assert st["articles"] == 1 and st["chunks"] == st["dense_vectors"] == listed[0]["n_chunks"]
-    assert run(data, "delete", doc).exit_code == 0
+    r = run(data, "delete", doc)  # no one answers the confirmation: nothing is deleted
+    assert r.exit_code == 1 and "not deleted" in r.stderr and "--yes" in r.stderr
+    r = runner.invoke(app, ["--data-dir", str(data), "delete", doc[:10]], input="n\n")
+    assert r.exit_code == 1 and "Delete " + doc in r.stderr
+    assert json.loads(run(data, "stats", "--json").stdout)["articles"] == 1
+    r = runner.invoke(app, ["--data-dir", str(data), "delete", doc, "--json"], input="y\n")
+    # The question goes to stderr (the test runner echoes the typed answer to stdout, a terminal would not)
+    assert r.exit_code == 0 and "Delete" not in r.stdout and json.loads(r.stdout.splitlines()[-1])["deleted"] == doc
     assert json.loads(run(data, "stats", "--json").stdout)["articles"] == 0
+    assert run(data, "delete", doc, "--yes").exit_code == 1  # already gone
     r = run(data, "show", doc)
     assert r.exit_code == 1 and "No article" in r.stderr
 
@@ -191,3 +199,99 @@ def test_models_check_without_the_model_says_how_to_fix_it(tmp_path, monkeypatch
     monkeypatch.setattr(model_files, "default_dir", lambda: tmp_path / "nothing-here")
     r = run(tmp_path / "d", "models", "check")
     assert r.exit_code == 1 and "missing" in r.stderr and "make setup" in r.stderr and "Traceback" not in r.output
+
+
+def test_version_exit_codes_in_help_and_where_the_corpus_is(data, monkeypatch):
+    from factcheck import __version__
+
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0 and r.stdout.strip() == f"factcheck {__version__}" and __version__[0].isdigit()
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0 and "Exit codes" in r.stdout and "3 a batch" in r.stdout
+    r = run(data, "stats")
+    assert f"corpus {data.resolve()} (from --data-dir)" in r.stdout
+    assert json.loads(run(data, "stats", "--json").stdout)["data_dir"] == str(data.resolve())
+    monkeypatch.setenv("FACTCHECK_DATA_DIR", str(data))
+    r = runner.invoke(app, ["stats"])
+    assert f"corpus {data.resolve()} (from FACTCHECK_DATA_DIR)" in r.stdout
+
+
+def test_errors_under_json_are_json(tmp_path):
+    """A failed command, a usage error and a bad option value: one JSON object on stdout each."""
+    cases = [(["show", "nope", "--json"], 1, "NotFound"),
+             (["ask", "--json"], 2, "BadParameter"),
+             (["ask", "Who?", "--as-of", "31/02/2026", "--json"], 2, "BadParameter"),
+             (["search", "x", "--mode", "fuzzy", "--json"], 2, "BadParameter"),
+             (["list", "--limit", "many", "--json"], 2, "BadParameter"),
+             (["show", "--json"], 2, "MissingParameter"),
+             (["check", "--claims", str(tmp_path / "missing.jsonl"), "--json"], 1, "RefusedInput")]
+    for args, code, kind in cases:
+        r = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), *args])
+        assert r.exit_code == code, (args, r.output)
+        err = json.loads(r.stdout)
+        assert err["type"] == kind and err["exit_code"] == code and err["error"], (args, err)
+        assert "Traceback" not in r.output and "Usage:" not in r.output
+    r = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "show", "nope"])  # without --json: text on stderr
+    assert r.exit_code == 1 and r.stdout == "" and r.stderr.startswith("error: No article")
+
+
+def test_a_dash_reads_standard_input(tmp_path):
+    d = tmp_path / "d"
+    r = runner.invoke(app, ["--data-dir", str(d), "ingest", "-", "--title", "Dam breaks", "--source", "Valley News",
+                            "--date", "2 May 2024", "--json"],
+                      input="A dam broke in the valley on Tuesday, flooding two villages downstream.\n")
+    assert r.exit_code == 0, r.output
+    assert [o["status"] for o in json.loads(r.stdout)["outcomes"]] == ["added"]
+    lines = "\n".join([json.dumps({"id": "b1", "text": "The bridge over the river reopened on Friday after repairs.",
+                                   "title": "Bridge reopens"}), "{broken"]) + "\n"
+    r = runner.invoke(app, ["--data-dir", str(d), "ingest", "--jsonl", "-", "--json"], input=lines)
+    assert [o["status"] for o in json.loads(r.stdout)["outcomes"]] == ["added", "failed"]
+    shown = json.loads(run(d, "show", "b1", "--json").stdout)
+    assert shown["title"] == "Bridge reopens"
+    listed = json.loads(run(d, "list", "--json").stdout)
+    assert {a["title"] for a in listed} == {"Dam breaks", "Bridge reopens"}
+    queries = json.dumps({"id": "q1", "question": "Which bridge reopened?"}) + "\n"
+    r = runner.invoke(app, ["--data-dir", str(d), "search", "--queries", "-", "-k", "1", "--json"], input=queries)
+    hit = json.loads(r.stdout)
+    assert hit["id"] == "q1" and "bridge" in hit["hits"][0]["text"]
+
+
+def test_batch_progress_on_a_terminal_and_bad_lines_from_stdin(tmp_path, monkeypatch):
+    """Batch lines read from stdin; on a terminal a progress bar goes to stderr, never stdout."""
+    import datetime as dt
+
+    import factcheck.cli as cli
+    from factcheck.settings import Settings
+
+    class Echo:
+        def check(self, text, when, sources=None):
+            from factcheck.claims import ClaimCheck, Label
+
+            return ClaimCheck(claim=text, as_of=when, verdict=Label.SUPPORTED, parts=[], model="echo",
+                              made_at=dt.datetime.now())
+
+    monkeypatch.setattr(Settings, "build_checker", lambda self: Echo())
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    lines = json.dumps({"id": "a", "claim": "One."}) + "\nnot json\n" + json.dumps({"id": "c", "claim": "Three."}) + "\n"
+    r = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "check", "--claims", "-", "--json"], input=lines)
+    assert r.exit_code == 3
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["id"] for x in out] == ["a", 2, "c"] and out[0]["verdict"] == "SUPPORTED" and set(out[1]) == {"id", "error"}
+    assert "claims" in r.stderr and "1 line(s) failed" in r.stderr
+
+
+def test_app_command_starts_streamlit_as_make_run_does(tmp_path, monkeypatch):
+    import os
+
+    from factcheck import launch
+
+    started = {}
+    monkeypatch.setattr(os, "execv", lambda path, cmd: started.update(cmd=cmd))
+    monkeypatch.delenv("FACTCHECK_DATA_DIR", raising=False)
+    r = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "app", "--port", "8765"])
+    assert r.exit_code == 0, r.output
+    cmd = started["cmd"]
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4] == str(launch.app_path())
+    assert cmd[cmd.index("--server.port") + 1] == "8765" and cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert os.environ["FACTCHECK_DATA_DIR"] == str((tmp_path / "d").resolve())
+    monkeypatch.delenv("FACTCHECK_DATA_DIR")
