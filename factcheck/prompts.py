@@ -1,11 +1,14 @@
-"""Prompt templates live in prompts/ as text files with {named} placeholders."""
+"""Prompt templates live in prompts/ as text files with {named} placeholders. An installed
+package carries them as factcheck/_prompts/ (pyproject.toml maps prompts/ there); a checkout
+reads prompts/ itself."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
-PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+_INSTALLED = Path(__file__).resolve().parent / "_prompts"
+PROMPTS = _INSTALLED if _INSTALLED.is_dir() else Path(__file__).resolve().parents[1] / "prompts"
 
 
 @cache

