@@ -21,7 +21,8 @@ from factcheck import ui_text as ui
 from factcheck.access import CorpusAccess, EditingRefused
 from factcheck.answer import Answer, Answerer, Citation
 from factcheck.conversation import ConversationStore, new_id, resolve_followup, valid_id
-from factcheck.editor import EditorGate
+from factcheck.editor import EditorGate, client_key
+from factcheck.llm import waiting_turn
 from factcheck.settings import Settings
 from retrieval.errors import FactcheckError, NotFound, RefusedInput
 
@@ -66,7 +67,7 @@ def _process_salt() -> bytes:
 
 @st.cache_resource(show_spinner=False)
 def editor_gate(fingerprint: str) -> EditorGate:
-    """One gate per process (and password), so that the failed sign-ins of every session count."""
+    """One gate per process (and password): a client's failed sign-ins count across its sessions."""
     return EditorGate(Settings().editor_password, _secret_hash())
 
 
@@ -261,13 +262,15 @@ def ask(question: str, settings: Settings, searcher, corpus, messages: list[dict
             llm = get_llm(settings)
             params = settings.answer.model_copy(update=LENGTHS.get(length, {}))
             answer, draft = None, ""
-            for item in Answerer(searcher, llm, params).stream(asked_as, as_of=as_of, **search_kw):
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    draft += item
-                    # The raw draft, escaped, while the model writes; replaced by the checked answer.
-                    box.markdown(ui.escape_markdown(draft) + " ▌")
+            # The embedded model serves one request at a time: a waiting user sees their place in its queue.
+            with waiting_turn(lambda ahead: box.caption(ui.queue_note(ahead))):
+                for item in Answerer(searcher, llm, params).stream(asked_as, as_of=as_of, **search_kw):
+                    if isinstance(item, Answer):
+                        answer = item
+                    else:
+                        draft += item
+                        # The raw draft, escaped, while the model writes; replaced by the checked answer.
+                        box.markdown(ui.escape_markdown(draft) + " ▌")
             box.empty()
             render_answer(answer, corpus, f"m{len(messages)}", cache)
             messages.append({"role": "assistant", "answer": answer.model_dump(mode="json")})
@@ -354,9 +357,12 @@ def check_tab(settings, corpus, searcher, as_of, search_kw) -> None:
         try:
             if not hasattr(settings, "build_checker"):
                 raise FactcheckError("Claim checking is not available in this version.")
-            with st.spinner("Checking: splitting the claim, finding evidence, weighing each part…"):
+            queue = st.empty()  # the place in the embedded model's queue, while waiting
+            with st.spinner("Checking: splitting the claim, finding evidence, weighing each part…"), \
+                    waiting_turn(lambda ahead: queue.caption(ui.queue_note(ahead))):
                 checker = settings.build_checker(searcher, get_llm(settings))
                 check = checker.check(claim.strip(), as_of=made_on or as_of, **search_kw)
+            queue.empty()
             ss.check = check.model_dump(mode="json")
             ss.check_error = None
         except FactcheckError as e:
@@ -574,7 +580,7 @@ def sidebar(settings, stats, gate: EditorGate, access: CorpusAccess):
                     pw = st.text_input("Editor password", type="password", help="Editors can add and delete sources.")
                     go = st.form_submit_button("Sign in as editor")
                 if go:
-                    ok, message = gate.sign_in(pw)
+                    ok, message = gate.sign_in(pw, client_key(st.context.ip_address, st.context.cookies))
                     if ok:
                         ss.editor = True
                         st.rerun()

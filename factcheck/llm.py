@@ -1,16 +1,24 @@
 """One path to a chat model: the `openai` client against any OpenAI-compatible endpoint. When
 none is configured, the embedded default starts: the local GGUF served by xllamacpp on
 127.0.0.1, on a free port, once per process, stopped when the process ends.
+
+Concurrency: calls to a remote endpoint (vLLM, OpenAI, a llama.cpp server with slots) run in
+parallel, as many as the callers make. The embedded server has one slot: its calls take turns,
+first come first served (`ModelQueue`), and a caller can hear its place in the line while it waits
+(`waiting_turn`: the app shows it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import secrets
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import openai
 
@@ -23,11 +31,67 @@ class NoTokenProbabilities(ModelError):
     """The endpoint answers but does not return token probabilities (some servers don't)."""
 
 
+# Told the number of calls ahead of this one while it waits for the embedded model, and 0 when its
+# turn comes; set for a block of work with `waiting_turn`.
+_on_wait: ContextVar[Callable[[int], None] | None] = ContextVar("factcheck_on_wait", default=None)
+
+
+@contextmanager
+def waiting_turn(listener: Callable[[int], None]) -> Iterator[None]:
+    """Within the block, every call to the embedded model that has to wait tells `listener` how
+    many calls are ahead of it (again when that changes), and 0 when its turn comes."""
+    token = _on_wait.set(listener)
+    try:
+        yield
+    finally:
+        _on_wait.reset(token)
+
+
+class ModelQueue:
+    """First come, first served turns at a model that serves one call at a time. A caller that
+    gives up while waiting (an exception in its listener: a closed browser tab) leaves the line."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._line: list[object] = []  # the call being served first, then those waiting, in order
+
+    def __len__(self) -> int:
+        """Calls being served or waiting."""
+        with self._cond:
+            return len(self._line)
+
+    @contextmanager
+    def turn(self, listener: Callable[[int], None] | None = None) -> Iterator[None]:
+        me = object()
+        with self._cond:
+            self._line.append(me)
+        try:
+            told = None
+            while True:
+                with self._cond:
+                    ahead = self._line.index(me)
+                    if ahead == 0:
+                        break
+                    if ahead == told:
+                        self._cond.wait(0.5)
+                        continue
+                if listener:  # outside the lock: the listener may take its time
+                    listener(ahead)
+                told = ahead
+            if listener and told:
+                listener(0)
+            yield
+        finally:
+            with self._cond:
+                self._line.remove(me)
+                self._cond.notify_all()
+
+
 class LocalServer:
     """xllamacpp's OpenAI-compatible server, in this process, on loopback only, with a random
     key so that other local users cannot drive it."""
 
-    def __init__(self, model_path, threads: int | None = None, n_ctx: int = 4096):
+    def __init__(self, model_path, threads: int | None = None, n_ctx: int = 4096, parallel: int = 1):
         import xllamacpp
 
         with socket.socket() as s:
@@ -36,7 +100,8 @@ class LocalServer:
         self.api_key = secrets.token_urlsafe(24)
         p = xllamacpp.CommonParams()
         p.model.path = str(model_path)
-        p.n_ctx = n_ctx
+        p.n_ctx = n_ctx * parallel  # each of the `parallel` slots gets n_ctx tokens
+        p.n_parallel = parallel
         p.cpuparams.n_threads = p.cpuparams_batch.n_threads = threads or os.cpu_count() or 1
         p.port = self.port
         p.hostnames = ["127.0.0.1"]
@@ -46,6 +111,7 @@ class LocalServer:
         p.log_json = False
         self._server = xllamacpp.Server(p)  # loads the model; serves until garbage-collected
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self.parallel = parallel
 
     def stop(self) -> None:
         self._server = None
@@ -55,13 +121,27 @@ class ChatModel:
     """Chat completions, streaming, and P(yes) read from token probabilities."""
 
     def __init__(self, base_url: str | None, api_key: str | None, model: str, *, label: str,
-                 timeout: float = 120.0, local: LocalServer | None = None):
+                 timeout: float = 120.0, local: LocalServer | None = None, queued: bool | None = None):
         self.model = model
         self.label = label  # what the UI and reports show; never contains the key
         self.local = local
         self.base_url = base_url
+        # One client for every thread: its connection pool serves parallel calls.
         self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=1)
-        self._lock = threading.Lock()  # the local server has one slot: queue calls, keep its cache warm
+        # The embedded server has one slot: its calls take turns (which also keeps its prompt cache
+        # warm for the follow-up yes/no questions). A remote endpoint serves calls in parallel.
+        if queued is None:
+            queued = local is not None and local.parallel == 1
+        self.queue = ModelQueue() if queued else None
+
+    def _turn(self):
+        if self.queue is None:
+            return contextlib.nullcontext()
+        return self.queue.turn(_on_wait.get())
+
+    def queue_length(self) -> int:
+        """Calls being served or waiting at the embedded model (0 for a remote endpoint)."""
+        return len(self.queue) if self.queue is not None else 0
 
     @property
     def where(self) -> str:
@@ -84,7 +164,7 @@ class ChatModel:
 
     def _call(self, **kw):
         try:
-            with self._lock:
+            with self._turn():
                 return self.client.chat.completions.create(model=self.model, temperature=0, **kw)
         except openai.OpenAIError as e:
             raise self._error(e) from None
@@ -98,7 +178,7 @@ class ChatModel:
 
     def stream(self, messages: Messages, max_tokens: int = 200) -> Iterator[str]:
         try:
-            with self._lock:
+            with self._turn():
                 events = self.client.chat.completions.create(model=self.model, temperature=0, messages=messages,
                                                              max_tokens=max_tokens, stream=True)
                 for event in events:

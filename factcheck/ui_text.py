@@ -152,3 +152,12 @@ def verdict_background(cell: str) -> str:
         if cell == f"{icon} {name}":
             return f"background-color: {bg}; color: #111; font-weight: 600"
     return ""
+
+
+def queue_note(ahead: int) -> str:
+    """What someone waiting for the embedded model reads: their place in its queue."""
+    if ahead <= 0:
+        return "Your turn: the model is working on your request…"
+    if ahead == 1:
+        return "The local model is busy with one other request: yours is next in the queue…"
+    return f"The local model serves one request at a time: {ahead} are ahead of yours in the queue…"

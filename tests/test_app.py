@@ -105,7 +105,7 @@ def test_editor_gate_locks_out_after_failures_with_backoff():
     ok, msg = gate.sign_in("nope")
     assert not ok and "locked for 20 s" in msg  # doubles
     now[0] += 21
-    assert gate.sign_in("correct horse")[0] is True and gate.failures == 0
+    assert gate.sign_in("correct horse")[0] is True and gate.failures() == 0
     assert not EditorGate(None, None).enabled and not EditorGate(SecretStr(""), " ").enabled
 
 
@@ -360,7 +360,7 @@ def test_failed_sign_ins_lock_out_even_the_right_password(env):
     button(at, "Sign in as editor").click().run()
     assert any("Too many failed sign-ins" in e.value for e in at.sidebar.error)
     assert not at.file_uploader
-    # The lockout is per process: a new session is locked out too.
+    # The lockout is per client: a new session of the same browser is locked out too.
     at2 = new_app()
     next(t for t in at2.sidebar.text_input if t.label == "Editor password").input("another password")
     button(at2, "Sign in as editor").click().run()
