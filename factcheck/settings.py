@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".data"), description="Where the corpus (SQLite catalog, embedded Chroma) lives")
     chroma_host: str | None = Field(None, description="Use a Chroma server at this host instead of the embedded store")
     chroma_port: int = 8000
+    chroma_ef_search: int = Field(100, ge=1, description="Neighbours an HNSW query explores in Chroma: higher finds "
+                                  "more of the true nearest passages, slower (Chroma's default 100)")
     collection: str = Field("chunks", description="Chroma collection; give each corpus its own on a shared server")
     chunk_size: int = Field(1000, ge=100, description="Maximum characters per chunk")
     chunk_overlap: int = Field(200, ge=0, description="Characters of trailing sentences repeated in the next chunk")
@@ -64,7 +66,7 @@ class Settings(BaseSettings):
 
         return Corpus(self.data_dir, embedder or self.build_embedder(), chroma_host=self.chroma_host,
                       chroma_port=self.chroma_port, chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap,
-                      collection=self.collection)
+                      collection=self.collection, ef_search=self.chroma_ef_search)
 
     def build_llm(self):
         """The configured endpoint, or the embedded local model when none is configured."""

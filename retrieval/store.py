@@ -41,6 +41,7 @@ from retrieval.identity import article_id
 from retrieval.models import Article, Chunk, CorpusStats, IndexAudit, IngestOutcome, IngestReport
 
 COLLECTION = "chunks"
+EF_SEARCH = 100  # Chroma's HNSW default: neighbours a query explores (FACTCHECK_CHROMA_EF_SEARCH)
 UNDATED = -1  # date ordinal stored for articles without a date: never "after" an as-of date
 
 SCHEMA = """
@@ -104,8 +105,10 @@ def index_text(article: Article, chunk: Chunk) -> str:
 class Corpus:
     def __init__(self, data_dir: Path, embedder, *, chroma_host: str | None = None,
                  chroma_port: int = 8000, chunk_size: int = 1000, chunk_overlap: int = 200,
-                 chroma_batch: int = 1000, collection: str = COLLECTION, lock_timeout: float = LOCK_TIMEOUT):
+                 chroma_batch: int = 1000, collection: str = COLLECTION, lock_timeout: float = LOCK_TIMEOUT,
+                 ef_search: int = EF_SEARCH):
         self.data_dir = Path(data_dir)
+        self.ef_search = ef_search
         self.embedder = embedder
         self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
         self.chroma_batch = chroma_batch
@@ -174,8 +177,14 @@ class Corpus:
                 client = chromadb.PersistentClient(path=path, settings=chroma_settings)
                 label = f"embedded Chroma at {self.data_dir / 'chroma'}"
             # No embedding function: Chroma's default downloads a model; we always pass vectors.
+            # Cosine space is fixed when the collection is made; ef_search (how many neighbours a
+            # query explores: recall against time) can change, and follows the setting. A
+            # collection made with the legacy `hnsw:space` metadata reads as the same configuration.
             collection = client.get_or_create_collection(
-                name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+                name, configuration={"hnsw": {"space": "cosine", "ef_search": self.ef_search}}, embedding_function=None)
+            if (collection.configuration.get("hnsw") or {}).get("ef_search") != self.ef_search:
+                collection.modify(configuration={"hnsw": {"ef_search": self.ef_search}})
+                collection = client.get_collection(name, embedding_function=None)
         except Exception as e:  # chromadb raises many types for "cannot reach / cannot open"
             where = f"the Chroma server at {host}:{port} (is `chroma run` up?)" if host else f"Chroma under {self.data_dir}"
             raise StoreError(f"Cannot open {where}: {e}") from e

@@ -245,3 +245,30 @@ def test_audit_reports_but_does_not_rewrite_a_mass_of_lost_vectors(corpus):
     r = corpus.audit()
     assert (r.passages, r.unreachable, r.rewritten, r.still_unreachable, r.too_many_to_rewrite) == (150, 101, 0, 101, True)
     assert not r.healthy and forgetful.writes == []
+
+
+def test_chroma_collection_configuration_cosine_and_ef_search_from_the_setting(tmp_path, embedder):
+    """Chroma's configuration API, not the legacy `hnsw:space` metadata; ef_search follows the
+    setting on every open, and a collection made the legacy way keeps working."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from factcheck.settings import Settings
+
+    c = Corpus(tmp_path / "d", embedder, ef_search=64)
+    c.add(Article(text="A dam broke in the valley on Tuesday, flooding two villages downstream."))
+    hnsw = c.collection.configuration["hnsw"]
+    assert hnsw["space"] == "cosine" and hnsw["ef_search"] == 64 and not c.collection.metadata
+    c.close()
+    c = Settings(data_dir=tmp_path / "d", chroma_ef_search=150).build_corpus(embedder)
+    assert c.collection.configuration["hnsw"]["ef_search"] == 150
+    assert Searcher(c).search("dam broke flooding villages", 1, mode="dense")[0].text.startswith("A dam broke")
+    c.close()
+    legacy = tmp_path / "legacy"
+    client = chromadb.PersistentClient(path=str(legacy / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    client.get_or_create_collection("chunks", metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    c = Corpus(legacy, embedder)
+    assert c.collection.configuration["hnsw"]["space"] == "cosine" and c.collection.configuration["hnsw"]["ef_search"] == 100
+    c.add(Article(text="The bridge over the river reopened on Friday after months of repairs."))
+    assert Searcher(c).search("bridge reopened after repairs", 1, mode="dense")[0].text.startswith("The bridge")
+    c.close()
