@@ -229,9 +229,22 @@ def render_answer(ans: Answer, corpus, key: str, cache: dict) -> None:
         st.markdown(ui.escape_markdown(ans.text))
         for c in ans.citations:
             source_card(c, corpus, f"{key}-c{c.n}", cache)
+    render_refusals(ans)
     took = ans.timings.get("total_s")
     st.caption(ui.escape_inline(" · ".join(x for x in (
         ans.model, f"as of {ans.as_of.isoformat()}", f"{took:.1f} s" if took else "") if x)))
+
+
+def render_refusals(ans: Answer) -> None:
+    """Why no answer, or what the checks took out of it: each refusal with the check that made it
+    (factcheck/checks.py) and what it found, the model's sentence as plain text."""
+    if not ans.refusals:
+        return
+    title = "Why no answer?" if ans.abstained else f"Sentences the checks refused ({len(ans.refusals)})"
+    with st.expander(title, icon=":material/rule:"):
+        for r in ans.refusals:
+            said = f" — “{ui.escape_inline(r.sentence)}”" if r.sentence else " — the answer as a whole"
+            st.markdown(f"**{ui.escape_inline(r.check)}**{said}: {ui.escape_inline(r.detail)}")
 
 
 def render_message(i: int, msg: dict, corpus, cache: dict) -> None:

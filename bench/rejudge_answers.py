@@ -36,6 +36,48 @@ def draft_of(sentences: list[dict]) -> str:
     return " ".join(out)
 
 
+def replay(r: dict, q: dict, gold: set[str], params: AnswerParams, article_of) -> dict:
+    """One stored answer judged again with `params`: right, cited, shown, and when a right draft
+    was refused, the check that refused it and why."""
+    a = r["answer"]
+    passages = [Citation(**p) for p in a["passages"]]
+    since = timeframe.since(q["question"], dt.date.fromisoformat(a["as_of"])) if params.time_frame else None
+    sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], since) if a["sentences"] else []
+    kept = [s for s in sentences if s.supported]
+    whole = abstention(sentences, a["answerable_p"] or 0.0, params)
+    shown = not whole
+    text, citations = compose(kept, passages, q["question"], article_of) if shown else ("", [])
+    right, cited = (shown and x for x in judge_answer(text, citations, r["answers"], gold))
+    check = detail = None
+    if r["draft_right"] and not right:  # a right draft the checks refused (or cut to a wrong answer)
+        check, detail = (whole.check, whole.detail) if whole else next(
+            ((x.check, x.reason) for x in sentences if not x.supported), ("compose", text))
+    return {"right": right, "cited": cited, "shown": shown, "text": text, "check": check, "detail": detail}
+
+
+def with_checks(params: AnswerParams, settings: list[str]) -> AnswerParams:
+    """The parameters with `checks.NAME=VALUE` settings (JSON values) applied."""
+    for item in settings:
+        key, value = item.split("=", 1)
+        checks = params.checks.model_copy(update={key.removeprefix("checks."): json.loads(value)})
+        params = params.model_copy(update={"checks": checks})
+    return params
+
+
+def stored_rows(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def articles(store: Path | None):
+    """The article text by doc id from the run's store (quotes grow to show names), or nothing."""
+    if not store:
+        return lambda doc_id: ""
+    from retrieval.store import Corpus
+
+    corpus = Corpus(store, None)  # reads only: no embedder needed
+    return lambda doc_id: corpus.get(doc_id).text
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("directory", type=Path, help="the evaluation set (for the gold articles)")
@@ -45,19 +87,8 @@ def main() -> None:
     ap.add_argument("--refused", action="store_true", help="print every right draft the checks refuse, with the check")
     ap.add_argument("--set", action="append", default=[], metavar="checks.NAME=VALUE", help="a check parameter to try")
     args = ap.parse_args()
-    if args.store:
-        from retrieval.store import Corpus
-
-        corpus = Corpus(args.store, None)  # reads only: no embedder needed
-        article_of = lambda doc_id: corpus.get(doc_id).text  # noqa: E731
-    else:
-        article_of = lambda doc_id: ""  # noqa: E731
-    params = AnswerParams()
-    for item in args.set:
-        key, value = item.split("=", 1)
-        field = key.removeprefix("checks.")
-        checks = params.checks.model_copy(update={field: json.loads(value)})
-        params = params.model_copy(update={"checks": checks})
+    article_of = articles(args.store)
+    params = with_checks(AnswerParams(), args.set)
     by_check: Counter = Counter()  # right drafts refused, by the check that refused them
     folds: dict = {}
     draft_right = 0
@@ -66,40 +97,31 @@ def main() -> None:
     before = {"right": 0, "cited": 0, "wrong_shown": 0}
     after = dict(before)
     n = 0
-    for r in (json.loads(x) for x in args.stored.read_text(encoding="utf-8").splitlines() if x.strip()):
+    for r in stored_rows(args.stored):
         if not r["answerable"]:
             continue
         n += 1
         q = queries[r["id"]]
-        a = r["answer"]
-        passages = [Citation(**p) for p in a["passages"]]
-        since = timeframe.since(q["question"], dt.date.fromisoformat(a["as_of"])) if params.time_frame else None
-        sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], since) if a["sentences"] else []
-        kept = [s for s in sentences if s.supported]
-        whole = abstention(sentences, a["answerable_p"] or 0.0, params)
-        shown = not whole
-        text, citations = compose(kept, passages, q["question"], article_of) if shown else ("", [])
-        right, cited = (shown and x for x in judge_answer(text, citations, r["answers"], answer_gold(q, to_doc)))
+        now = replay(r, q, answer_gold(q, to_doc), params, article_of)
+        right, cited, shown = now["right"], now["cited"], now["shown"]
         for tally, (rt, ct, shown_) in ((before, (r["right"], r["cited"], not r["abstained"])), (after, (right, cited, shown))):
             tally["right"] += rt
             tally["cited"] += ct
             tally["wrong_shown"] += shown_ and not rt
         draft_right += r["draft_right"]
-        if r["draft_right"] and not right:  # a right draft the checks refused (or cut to a wrong answer)
-            check, detail = (whole.check, whole.detail) if whole else next(
-                ((x.check, x.reason) for x in sentences if not x.supported), ("compose", text))
-            by_check[check] += 1
+        if now["check"]:
+            by_check[now["check"]] += 1
             if args.refused:
-                print(f"{r['id']}: refused by {check}: {detail}\n   expected {r['answers']}; draft: {draft_of(a['sentences'])!r}")
+                print(f"{r['id']}: refused by {now['check']}: {now['detail']}\n   expected {r['answers']}; "
+                      f"draft: {draft_of(r['answer']['sentences'])!r}")
         fold = folds.setdefault(q.get("fold", 0), [0, 0, 0])
         fold[0] += 1
         fold[1] += right
         fold[2] += cited
         if args.show and (right, cited, shown) != (r["right"], r["cited"], not r["abstained"]):
             print(f"{r['id']}: right {r['right']}->{right}, cited {r['cited']}->{cited}, shown {not r['abstained']}->{shown}")
-            print(f"   expected {r['answers']}; stored: {a['text']!r}")
-            now = text if shown else "(abstains)"
-            print(f"   now: {now}")
+            print(f"   expected {r['answers']}; stored: {r['answer']['text']!r}")
+            print(f"   now: {now['text'] if shown else '(abstains)'}")
     for name, t in (("stored", before), ("re-judged", after)):
         print(f"{name:>10}: right {t['right']}/{n} ({t['right'] / n:.3f}), cited {t['cited']}/{n} ({t['cited'] / n:.3f}), "
               f"wrong answers shown {t['wrong_shown']}")

@@ -631,3 +631,18 @@ def test_every_refusal_names_its_check_and_the_abstention_too():
     # Every check has a docstring stating its principle in one line or two.
     for name, check in SENTENCE_CHECKS + BACKING_CHECKS:
         assert check.__doc__ and len(check.__doc__.split(".")[0]) < 200, name
+
+
+def test_the_seed_article_does_not_back_a_meeting_stitched_from_its_sentences():
+    """"Where did Putin and Zelensky last meet?" drafted as a meeting in Moscow in August 2025: the
+    words are all in the story, but no one place in it says they met there."""
+    from tests.conftest import ROOT
+
+    body = (ROOT / "corpus" / "kyiv-post-putin-zelensky.md").read_text(encoding="utf-8").split("---", 2)[2]
+    p = [Citation(n=1, doc_id="k", chunk_id="k:0", start=0, end=len(body), quote=body)]
+    q = "where did putin and zelensky last meet"
+    s = judge("Putin and Zelensky last met in late August 2025 in Moscow during a phone call with Trump [1].", p, params.checks, q)[0]
+    assert not s.supported and s.check == "one_place", s
+    # Nor is "since 2019" an answer to where; it is one to when.
+    assert judge("Putin and Zelensky have not met since 2019 [1].", p, params.checks, q)[0].check == "answer_kind"
+    assert judge("Putin and Zelensky have not met since 2019 [1].", p, params.checks, "when did putin and zelensky last meet")[0].supported

@@ -230,6 +230,14 @@ def test_abstention_says_so_and_shows_the_closest_passages(env):
     assert any("The sources don't say" in w.value for w in reply.warning), texts(at)
     assert any("Closest passages" in c.value for c in reply.caption)
     assert any("Kyiv Post" in m.value for m in reply.markdown)  # the closest passages, as cards
+    # "Why no answer?" names the check that refused it, as `ask --json` does.
+    (why,) = [e for e in reply.expander if e.label == "Why no answer?"]
+    from factcheck.checks import BACKING_CHECKS, SENTENCE_CHECKS
+
+    named = {"answerable", "draft_written", "cites_a_passage", "time_frame"} | {n for n, _ in SENTENCE_CHECKS + BACKING_CHECKS}
+    shown = [m.value for m in why.markdown]
+    assert shown and all(any(f"**{n}**" in line for n in named) for line in shown), shown
+    assert "the answer as a whole" in shown[-1]
 
 
 @pytest.mark.slow  # starts the model when run alone (it writes nothing here)
