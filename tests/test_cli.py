@@ -278,6 +278,16 @@ def test_batch_progress_on_a_terminal_and_bad_lines_from_stdin(tmp_path, monkeyp
     out = [json.loads(x) for x in r.stdout.splitlines()]
     assert [x["id"] for x in out] == ["a", 2, "c"] and out[0]["verdict"] == "SUPPORTED" and set(out[1]) == {"id", "error"}
     assert "claims" in r.stderr and "1 line(s) failed" in r.stderr
+    r = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "check", "-", "--json"], input="The dam broke.\n")
+    assert r.exit_code == 0 and json.loads(r.stdout)["claim"] == "The dam broke."  # a claim from stdin
+
+
+def test_audit_shows_progress_on_a_terminal(data, monkeypatch):
+    import factcheck.cli as cli
+
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    r = run(data, "audit", "--check-only", "--json")
+    assert r.exit_code == 0 and "checking passages" in r.stderr and json.loads(r.stdout)["missing"] == 0
 
 
 def test_app_command_starts_streamlit_as_make_run_does(tmp_path, monkeypatch):
