@@ -15,10 +15,25 @@ import json
 import statistics
 from pathlib import Path
 
+import numpy as np
+
 from factcheck.answer import AnswerParams
 from factcheck.evaluation import contains_answer, eval_corpus, read_queries
 from factcheck.evidence import select_evidence
 from factcheck.settings import Settings
+
+
+class Memo:
+    """The embedder, each text embedded once for all the settings tried."""
+
+    def __init__(self, embedder):
+        self.embedder, self.seen = embedder, {}
+
+    def embed(self, texts):
+        new = [t for t in dict.fromkeys(texts) if t not in self.seen]
+        if new:
+            self.seen.update(zip(new, self.embedder.embed(new)))
+        return np.array([self.seen[t] for t in texts])
 
 
 def main() -> None:
@@ -31,6 +46,7 @@ def main() -> None:
     corpus = eval_corpus(settings, args.directory, args.store)
     searcher = settings.build_searcher(corpus)
     tries = [AnswerParams(**json.loads(t)) for t in args.tries]
+    embedder = Memo(corpus.embedder)
     questions = [q for q in read_queries(args.directory) if q.get("question") and q.get("answers")]
     held = {i: [] for i in range(len(tries))}
     chars = {i: [] for i in range(len(tries))}
@@ -42,7 +58,7 @@ def main() -> None:
         for i, p in enumerate(tries):
             if p.hits not in hits_cache:
                 hits_cache[p.hits] = searcher.search(q["question"], p.hits, as_of=as_of, per_article=2, query_vec=vec)
-            passages = select_evidence(vec, hits_cache[p.hits], corpus.embedder, p)
+            passages = select_evidence(vec, hits_cache[p.hits], embedder, p)
             text = " ".join(" ".join(filter(None, (c.title, c.quote))) for c in passages)
             held[i].append(contains_answer(text, q["answers"]))
             chars[i].append(sum(len(c.quote) for c in passages))

@@ -33,6 +33,7 @@ class AnswerParams(BaseModel):
     budget_chars: int = 900  # evidence given to the model (~230 tokens: the local model reads 35-80 tokens/s)
     max_passages: int = 3
     window: int = 0  # sentences of context added on each side of a chosen sentence (neighbours chosen on their own merit are joined)
+    rank_weight: float = 0.03  # a sentence's closeness to the question, less this per rank of the passage it came from
     max_tokens: int = 120
     min_answerable: float = 0.45  # P(yes) that the passages answer the question (it leans to yes; the support check does most of the work)
     examples: bool = False  # worked examples before the question (prompts/answer_examples.txt)

@@ -75,7 +75,7 @@ def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params:
     texts = [h.text[spans[i][0]:spans[i][1]] for _, h, spans, i, _ in cands]
     sims = embedder.embed(texts) @ question_vec
     # The retrieval rank still counts: a sentence is judged with the passage it came from.
-    order = np.argsort(-(sims - 0.03 * np.array([c[0] for c in cands])))
+    order = np.argsort(-(sims - params.rank_weight * np.array([c[0] for c in cands])))
     groups: list[list] = []  # [hit, spans, first sentence, last sentence], in the order chosen
     used = 0
 
