@@ -36,7 +36,7 @@ serve:
 test: setup
 	$(BIN)/python -m pytest -q
 
-# Benchmarks (see README, Performance). Synthetic scale stores go to /tmp/bench-scale (BENCH_SCALE_DIR).
+# Benchmarks (see README, Performance and scaling; docs/performance.md). Synthetic scale stores go to /tmp/bench-scale (BENCH_SCALE_DIR).
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
@@ -57,7 +57,7 @@ bench-quick: setup $(BENCH_STAMP)
 
 # The embedded model's runtime. xllamacpp's PyPI wheel uses AVX2 only; on a CPU with AVX-512 a
 # build for it (from the same version's PyPI source, offline) reads prompts ~1.4x faster, which
-# the 4 s first-token goal needs on this project's machines (README, Performance). Built once,
+# the 4 s first-token goal needs on this project's machines (docs/performance.md). Built once,
 # ~9 minutes on 2 cores, then checked by loading the model and having it answer; if the build or
 # the check fails, the prebuilt wheel stays and everything works as before, only slower.
 # `make setup NATIVE=0` keeps the prebuilt wheel. No LLGuidance, no BoringSSL/OpenSSL (the server

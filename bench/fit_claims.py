@@ -75,7 +75,7 @@ def rescore(rows: list[dict], params: ClaimParams, decide=decide) -> list[dict]:
 
 
 # ---- an experiment: a verdict model in place of the thresholds (--model) ----------------------
-# Tried on 2026-11-28 and not taken (README): a class-balanced three-way logistic regression on
+# Tried on 2026-11-28 and not taken (docs/experiments.md): a class-balanced three-way logistic regression on
 # eight numbers of a part's passages, reading every passage. It beat the thresholds held out on
 # training claims, not on dev, and it cited a non-gold passage more often.
 LABELS = (Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO)

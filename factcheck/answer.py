@@ -27,7 +27,7 @@ ABSTAIN_TEXT = "The sources don't say."
 
 
 class AnswerParams(BaseModel):
-    """Chosen on dev data (see README); every field can be overridden per call."""
+    """Chosen on evaluation data (docs/experiments.md); every field can be overridden per call."""
 
     hits: int = 6  # passages retrieved before evidence selection
     budget_chars: int = 900  # evidence given to the model (~230 tokens: the local model reads 35-80 tokens/s)

@@ -82,7 +82,7 @@ class ClaimCheck(BaseModel):
 
 
 class ClaimParams(BaseModel):
-    """Thresholds fitted on SciFact's training claims (see README); every field can be overridden."""
+    """Thresholds fitted on SciFact's training claims (docs/experiments.md); every field can be overridden."""
 
     hits: int = 6  # passages retrieved per part
     passages: int = 2  # at most this many read per part, best first
@@ -95,13 +95,13 @@ class ClaimParams(BaseModel):
     # abstract's conclusion), instead of all of it: half the prompt, so a claim takes ~13 s
     # instead of ~20. Raw, it did worse held out than the whole reading; with the prior below
     # and thresholds fitted on 364 training claims it gave macro-F1 0.610 on all 300 SciFact
-    # dev claims against 0.571 for the whole reading (README). 0 reads the passage whole.
+    # dev claims against 0.571 for the whole reading (docs/experiments.md). 0 reads the passage whole.
     focus: int = 3
     # Subtract the model's leaning for the claim's wording (Prior, ~3 s a claim) from each
     # passage's probabilities before the thresholds apply (offset 0.5, so a passage that moves
     # the model nowhere reads 0.5). The thresholds below are on that scale: a model leans to
     # "yes" for a claim worded like a finding whatever the passage says, and the prior takes
-    # that leaning out. Turning it off needs thresholds fitted without it (README).
+    # that leaning out. Turning it off needs thresholds fitted without it (docs/experiments.md).
     prior: bool = True
     min_true: float = 0.65  # calibrated P(yes) to "supports" needed for SUPPORTED
     min_false: float = 0.6  # calibrated P(yes) to "contradicts" needed for REFUTED
