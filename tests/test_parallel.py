@@ -25,7 +25,9 @@ def test_eight_concurrent_asks_against_a_remote_endpoint_take_little_more_than_o
     """bench/concurrency.py: 8 asks at once against an OpenAI-compatible server started here
     (each call takes 1 s), the whole answer path each; then the same through one queue."""
     r = bench().measure(asks=8, latency=1.0)
-    assert r["answered_with_citation"] == 8 and r["most_calls_in_flight"] == 8, r
+    # All 8 at once: at least 8 calls in flight together (an ask's P(yes) call may start while
+    # another ask still streams its draft, so 9 or more is fine too).
+    assert r["answered_with_citation"] == 8 and r["most_calls_in_flight"] >= 8, r
     assert r["ratio"] < 3, r  # well under 8 x one ask
     assert r["queued_ratio"] > 5, r  # one at a time, as the embedded model serves them
 
