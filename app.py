@@ -17,6 +17,7 @@ import secrets
 
 import streamlit as st
 
+from factcheck import ui_charts as charts
 from factcheck import ui_text as ui
 from factcheck.access import CorpusAccess, EditingRefused
 from factcheck.answer import Answer, Answerer, Citation
@@ -330,6 +331,7 @@ def render_check(check, corpus, cache: dict) -> None:
                                     "evidence": st.column_config.NumberColumn("Passages read"),
                                     "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0,
                                                                                   max_value=1.0, format="percent")})
+    evidence_timeline(check)
     for i, p in enumerate(check.parts):
         with st.expander(f"{ui.verdict_label(p.verdict)} · {ui.escape_inline(p.claim)}", expanded=i == 0):
             st.markdown(ui.escape_markdown(p.explanation))
@@ -354,6 +356,25 @@ def render_check(check, corpus, cache: dict) -> None:
                                 icon=":material/download:", on_click="ignore")
     cols[1].download_button("Download report (JSON)", check.model_dump_json(indent=2), file_name="claim-check.json",
                             mime="application/json", icon=":material/download:", on_click="ignore")
+
+
+def evidence_timeline(check) -> None:
+    """The evidence the verdict shows, in time against the claim's date; nothing when none is dated."""
+    rows = charts.evidence_timeline(check)
+    if not rows:
+        return
+    day = f" against the claim's date ({check.as_of.isoformat()}, the dashed line)" if check.as_of else ""
+    st.caption(f"When the evidence was published{day}.")
+    st.altair_chart(charts.timeline_chart(rows, check.as_of), width="stretch",
+                    alt="Publication dates of the evidence for each part of the claim")
+    late = sum(r["after_claim_date"] for r in rows)
+    if late:
+        st.caption(f"{late} of these passages came out after the claim's date (triangles): "
+                   "they could not have backed it then.")
+    missing = charts.shown_evidence(check) - len(rows)
+    if missing:
+        st.caption(f"{missing} passage{'s' if missing > 1 else ''} without a date {'are' if missing > 1 else 'is'} "
+                   "not on the timeline.")
 
 
 def check_tab(settings, corpus, searcher, as_of, search_kw) -> None:
@@ -489,7 +510,7 @@ def add_tab(settings, corpus, access: CorpusAccess, can_edit: bool) -> None:
 
 
 # ---- Corpus -----------------------------------------------------------------------------------
-def corpus_tab(corpus, searcher, stats, can_edit: bool) -> None:
+def corpus_tab(corpus, searcher, stats, can_edit: bool, as_of: dt.date | None = None) -> None:
     ss = st.session_state
     if ss.get("flash"):
         st.success(ss.pop("flash"))
@@ -497,10 +518,12 @@ def corpus_tab(corpus, searcher, stats, can_edit: bool) -> None:
         st.error(ui.escape_markdown(ss.pop("flash_error")))
     span = f" · published {stats.first_date} – {stats.last_date}" if stats.first_date else ""
     st.caption(f"{stats.articles} articles · {stats.chunks} passages · {len(stats.outlets)} outlets{span}")
+    everything = corpus.list()
+    coverage(everything, as_of)
     c = st.columns([3, 2])
     query = c[0].text_input("Search titles, outlets and text", key="corpus_query", placeholder="Zelensky")
     outlets = c[1].multiselect("Outlet", sorted(stats.outlets), key="corpus_outlets", placeholder="All outlets")
-    articles = corpus.list()
+    articles = everything
     if outlets:
         articles = [a for a in articles if (a.source or "(unknown)") in outlets]
     if query.strip():
@@ -545,6 +568,25 @@ def corpus_tab(corpus, searcher, stats, can_edit: bool) -> None:
         b = st.columns([1, 1, 4])
         b[0].button("Yes, delete", type="primary", key="delete_yes", on_click=delete_article, args=(corpus, a.doc_id))
         b[1].button("Cancel", key="delete_no", on_click=lambda: ss.update(confirm_delete=None))
+
+
+def coverage(articles, as_of: dt.date | None) -> None:
+    """What the archive covers: articles per outlet over time, and where an as-of search stops."""
+    rows = charts.articles_by_outlet_and_period(articles)
+    late = charts.published_after(articles, as_of)
+    if rows:
+        st.altair_chart(charts.coverage_chart(rows, as_of if late else None), width="stretch",
+                        alt="Articles in the corpus per outlet over time")
+    notes = []
+    if late:
+        notes.append(f"{late} article{'s' if late > 1 else ''} published after the as-of date ({as_of.isoformat()}, "
+                     f"the dashed line): an as-of search cannot find {'them' if late > 1 else 'it'}.")
+    n = charts.undated(articles)
+    if n:
+        notes.append(f"{n} article{'s' if n > 1 else ''} without a date (not charted; an as-of search finds "
+                     f"{'them' if n > 1 else 'it'} whatever the date).")
+    if notes:
+        st.caption("  \n".join(notes))
 
 
 def delete_article(corpus, doc_id: str) -> None:
@@ -653,7 +695,7 @@ def main() -> None:
         add_tab(settings, corpus, access, can_edit)
     stats = corpus.stats()  # again: an upload in this run may have changed it
     with corpus_t:
-        corpus_tab(corpus, searcher, stats, can_edit)
+        corpus_tab(corpus, searcher, stats, can_edit, as_of)
     in_use(calm, settings, stats)
 
 

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
+from factcheck import ui_charts as charts
 from factcheck import ui_text as ui
 from factcheck.conversation import ConversationStore, new_id, resolve_followup, valid_id
 from factcheck.editor import EditorGate, check_hash, hash_password
@@ -67,6 +68,75 @@ def test_verdict_labels_need_no_legend():
         assert word in ui.verdict_label(label)
         assert "background-color" in ui.verdict_background(ui.verdict_label(label))
     assert len({ui.verdict_background(ui.verdict_label(v)) for v in ui.VERDICTS}) == 4
+
+
+def test_articles_counted_per_outlet_and_period_with_the_rest_as_other():
+    from retrieval.models import Article
+
+    def art(source, date):
+        return Article(text="x", source=source, date=date)
+
+    day = dt.date(2026, 1, 28)  # a Wednesday
+    arts = ([art(f"Outlet {i:02d}", day) for i in range(10) for _ in range(10 - i)]  # Outlet 00 has most
+            + [art("Outlet 00", dt.date(2026, 2, 2)), art(None, day), art("  Kyiv   Post ", None), art(None, None)])
+    rows = charts.articles_by_outlet_and_period(arts)
+    assert charts.choose_period([day, dt.date(2026, 2, 2)]) == "week"
+    assert {r["start"] for r in rows} == {"2026-01-26", "2026-02-02"}  # weeks start on Monday
+    assert rows[0] == {"start": "2026-01-26", "end": "2026-02-02", "period": "week of 2026-01-26",
+                       "outlet": "Outlet 00", "articles": 10, "rank": 0, "low": 0, "high": 10}
+    assert charts.outlet_order(rows) == [f"Outlet {i:02d}" for i in range(8)] + [charts.OTHER]
+    # The two smallest outlets and the one without a name make "other"; the undated are not charted.
+    assert next(r["articles"] for r in rows if r["outlet"] == charts.OTHER) == 2 + 1 + 1
+    assert sum(r["articles"] for r in rows) == 57 and charts.undated(arts) == 2
+    assert charts.published_after(arts, dt.date(2026, 1, 31)) == 1 and charts.published_after(arts, None) == 0
+    # Nine outlets are all shown: one over the limit is not worth an "other".
+    assert charts.OTHER not in charts.outlet_order(charts.articles_by_outlet_and_period(arts[:54]))
+    assert charts.articles_by_outlet_and_period([art("A", None)]) == []
+
+    assert charts.choose_period([dt.date(2024, 1, 1), dt.date(2026, 1, 1)]) == "month"
+    assert charts.choose_period([dt.date(1990, 1, 1), dt.date(2026, 1, 1)]) == "year"
+    assert charts.period_bounds(dt.date(2025, 12, 31), "month") == (dt.date(2025, 12, 1), dt.date(2026, 1, 1))
+    assert charts.period_bounds(dt.date(2024, 2, 29), "year") == (dt.date(2024, 1, 1), dt.date(2025, 1, 1))
+    monthly = charts.articles_by_outlet_and_period([art("A", dt.date(2024, 3, 5)), art("A", dt.date(2026, 3, 9))])
+    assert [(r["period"], r["end"]) for r in monthly] == [("March 2024", "2024-04-01"), ("March 2026", "2026-04-01")]
+
+    spec = charts.coverage_chart(rows, dt.date(2026, 1, 31)).to_dict()  # Altair checks it against the schema
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "rule", "text"]
+    assert "layer" not in charts.coverage_chart(rows).to_dict()
+
+
+def claim_check(as_of: dt.date | None = dt.date(2026, 1, 15)):
+    """A made-up check: a supported part citing one of two passages, a part with not enough
+    evidence whose passages are one late and one undated."""
+    from factcheck.claims import ClaimCheck, Evidence, Label, PartVerdict
+
+    def ev(n, date, after=False):
+        return Evidence(n=n, doc_id=f"gone-{n}", chunk_id=f"c{n}", quote=f"passage {n}", start=0, end=9,
+                        source="Kyiv Post", title="<b>Talks</b> [x](javascript:alert(1))", date=date,
+                        after_claim_date=after)
+
+    return ClaimCheck(claim="Putin and Zelensky met in Moscow.", as_of=as_of, verdict=Label.MIXED,
+                      made_at=dt.datetime(2026, 2, 1, 12), parts=[
+        PartVerdict(claim="Putin and Zelensky met.", verdict=Label.SUPPORTED, confidence=0.8, cites=[2],
+                    explanation="[2] states it.", evidence=[ev(1, dt.date(2026, 1, 2)), ev(2, dt.date(2026, 1, 10))]),
+        PartVerdict(claim="They met in Moscow.", verdict=Label.NOT_ENOUGH_INFO, confidence=0.7, explanation="No.",
+                    evidence=[ev(1, dt.date(2026, 1, 20), after=True), ev(2, None)])])
+
+
+def test_evidence_timeline_places_the_shown_passages_by_date():
+    check = claim_check()
+    rows = charts.evidence_timeline(check)
+    assert [(r["part"], r["n"], r["date"], r["label"], r["after_claim_date"]) for r in rows] == [
+        ("1. Putin and Zelensky met.", 2, "2026-01-10", "SUPPORTED", False),  # only the cited passage
+        ("2. They met in Moscow.", 1, "2026-01-20", "NOT_ENOUGH_INFO", True)]  # the undated one has no place
+    assert rows[0]["supports"] == ui.verdict_label("SUPPORTED") and rows[1]["when"] == "after the claim's date"
+    assert charts.shown_evidence(check) == 3
+    spec = charts.timeline_chart(rows, check.as_of).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "text", "point"]
+    assert charts.timeline_chart(rows, None).to_dict()["mark"]["type"] == "point"
+    undated = check.model_copy(update={"parts": [check.parts[1].model_copy(update={"evidence": [
+        check.parts[1].evidence[1]]})]})
+    assert charts.evidence_timeline(undated) == []
 
 
 def test_followups_carry_the_previous_question():
@@ -181,6 +251,22 @@ def test_page_shows_tabs_corpus_model_and_store(env):
     assert "1 articles" in side and "local" in side and "Chroma" in side
     assert at.date_input(key="as_of").value == dt.date(2026, 2, 1)
     assert at.chat_input and at.file_uploader  # no editor password: everyone may add sources
+
+
+def vega_specs(at) -> list[dict]:
+    """The Vega-Lite specs of the charts on the page (st.altair_chart), data aside."""
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def test_corpus_tab_charts_articles_per_outlet_and_where_an_as_of_search_stops(env):
+    at = new_app()
+    specs = vega_specs(at)
+    assert len(specs) == 1 and "Kyiv Post" in json.dumps(specs[0]["encoding"]["color"]["sort"])
+    assert "rule" not in json.dumps(specs[0])  # every article is before the as-of date
+    at = new_app({"as_of": "2026-01-01"})  # before the Kyiv Post article of 2026-01-28
+    spec = vega_specs(at)[0]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "rule", "text"]
+    assert any("after the as-of date (2026-01-01" in c.value and "cannot find" in c.value for c in at.caption), texts(at)
 
 
 def test_key_and_endpoint_credentials_never_reach_the_page(env):
@@ -524,3 +610,20 @@ def test_check_a_claim_shows_verdicts_and_downloads(env):
     assert all(any(w in v for w in words) for v in table["verdict"])
     labels = [b.label for b in at.get("download_button")]
     assert "Download report (JSON)" in labels and "Download report (Markdown)" in labels
+
+
+def test_a_verdict_shows_its_evidence_on_a_timeline(env):
+    at = new_app()
+    at.session_state["check"] = claim_check().model_dump(mode="json")  # as a finished check leaves it
+    at.run()
+    assert not at.exception, at.exception
+    timeline = [s for s in vega_specs(at) if "layer" in s and s["layer"][-1]["mark"]["type"] == "point"]
+    assert len(timeline) == 1 and timeline[0]["layer"][0]["mark"]["type"] == "rule"
+    notes = " ".join(c.value for c in at.caption)
+    assert "claim's date (2026-01-15" in notes and "1 of these passages came out after" in notes
+    assert "1 passage without a date is not on the timeline" in notes
+    assert not any("<b>" in m.value for m in at.markdown)
+
+    at.session_state["check"] = claim_check().model_copy(update={"parts": []}).model_dump(mode="json")
+    at.run()
+    assert not [s for s in vega_specs(at) if "layer" in s and s["layer"][-1]["mark"]["type"] == "point"]
