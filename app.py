@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 
 import streamlit as st
@@ -245,7 +246,9 @@ def render_refusals(ans: Answer) -> None:
     with st.expander(title, icon=":material/rule:"):
         for r in ans.refusals:
             said = f" — “{ui.escape_inline(r.sentence)}”" if r.sentence else " — the answer as a whole"
-            st.markdown(f"**{ui.escape_inline(r.check)}**{said}: {ui.escape_inline(r.detail)}")
+            # A check's name is the project's own identifier, shown as code; anything else escaped.
+            name = f"`{r.check}`" if re.fullmatch(r"[a-z_]+", r.check) else ui.escape_inline(r.check)
+            st.markdown(f"{name}{said}: {ui.escape_inline(r.detail)}")
 
 
 def render_message(i: int, msg: dict, corpus, cache: dict) -> None:
