@@ -180,10 +180,10 @@ class Corpus:
             # Cosine space is fixed when the collection is made; ef_search (how many neighbours a
             # query explores: recall against time) can change, and follows the setting. A
             # collection made with the legacy `hnsw:space` metadata reads as the same configuration.
-            collection = client.get_or_create_collection(
-                name, configuration={"hnsw": {"space": "cosine", "ef_search": self.ef_search}}, embedding_function=None)
+            collection = _busy_retry(lambda: client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine", "ef_search": self.ef_search}}, embedding_function=None))
             if (collection.configuration.get("hnsw") or {}).get("ef_search") != self.ef_search:
-                collection.modify(configuration={"hnsw": {"ef_search": self.ef_search}})
+                _busy_retry(lambda: collection.modify(configuration={"hnsw": {"ef_search": self.ef_search}}))
                 collection = client.get_collection(name, embedding_function=None)
         except Exception as e:  # chromadb raises many types for "cannot reach / cannot open"
             where = f"the Chroma server at {host}:{port} (is `chroma run` up?)" if host else f"Chroma under {self.data_dir}"
@@ -560,3 +560,16 @@ class Corpus:
     def close(self) -> None:
         self.db.close()
         self._lock_file.close()
+
+
+def _busy_retry(write, attempts: int = 20, pause: float = 0.25):
+    """A write to Chroma's SQLite, tried again while another connection in this process (a store
+    opened earlier on the same folder, still flushing) holds its lock: SQLite says "database is
+    locked" at once instead of waiting."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except Exception as e:  # chromadb wraps SQLite's busy error in its own InternalError
+            if "database is locked" not in str(e) or attempt == attempts - 1:
+                raise
+            time.sleep(pause)

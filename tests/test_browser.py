@@ -314,11 +314,20 @@ def test_check_a_claim_tab(server, browser, out_dir):
 def test_corpus_tab(server, browser, out_dir):
     open_tab(browser, "Corpus")
     wait(browser, lambda d: "2 articles" in d.find_element(By.TAG_NAME, "body").text, PAGE_TIMEOUT, "the corpus table")
-    box = next(e for e in browser.find_elements(By.CSS_SELECTOR, "[data-testid=stSelectbox]")
-               if "Open an article" in e.text and e.is_displayed())
-    box.click()
-    option = wait(browser, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
-                                           if "Kyiv Post" in o.text), None), PAGE_TIMEOUT, "the article list")
+    wait(browser, page_idle, PAGE_TIMEOUT, "the page to settle")  # the coverage chart draws after the table
+
+    def article_list(d):
+        """The list's Kyiv Post entry once the list is open; until then, open it (scrolled into view:
+        the chart above it moves it as it draws)."""
+        found = next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if "Kyiv Post" in o.text), None)
+        if found is None:
+            box = next(e for e in d.find_elements(By.CSS_SELECTOR, "[data-testid=stSelectbox]")
+                       if "Open an article" in e.text and e.is_displayed())
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+            box.find_element(By.CSS_SELECTOR, "input").click()
+        return found
+
+    option = wait(browser, article_list, PAGE_TIMEOUT, "the article list")
     option.click()
     wait(browser, lambda d: "Delete this article" in d.find_element(By.TAG_NAME, "body").text and page_idle(d), PAGE_TIMEOUT,
          "the open article")
