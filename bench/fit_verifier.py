@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +23,7 @@ from rejudge_answers import draft_of, replay, stored_rows
 from factcheck import timeframe
 from factcheck import vocabulary as vocab
 from factcheck.answer import AnswerParams
-from factcheck.checks import (Facts, answers_kind, draft_sentences, figures_in_quote, headline, in_one_place, on_topic,
-                              said_with_topic, without_outlet)
+from factcheck.checks import Cited, Facts, answers_kind, draft_sentences, figures_in_quote, headline, in_one_place, said_with_topic
 from factcheck.evaluation import answer_gold, contains_answer, gold_map, read_queries
 from factcheck.evidence import MARKER, Citation
 
@@ -37,11 +35,10 @@ def signals(sentence: str, c: Citation, question: str, since, p_yes: float, n_pa
     """The signals of one sentence against one passage; None when a principle refuses it outright."""
     p = AnswerParams().checks
     f = Facts.of(sentence, question)
-    quote = without_outlet(c.quote)
-    heads = headline(c)
-    if figures_in_quote(f, [quote], heads, question, p):
+    cited = Cited([c.quote], headline(c))
+    if figures_in_quote(f, cited, question, p):
         return None
-    stems = vocab.stems(" ".join([*heads, quote]))
+    stems = cited.stems
     words = [vocab.stem(w) for w in f.words]
     topic = vocab.topic(question)
     return [
@@ -49,9 +46,9 @@ def signals(sentence: str, c: Citation, question: str, since, p_yes: float, n_pa
         float(len(f.names - stems)),
         len(topic & stems) / len(topic) if topic else 1.0,
         len(f.echoed & stems) / len(f.echoed) if f.echoed else 1.0,
-        float(said_with_topic(f.body, [quote], heads, question, p)),
+        float(said_with_topic(f.body, cited, question, p)),
         float(not f.verb or f.verb in stems),
-        float(in_one_place(f, [quote], heads, question, p) is None),
+        float(in_one_place(f, cited, question, p) is None),
         float(answers_kind(sentence, question, p, True) is None),
         float(since is None or (c.date is not None and c.date >= since)),
         (c.n - 1) / max(n_passages - 1, 1),

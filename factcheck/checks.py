@@ -213,7 +213,7 @@ def on_topic(stems: set[str], question: str, share: float) -> bool:
     return bool(topic) and len(topic & stems) >= share * len(topic)
 
 
-def said_with_topic(answer: str, cited: list[str], headlines, question: str, p: CheckParams) -> bool:
+def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> bool:
     """Whether one stretch of a cited passage (a sentence with bare_window neighbours, or a
     headline) holds every word and number the answer adds to the question and bare_topic_share of
     the question's own words."""
@@ -221,7 +221,7 @@ def said_with_topic(answer: str, cited: list[str], headlines, question: str, p: 
     new = {vocab.stem(w) for w in vocab.words(answer) if w not in vocab.STOP and len(w) > 2 and not w.isdigit()
            and w not in vocab.NUMBER_WORDS} - asked
     figures = vocab.numbers(answer) - vocab.numbers(question)
-    for text in [*headlines, *stretches(cited, p.bare_window)]:
+    for text in [*c.headlines, *stretches(c.quotes, p.bare_window)]:
         stems = vocab.stems(text)
         if new <= stems and figures <= vocab.numbers(text) and on_topic(stems, question, p.bare_topic_share):
             return True
@@ -267,76 +267,92 @@ class Facts:
         return cls(body, words, names - asked, vocab.numbers(body) - premise, echoed, vocab.stem(verb) if verb else None)
 
 
+@dataclass
+class Cited:
+    """What a sentence cites: its quotes (a dateline's outlet taken out) and their headlines, with
+    the stems and the numbers the checks compare them by, read once for all the checks."""
+
+    quotes: list[str]
+    headlines: list[str]
+
+    def __post_init__(self):
+        self.quotes = [without_outlet(q) for q in self.quotes]
+        self.stems = vocab.stems(" ".join([*self.headlines, *self.quotes]))  # headlines count for words and names
+        self.numbers = vocab.numbers(" ".join(self.quotes))  # but not for numbers
+
+
+def word_share(f: Facts, c: Cited) -> float:
+    """The share of the sentence's content words in what it cites (all of none)."""
+    return sum(1 for w in f.words if vocab.stem(w) in c.stems) / len(f.words) if f.words else 1.0
+
+
 def backing(sentence: str, cited: list[str], question: str, headlines, p: CheckParams) -> Backing:
     """How the cited quotes (and their headlines, for words and names but not numbers) back the
     sentence: the backing checks in order, the first refusal named."""
     facts = Facts.of(sentence, question)
-    cited = [without_outlet(c) for c in cited]
+    c = Cited(list(cited), list(headlines))
     if not facts.words:  # a bare figure ("73%."), or nothing at all
-        why = figures_in_quote(facts, cited, [], question, p)
+        why = figures_in_quote(facts, c, question, p)
         if why:
             return Backing.refused("figures_in_quote", why)
         if not vocab.numbers(facts.body):
             return Backing.refused("content_words", "states nothing to check")
-        if question.strip() and not said_with_topic(facts.body, cited, headlines, question, p):
+        if question.strip() and not said_with_topic(facts.body, c, question, p):
             return Backing.refused("bare_answer_said_with_question", "the cited passage does not say it together with what the question asks")
         return Backing(1.0)
     for name, check in BACKING_CHECKS:
-        why = check(facts, cited, list(headlines), question, p)
+        why = check(facts, c, question, p)
         if why:
             return Backing.refused(name, why)
-    stems = vocab.stems(" ".join([*headlines, *cited]))
-    return Backing(sum(1 for w in facts.words if vocab.stem(w) in stems) / len(facts.words))
+    return Backing(word_share(facts, c))
 
 
-def figures_in_quote(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+def figures_in_quote(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """Every number a sentence states is in the quote it cites, where it can be read in context
     (a headline does not count for numbers)."""
-    missing = f.figures - vocab.numbers(" ".join(cited))
+    missing = f.figures - c.numbers
     return f"the cited passage does not give {', '.join(sorted(missing))}" if missing else None
 
 
-def names_in_passage(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+def names_in_passage(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """Every name a sentence states is in the passage it cites (its quote or headline)."""
-    missing = f.names - vocab.stems(" ".join([*headlines, *cited]))
+    missing = f.names - c.stems
     return f"the cited passage does not name {', '.join(sorted(missing))}" if missing else None
 
 
-def bare_answer_said_with_question(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+def bare_answer_said_with_question(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """A bare answer ("Adele.", "73%.") echoes nothing of the question, so one stretch of its passage
     must say it together with what was asked."""
     if not question.strip() or f.echoed:
         return None
-    if said_with_topic(f.body, cited, headlines, question, p):
+    if said_with_topic(f.body, c, question, p):
         return None
     return "the cited passage does not say it together with what the question asks"
 
 
-def passage_about_question(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+def passage_about_question(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """A passage about something else cannot back an answer: it holds most of the words the answer
     echoes from the question ("met" for "meet"), or topic_share of the question's own words."""
-    stems = vocab.stems(" ".join([*headlines, *cited]))
-    if f.echoed and len(f.echoed & stems) < max(1, len(f.echoed) / 2) and not on_topic(stems, question, p.topic_share):
+    if f.echoed and len(f.echoed & c.stems) < max(1, len(f.echoed) / 2) and not on_topic(c.stems, question, p.topic_share):
         return "the cited passage is about something else than the question"
     return None
 
 
-def says_asked_verb(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+def says_asked_verb(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """A passage that never says what the question asks happened ("meet" in "When did they meet?")
     cannot answer it."""
-    if f.verb and f.verb not in vocab.stems(" ".join([*headlines, *cited])):
+    if f.verb and f.verb not in c.stems:
         return f"the cited passage never says “{f.verb}…”, which the question asks about"
     return None
 
 
-def content_words(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+def content_words(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """Most of a sentence's content words are in what it cites."""
-    stems = vocab.stems(" ".join([*headlines, *cited]))
-    share = sum(1 for w in f.words if vocab.stem(w) in stems) / len(f.words)
+    share = word_share(f, c)
     return None if share >= p.min_support else f"the cited passage holds {share:.0%} of its words (needs {p.min_support:.0%})"
 
 
-def in_one_place(f: Facts, cited: list[str], headlines: list[str], question: str, p: CheckParams) -> str | None:
+def in_one_place(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """A sentence is backed only where one passage states it in one place, not gathered from far apart.
 
     Its numbers, names, the verb the question asks about and most of its words must stand within
@@ -345,11 +361,10 @@ def in_one_place(f: Facts, cited: list[str], headlines: list[str], question: str
     a whole story."""
     if p.one_place_window is None:
         return None
-    head = vocab.stems(" ".join(headlines))
-    for text in stretches(cited, p.one_place_window):
-        stems = vocab.stems(text) | head
-        if f.figures <= vocab.numbers(text) and f.names <= stems and (not f.verb or f.verb in stems) \
-                and sum(1 for w in f.words if vocab.stem(w) in stems) >= p.min_support * len(f.words):
+    for text in stretches(c.quotes, p.one_place_window):
+        here = Cited([text], c.headlines)
+        if f.figures <= here.numbers and f.names <= here.stems and (not f.verb or f.verb in here.stems) \
+                and word_share(f, here) >= p.min_support:
             return None
     return "the cited passage has its facts only in different places, not stated together"
 
