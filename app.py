@@ -513,7 +513,7 @@ def add_tab(settings, corpus, access: CorpusAccess, can_edit: bool) -> None:
 
 
 # ---- Corpus -----------------------------------------------------------------------------------
-def corpus_tab(corpus, searcher, stats, can_edit: bool, as_of: dt.date | None = None) -> None:
+def corpus_tab(settings, corpus, searcher, stats, can_edit: bool, as_of: dt.date | None = None) -> None:
     ss = st.session_state
     if ss.get("flash"):
         st.success(ss.pop("flash"))
@@ -521,12 +521,11 @@ def corpus_tab(corpus, searcher, stats, can_edit: bool, as_of: dt.date | None = 
         st.error(ui.escape_markdown(ss.pop("flash_error")))
     span = f" · published {stats.first_date} – {stats.last_date}" if stats.first_date else ""
     st.caption(f"{stats.articles} articles · {stats.chunks} passages · {len(stats.outlets)} outlets{span}")
-    everything = corpus.list()
-    coverage(everything, as_of)
+    articles = corpus.list()
+    coverage(articles, as_of)
     c = st.columns([3, 2])
     query = c[0].text_input("Search titles, outlets and text", key="corpus_query", placeholder="Zelensky")
     outlets = c[1].multiselect("Outlet", sorted(stats.outlets), key="corpus_outlets", placeholder="All outlets")
-    articles = everything
     if outlets:
         articles = [a for a in articles if (a.source or "(unknown)") in outlets]
     if query.strip():
@@ -569,7 +568,7 @@ def corpus_tab(corpus, searcher, stats, can_edit: bool, as_of: dt.date | None = 
         st.warning(f"Delete **{ui.escape_inline(a.label())}** and its {a.n_chunks} passages from the corpus? "
                    "This cannot be undone.")
         b = st.columns([1, 1, 4])
-        b[0].button("Yes, delete", type="primary", key="delete_yes", on_click=delete_article, args=(corpus, a.doc_id))
+        b[0].button("Yes, delete", type="primary", key="delete_yes", on_click=delete_article, args=(corpus, settings, a.doc_id))
         b[1].button("Cancel", key="delete_no", on_click=lambda: ss.update(confirm_delete=None))
 
 
@@ -592,12 +591,12 @@ def coverage(articles, as_of: dt.date | None) -> None:
         st.caption("  \n".join(notes))
 
 
-def delete_article(corpus, doc_id: str) -> None:
+def delete_article(corpus, settings, doc_id: str) -> None:
     """Button callback: runs before the widgets, so it may reset the article picker."""
     ss = st.session_state
     ss.confirm_delete = None
     try:
-        require_editing(Settings(), "delete sources")
+        require_editing(settings, "delete sources")
         gone = corpus.delete(doc_id)
     except FactcheckError as e:
         ss.flash_error = str(e)
@@ -698,7 +697,7 @@ def main() -> None:
         add_tab(settings, corpus, access, can_edit)
     stats = corpus.stats()  # again: an upload in this run may have changed it
     with corpus_t:
-        corpus_tab(corpus, searcher, stats, can_edit, as_of)
+        corpus_tab(settings, corpus, searcher, stats, can_edit, as_of)
     in_use(calm, settings, stats)
 
 

@@ -27,9 +27,6 @@ def app_path() -> Path:
     return installed if installed.is_file() else Path(__file__).resolve().parents[1] / "app.py"
 
 
-APP = app_path()
-
-
 def upload_limit_mb(max_file_mb: float) -> int:
     """Streamlit's server.maxUploadSize (an integer, in MB) for the settings' file limit."""
     return max(1, math.ceil(max_file_mb))
@@ -50,8 +47,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 serves the network)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = parser.parse_args(argv)
-    if not app_path().is_file():
-        raise SystemExit(f"{app_path()} is missing: reinstall the package (pip install factcheck).")
+    app = app_path()
+    if not app.is_file():
+        raise SystemExit(f"{app} is missing: reinstall the package (pip install factcheck).")
 
     from factcheck.access import is_loopback
     from factcheck.settings import Settings
@@ -65,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"factcheck: listening on {host or 'every interface'}, reachable from the network. Without an editor "
               "password the corpus is read-only there (FACTCHECK_EDITOR_PASSWORD; or FACTCHECK_OPEN_CORPUS=true "
               "on a trusted network).", file=sys.stderr)
-    cmd = streamlit_command(host, args.port, settings.max_file_mb)
+    cmd = streamlit_command(host, args.port, settings.max_file_mb, app)
     sys.stderr.flush()
     os.execv(cmd[0], cmd)
 

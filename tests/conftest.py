@@ -72,6 +72,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_serving(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
+    """Until the Streamlit server at `url` answers its health check; fails with the end of its log
+    when the process ends or the time runs out first."""
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            raise AssertionError(f"the server did not start; {log_path}:\n{Path(log_path).read_text()[-3000:]}")
+        time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real Chroma server (`chroma run`, from the chromadb package) on a loopback port, shared

@@ -544,7 +544,7 @@ def _change_the_corpus_through_the_page(root: str, url: str, delete_id: str | No
     app.ingest_batch(corpus, settings, [Upload()], url, pasted, {"source": "Forged Times"})
     st.text(f"ingest: {st.session_state.get('ingest')}")
     for doc_id in [delete_id] if delete_id else [a.doc_id for a in corpus.list() if a.source == "Forged Times"]:
-        app.delete_article(corpus, doc_id)
+        app.delete_article(corpus, settings, doc_id)
         st.text(f"delete: {st.session_state.pop('flash_error', None) or st.session_state.pop('flash', None)}")
 
 

@@ -11,14 +11,13 @@ import subprocess
 import sys
 import time
 import tomllib
-import urllib.request
 
 import pytest
 
 from factcheck.access import CorpusAccess, EditingRefused, is_loopback
 from factcheck.launch import DEFAULT_HOST, streamlit_command, upload_limit_mb
 from retrieval.errors import FactcheckError
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, wait_until_serving
 
 NAMES = {"newsroom-box": ["192.168.1.20"], "loop-alias": ["127.0.1.1", "::1"], "mixed": ["127.0.0.1", "10.0.0.5"]}
 
@@ -149,16 +148,7 @@ def test_make_run_serves_on_loopback_only(tmp_path):
     proc = subprocess.Popen(["make", "--no-print-directory", "serve", f"PORT={port}"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.time() < deadline, (tmp_path / "serve.log").read_text()[-3000:]
-            time.sleep(0.3)
+        wait_until_serving(f"http://127.0.0.1:{port}", proc, tmp_path / "serve.log", 90)
         assert listening(port) == {"127.0.0.1"}, listening(port)
         # The flags that make passed on, read from the running server's command line.
         cmdline = next(c for c in map(cmdline_of, group_members(proc.pid)) if "streamlit" in c)
