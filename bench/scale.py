@@ -3,6 +3,7 @@ with build time, memory and disk per size, and where the search time goes.
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--server] [--queries 200]
     .venv/bin/python bench/scale.py --quick          # 10k and 30k, embedded and server, 50 queries
+    .venv/bin/python bench/scale.py --sizes 300 --source-store S --queries-file Q --results R --scale-dir D
 
 Synthetic stores (under /tmp/bench-scale, or BENCH_SCALE_DIR): SciFact's real articles and their
 real embeddings are repeated with variations until a store holds N chunks. Copy 0 of each article is
@@ -50,6 +51,11 @@ sys.path.insert(0, str(ROOT))
 
 SCALE_DIR = Path(os.environ.get("BENCH_SCALE_DIR", "/tmp/bench-scale"))
 SCIFACT = ROOT.parent / "shared" / "evaldata" / "scifact"
+# Where the real articles, the queries and the figures come from and go: SciFact and
+# bench/results.json unless told otherwise (the test suite runs a tiny store of its own).
+SOURCE_STORE = os.environ.get("BENCH_SOURCE_STORE")
+QUERIES = Path(os.environ.get("BENCH_QUERIES", SCIFACT / "queries.jsonl"))
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results.json"))
 OUTLETS = ["Reuters", "AP", "BBC", "CNN", "The Guardian", "Le Monde", "Der Spiegel", "El País", "NHK",
            "Kyiv Post", "Al Jazeera", "NPR", "USA Today", "The Hindu", "ABC News", "Daily Gazette",
            "Valley News", "Science Daily", "Nature News", "STAT"]
@@ -85,8 +91,11 @@ def load_avg() -> str:
 
 # ---- the real source: SciFact's chunks and embeddings ---------------------------------------
 def source_store(settings) -> Path:
-    """A store holding SciFact, built once (as `factcheck eval retrieval` builds it)."""
-    for d in (Path(os.environ.get("BENCH_SOURCE_STORE", "/tmp/ev/scifact")), SCALE_DIR / "source-scifact"):
+    """A store holding SciFact, built once (as `factcheck eval retrieval` builds it); a store
+    named by --source-store (BENCH_SOURCE_STORE) is taken as it is, whatever its size."""
+    if SOURCE_STORE:
+        return Path(SOURCE_STORE)
+    for d in (Path("/tmp/ev/scifact"), SCALE_DIR / "source-scifact"):
         if (d / "corpus.sqlite").exists():
             db = sqlite3.connect(f"file:{d / 'corpus.sqlite'}?mode=ro", uri=True)
             n = db.execute("SELECT COUNT(*) FROM articles WHERE status='complete'").fetchone()[0]
@@ -192,9 +201,22 @@ class Tee:
             c.upsert(**kw)
             self.seconds[i] += time.perf_counter() - t0
 
+    def add(self, **kw):
+        for c in self.cols:
+            c.add(**kw)
+
     def delete(self, **kw):
         for c in self.cols:
             c.delete(**kw)
+
+    # The store's write check (is each vector found by its own query?) and its rewrites read
+    # through here too. They read the embedded collection: the server one holds the same vectors,
+    # and a rewrite the check asks for goes to both through `upsert`/`add`/`delete` above.
+    def query(self, **kw):
+        return self.cols[0].query(**kw)
+
+    def get(self, **kw):
+        return self.cols[0].get(**kw)
 
     def count(self):
         return self.cols[0].count()
@@ -348,7 +370,7 @@ MODES = {"as_of_today": "as of today (app default)", "no_date": "no as-of date",
 
 
 def queries(n: int) -> list[str]:
-    rows = [json.loads(x) for x in (SCIFACT / "queries.jsonl").read_text().splitlines() if x.strip()]
+    rows = [json.loads(x) for x in QUERIES.read_text().splitlines() if x.strip()]
     texts = [r.get("claim") or r.get("question") for r in rows]
     return [t for t in texts if t][:n]
 
@@ -512,7 +534,7 @@ def measure_in_subprocess(size: int, server: bool, n_queries: int, modes: list[s
 
 
 def record(size: int, info: dict, runs: list[dict]) -> None:
-    out = ROOT / "bench" / "results.json"
+    out = RESULTS
     merged = json.loads(out.read_text()) if out.exists() else {}
     entry = merged.setdefault("scale", {}).setdefault(str(size), {})
     entry["build"] = info
@@ -532,6 +554,20 @@ def record(size: int, info: dict, runs: list[dict]) -> None:
     out.write_text(json.dumps(merged, indent=2) + "\n")
 
 
+def configure(args) -> None:
+    """Apply the path options here and, through the environment, in the measuring subprocesses."""
+    global SCALE_DIR, SOURCE_STORE, QUERIES, RESULTS
+    for option, env in (("scale_dir", "BENCH_SCALE_DIR"), ("source_store", "BENCH_SOURCE_STORE"),
+                        ("queries_file", "BENCH_QUERIES"), ("results", "BENCH_RESULTS")):
+        value = getattr(args, option)
+        if value is not None:
+            os.environ[env] = str(Path(value).resolve())
+    SCALE_DIR = Path(os.environ.get("BENCH_SCALE_DIR", SCALE_DIR))
+    SOURCE_STORE = os.environ.get("BENCH_SOURCE_STORE")
+    QUERIES = Path(os.environ.get("BENCH_QUERIES", QUERIES))
+    RESULTS = Path(os.environ.get("BENCH_RESULTS", RESULTS))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -545,10 +581,15 @@ def main() -> None:
     ap.add_argument("--batch-chunks", type=int, default=5000, help="chunks per catalog transaction while building")
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--quick", action="store_true", help="10k and 30k chunks, server too, 50 queries, two modes")
+    ap.add_argument("--scale-dir", type=Path, help=f"where the synthetic stores are built (default {SCALE_DIR})")
+    ap.add_argument("--source-store", type=Path, help="a store whose articles and vectors are repeated (default: SciFact's)")
+    ap.add_argument("--queries-file", type=Path, help=f"JSONL of {{claim|question}} to search with (default {QUERIES})")
+    ap.add_argument("--results", type=Path, help=f"JSON file the figures are merged into (default {RESULTS})")
     ap.add_argument("--_measure", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--_port", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     modes, variants = args.modes.split(","), args.variants.split(",")
+    configure(args)
     if args._measure:
         print(json.dumps(measure(args._measure, args._port, args.queries, modes, variants[0], args.budget)))
         return
