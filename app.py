@@ -359,6 +359,12 @@ def render_check(check, corpus, cache: dict) -> None:
                                 icon=":material/download:", on_click="ignore")
     cols[1].download_button("Download report (JSON)", check.model_dump_json(indent=2), file_name="claim-check.json",
                             mime="application/json", icon=":material/download:", on_click="ignore")
+    from factcheck.claimreview import dumps, to_claimreview
+
+    # The organisation and the published address come from the settings (FACTCHECK_CLAIMREVIEW__*).
+    cols[2].download_button("Download ClaimReview (JSON-LD)", dumps(to_claimreview(check, Settings().claimreview)),
+                            file_name="claimreview.json", mime="application/ld+json", icon=":material/download:",
+                            on_click="ignore", help="schema.org ClaimReview, for the page that publishes this fact check")
 
 
 def evidence_timeline(check) -> None:

@@ -541,24 +541,50 @@ def check(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="The claim's date: evidence published later is flagged")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write a Markdown fact-check report here")] = None,
+    claimreview: Annotated[Optional[Path], typer.Option("--claimreview", help="Write schema.org ClaimReview JSON-LD here "
+                                                        "(with --claims: a JSON array, one per claim checked)")] = None,
+    claimant: Annotated[Optional[str], typer.Option("--claimant", help="Who made the claim (ClaimReview)")] = None,
+    appearance: Annotated[Optional[list[str]], typer.Option("--appearance", help="Where the claim appeared, a link (ClaimReview)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     month_first: Annotated[bool, MONTH_FIRST] = False,
 ):
     """Verdicts (SUPPORTED, REFUTED, NOT_ENOUGH_INFO) per atomic part of a claim, with quoted evidence.
     With --claims, one JSON line per claim; a bad line gets an error record and exit code 3."""
+    from factcheck.claimreview import dumps, missing, to_claimreview
     from factcheck.report import to_markdown
 
     claim = _text_arg(claim)
     if not claim and not claims:
         raise typer.BadParameter("give a claim or --claims FILE")
     day = parse_day(as_of, "--as-of", month_first)
+    for out in (report, claimreview):  # before the model runs: a wrong path must not waste a check
+        if out and not out.parent.is_dir():
+            raise typer.BadParameter(f"{out}: no folder {out.parent}")
+    s = state.settings
+    reviews: list[dict] = []
+
+    def review(result) -> dict:
+        return to_claimreview(result, s.claimreview, claimant=claimant, appearance=appearance)
+
+    def check_one(text, when):
+        result = checker.check(text, when, sources=source)
+        if claimreview:
+            reviews.append(review(result))
+        return result
     try:
-        checker = state.settings.build_checker()
+        checker = s.build_checker()
         if claims:
-            return _run_batch(claims, "claim", day, month_first, lambda text, when: checker.check(text, when, sources=source))
+            try:
+                return _run_batch(claims, "claim", day, month_first, check_one)
+            finally:  # the lines that were checked keep their reviews, whatever failed
+                if claimreview:
+                    claimreview.write_text(dumps(reviews), encoding="utf-8")
         result = checker.check(claim, day, sources=source)
+        doc = review(result) if claimreview else None
+        if doc is not None:
+            claimreview.write_text(dumps(doc), encoding="utf-8")
         if report:
-            report.write_text(to_markdown(result), encoding="utf-8")
+            report.write_text(to_markdown(result, doc, str(claimreview) if claimreview else None), encoding="utf-8")
     except FactcheckError as e:
         fail(e)
     except (json.JSONDecodeError, KeyError, OSError) as e:
@@ -568,6 +594,10 @@ def check(
     print_check(result)
     if report:
         typer.echo(f"report written to {report}")
+    if doc is not None:
+        typer.echo(f"ClaimReview written to {claimreview}")
+        for note in missing(doc):
+            typer.echo(f"  {note}", err=True)
 
 
 def print_check(c) -> None:

@@ -25,7 +25,9 @@ def _link(e: Evidence) -> str:
     return f"[{label}](#{anchor(e)})"
 
 
-def to_markdown(check: ClaimCheck) -> str:
+def to_markdown(check: ClaimCheck, claimreview: dict | None = None, claimreview_file: str | None = None) -> str:
+    """The report; with `claimreview` (factcheck/claimreview.py) it ends with that JSON-LD, to paste
+    into the published page, and names the file it was also written to."""
     lines = ["# Fact-check report", "", f"**Claim:** {md_escape(check.claim)}", "",
              f"**Verdict: {LABEL_TEXT[check.verdict]}**", ""]
     if check.as_of:
@@ -55,5 +57,14 @@ def to_markdown(check: ClaimCheck) -> str:
                     f"id {e.doc_id}" + (f" ({md_escape(e.external_id)})" if e.external_id else "")]
             lines.append(f'- <a id="{anchor(e)}"></a>' + " · ".join(b for b in bits if b))
         lines.append("")
+    if claimreview is not None:
+        from factcheck.claimreview import dumps
+
+        lines += ["## ClaimReview (schema.org)", ""]
+        if claimreview_file:
+            lines += [f"Also in [{md_escape(claimreview_file)}](<{claimreview_file.replace('>', '%3E').replace(' ', '%20')}>). "
+                      "Put it in the published page inside `<script type=\"application/ld+json\">`.", ""]
+        # dumps() escapes every backtick, so no quote can close the fence.
+        lines += ["```json", dumps(claimreview), "```", ""]
     lines += ["---", "", f"Made {check.made_at.isoformat()} with {md_escape(check.model)} over {md_escape(check.corpus)}.", ""]
     return "\n".join(lines)

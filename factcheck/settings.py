@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from factcheck.answer import AnswerParams
+from factcheck.claimreview import ClaimReviewParams
 from factcheck.claims import ClaimParams
 from retrieval.search import SearchParams
 
@@ -32,6 +33,7 @@ class Settings(BaseSettings):
     search: SearchParams = Field(default_factory=SearchParams)
     answer: AnswerParams = Field(default_factory=AnswerParams)
     claims: ClaimParams = Field(default_factory=ClaimParams)
+    claimreview: ClaimReviewParams = Field(default_factory=ClaimReviewParams)
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = embedded local model")
     llm_model: str | None = Field(None, description="Model name at the endpoint (default gpt-4o-mini for OpenAI)")
