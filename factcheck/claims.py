@@ -21,9 +21,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from factcheck import vocabulary as vocab
-from factcheck.evidence import Citation, as_data, is_instruction, nothing_found
+from factcheck.evidence import MARKER, Citation, as_data, is_instruction, nothing_found
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
+from factcheck.questions import Finding, QuestionParams, Stance, parse_questions, polar_question, questions_prompt, stance, verdict_of
 from retrieval.chunking import sentence_spans
 from retrieval.errors import ModelError, NotFound
 
@@ -68,6 +69,7 @@ class PartVerdict(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)  # every passage read for this part
     reason: str | None = None  # why NOT_ENOUGH_INFO, when it is
     prior: Prior | None = None  # with ClaimParams.prior: what was subtracted before deciding
+    questions: list[Finding] = Field(default_factory=list)  # method "questions": what was asked, answered and found
 
 
 class ClaimCheck(BaseModel):
@@ -84,6 +86,11 @@ class ClaimCheck(BaseModel):
 class ClaimParams(BaseModel):
     """Thresholds fitted on SciFact's training claims (docs/experiments.md); every field can be overridden."""
 
+    # "questions": ask the sources the questions that settle the claim and compare their cited
+    # answers with it (questions.py). "probabilities": read each passage's P(yes) to "supports?"
+    # and "contradicts?" against the thresholds below.
+    method: str = "probabilities"
+    questions: QuestionParams = Field(default_factory=QuestionParams)
     hits: int = 6  # passages retrieved per part
     passages: int = 2  # at most this many read per part, best first
     # An article up to this many characters (a scientific abstract, a brief) is read whole rather
@@ -321,10 +328,15 @@ NO_SOURCE = Citation(n=1, doc_id="-", chunk_id="-", start=0, end=0, quote="(no s
 
 
 class Checker:
-    def __init__(self, searcher, llm, params: ClaimParams | None = None):
+    def __init__(self, searcher, llm, params: ClaimParams | None = None, answerer=None):
+        from factcheck.answer import Answerer
+
         self.searcher = searcher
         self.llm = llm
         self.params = params or ClaimParams()
+        # The questions a claim raises are answered by the same path, checks and abstention as a
+        # fact-checker's own questions.
+        self.answerer = answerer or Answerer(searcher, llm)
         # An endpoint that sent no token probabilities once won't later: skip straight to its text path.
         self._text_only = False
 
@@ -466,14 +478,99 @@ class Checker:
     def check(self, claim: str, as_of: dt.date | None = None, **search_kw) -> ClaimCheck:
         t0 = time.perf_counter()
         claim = " ".join(claim.split())
-        parts = self.decompose(claim)
-        t_split = time.perf_counter() - t0
-        verdicts = [self.check_part(part, as_of, **search_kw) for part in parts]
+        timings: dict[str, float] = {}
+        if self.params.method == "questions":
+            # The questions cover the claim's parts: it is not split first.
+            verdicts = [self.check_by_questions(claim, as_of, timings, **search_kw)]
+        else:
+            parts = self.decompose(claim)
+            timings["split_s"] = round(time.perf_counter() - t0, 3)
+            verdicts = [self.check_part(part, as_of, **search_kw) for part in parts]
         stats = self.searcher.corpus.stats()
+        timings["total_s"] = round(time.perf_counter() - t0, 3)
         return ClaimCheck(claim=claim, as_of=as_of, verdict=overall([v.verdict for v in verdicts]), parts=verdicts,
                           model=self.llm.label, made_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
-                          corpus=f"{stats.articles} articles, {stats.chunks} passages ({stats.store})",
-                          timings={"split_s": round(t_split, 3), "total_s": round(time.perf_counter() - t0, 3)})
+                          corpus=f"{stats.articles} articles, {stats.chunks} passages ({stats.store})", timings=timings)
+
+    # ---- question-guided verification (questions.py) ------------------------------------------
+    def questions(self, claim: str, as_of: dt.date | None = None) -> list[str]:
+        """The questions asked of the sources: "is it true that …?" made in code, then the
+        model's questions for the claim's key facts."""
+        qp = self.params.questions
+        asked = [polar_question(claim)] if qp.polar else []
+        if qp.max_questions:
+            context = f" (made on {as_of.isoformat()})" if as_of else ""
+            try:
+                reply = self.llm.complete([{"role": "system", "content": template("claim_system")},
+                                           {"role": "user", "content": questions_prompt(claim, qp.max_questions, context)}],
+                                          30 * qp.max_questions)
+            except ModelError:
+                reply = ""  # the polar question still settles what it can
+            asked += [q for q in parse_questions(reply, claim, qp.max_questions) if q.lower() not in {a.lower() for a in asked}]
+        return asked or [polar_question(claim)]
+
+    def check_by_questions(self, claim: str, as_of: dt.date | None, timings: dict[str, float], **search_kw) -> PartVerdict:
+        qp = self.params.questions
+        t0 = time.perf_counter()
+        asked = self.questions(claim, as_of)
+        timings["questions_s"] = round(time.perf_counter() - t0, 3)
+        evidence: list[Evidence] = []
+        numbered: dict[tuple, int] = {}
+
+        def number(c: Citation) -> int:
+            """The passage's number in this part's evidence, adding it the first time."""
+            key = (c.doc_id, c.start, c.end)
+            if key not in numbered:
+                numbered[key] = len(evidence) + 1
+                evidence.append(Evidence(**{**c.model_dump(), "n": numbered[key]}, overlap=word_overlap(claim, c.quote),
+                                         predicate_overlap=predicate_overlap(claim, c.quote),
+                                         after_claim_date=bool(as_of and c.date and c.date > as_of)))
+            return numbered[key]
+
+        findings: list[Finding] = []
+        for q in asked:
+            a = self.answerer.ask(q, as_of, **search_kw)
+            if a.abstained:
+                for c in a.passages[:1]:  # the closest passage read, so the editor sees where it looked
+                    number(c)
+                refused = a.refusals[-1] if a.refusals else None
+                findings.append(Finding(question=q, answer=a.text, abstained=True, check=refused.check if refused else None,
+                                        why=(refused.detail if refused else a.reason) or "the sources don't say"))
+                continue
+            renumber = {c.n: number(c) for c in a.citations}
+            text = MARKER.sub(lambda m: "[" + ", ".join(str(renumber.get(int(x), x)) for x in re.split(r"\s*[,;]\s*", m.group(1))) + "]",
+                              a.text)
+            st, why = stance(claim, q, a.text, qp)
+            findings.append(Finding(question=q, answer=text, abstained=False, cites=sorted(set(renumber.values())),
+                                    stance=st, why=why))
+        # A source placing the last time the claim's event happened before the year the claim
+        # gives it (dated_contradiction) answers "when did this last happen?" in code.
+        for h in self.searcher.search(claim, self.params.hits, per_article=1, **search_kw):
+            sent = dated_contradiction(claim, h.text, h.date)
+            if sent:
+                n = number(Citation.from_hit(h, 0))
+                findings.append(Finding(question="When did this last happen, according to the sources?", answer=f"“{sent}” [{n}]",
+                                        abstained=False, cites=[n], stance=Stance.REFUTES,
+                                        why="the source puts the last time before the year the claim gives"))
+                break
+        timings["answers_s"] = round(time.perf_counter() - t0 - timings["questions_s"], 3)
+        label = Label(verdict_of(findings, qp))
+        deciding = {Label.SUPPORTED: {Stance.SUPPORTS}, Label.REFUTED: {Stance.REFUTES},
+                    Label.MIXED: {Stance.SUPPORTS, Stance.REFUTES}}.get(label, set())
+        used = [f for f in findings if f.stance in deciding]
+        answered = [f for f in findings if not f.abstained]
+        if not used:
+            reason = ("the sources answer none of the questions the claim raises" if not answered
+                      else "the sources' answers neither state nor contradict it")
+            if not evidence:
+                reason = nothing_found(self.searcher.corpus, "this claim")
+            return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, reason=reason, evidence=evidence, questions=findings,
+                               confidence=round(1 - len(answered) / len(findings), 4) if findings else 1.0,
+                               explanation=reason[0].upper() + reason[1:] + ".")
+        first = used[0]
+        explanation = f"Asked “{_short(first.question, 160)}”, the sources answer: {_short(first.answer)} ({first.why})."
+        return PartVerdict(claim=claim, verdict=label, cites=sorted({n for f in used for n in f.cites}), evidence=evidence,
+                           questions=findings, confidence=round(len(used) / len(answered), 4), explanation=explanation)
 
 
 def focus_text(passage: str, claim_vec, embedder, k: int) -> str:

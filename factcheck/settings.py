@@ -100,7 +100,8 @@ class Settings(BaseSettings):
     def build_checker(self, searcher=None, llm=None):
         from factcheck.claims import Checker
 
-        return Checker(searcher or self.build_searcher(), llm or self.build_llm(), self.claims)
+        searcher, llm = searcher or self.build_searcher(), llm or self.build_llm()
+        return Checker(searcher, llm, self.claims, answerer=self.build_answerer(searcher, llm))
 
     def build_searcher(self, corpus=None):
         from retrieval.search import Searcher

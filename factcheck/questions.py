@@ -1,0 +1,171 @@
+"""Question-guided verification: a claim → the questions a fact-checker asks to settle it → each
+answered by the cited-answer path (answer.py: retrieval as of the claim's date, the named checks,
+abstention) → what each answer says of the claim (its stance), decided in code → a verdict.
+
+Why: a real refutation rarely negates the claim in one sentence. The sources give another number,
+date or person, say the origin is satire or that no record exists. Asking for the value and
+comparing it with the claim's sees that; a yes/no reading of a small model's token probabilities
+mostly does not. Every answer shown to the editor is one the answer path would show a fact-checker,
+so the verdict rests on quoted, cited passages only.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from pydantic import BaseModel, Field
+
+from factcheck import vocabulary as vocab
+from factcheck.checks import kind_asked
+from factcheck.evidence import MARKER, as_data, is_instruction
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|q\d*\s*[:.)]|question\s*\d*\s*:)\s*", re.I)
+
+
+class Stance(str, enum.Enum):
+    SUPPORTS = "SUPPORTS"
+    REFUTES = "REFUTES"
+    NONE = "NONE"  # the sources do not answer it, or the answer says nothing either way of the claim
+
+
+class Finding(BaseModel):
+    """One question asked of the sources, the answer they gave and what it says of the claim."""
+
+    question: str
+    answer: str  # the answer as shown, its markers numbering the part's evidence; the abstention text when none
+    abstained: bool
+    cites: list[int] = Field(default_factory=list)  # evidence numbers of the part the answer cites
+    stance: Stance = Stance.NONE
+    why: str = ""  # the comparison that decided the stance
+    check: str | None = None  # when abstained: the named check of the answer path that refused
+
+
+class QuestionParams(BaseModel):
+    """How claims are verified by questions; the verdict's parameters are fitted on averitec_given
+    folds (bench/fit_questions.py, docs/experiments.md)."""
+
+    max_questions: int = 2  # questions the model writes (the "is it true that …?" question comes on top)
+    polar: bool = True  # also ask "Is it true that <claim>?", made from the claim in code
+    # A source saying the claim or its origin is false, made up or satire refutes it (DEBUNK_CUES).
+    debunk: bool = True
+    # An answer that repeats this share of the claim's content words, with no value the claim does
+    # not hold, states the claim: it supports it.
+    restate_share: float = 0.6
+    # Answers both ways: MIXED (conflicting evidence), else the refuting answers win, as a claim
+    # with one false part is false.
+    mixed: bool = False
+    # The kinds of value whose difference refutes (a different number or year is another fact; a
+    # different name may be one more person involved). The same value supports in every kind.
+    refute_kinds: list[str] = Field(default_factory=lambda: ["number", "time", "name", "place"])
+
+
+# A source's words for a claim that is not so: the answer (which the checks found in a cited
+# passage) says the claim, the post or its origin is false, made up, satire or unrecorded.
+DEBUNK_CUES = re.compile(
+    r"\b(satir\w*|parod\w*|hoax\w*|fake|fabricat\w*|doctored|photoshopped|manipulated|misleading|debunk\w*|"
+    r"false|falsely|untrue|not true|no evidence|no record\w*|no proof|no report\w*|never (said|made|happened|existed)|"
+    r"did not (say|happen|occur|exist)|does not exist|not real|made[- ]up|altered|edited image|out of context|incorrect|"
+    r"inaccurate|baseless|unfounded|no such)\b", re.I)
+_NO = re.compile(r"^\W*(no|not|never|none|nobody|nothing)\b", re.I)
+_YES = re.compile(r"^\W*(yes|yeah|correct|true|indeed)\b", re.I)
+_NEGATION = re.compile(r"\b(not|never|no|none|nobody|nothing|n[’']t|neither|nor|without)\b", re.I)
+
+
+def polar_question(claim: str) -> str:
+    """"Is it true that <claim>?", the claim's first word lower-cased when it is a common word."""
+    body = claim.strip().rstrip(".!?").strip()
+    first, _, rest = body.partition(" ")
+    if first.lower() in vocab.STOP and not first.isupper():
+        body = f"{first.lower()} {rest}".strip()
+    return f"Is it true that {body}?"
+
+
+def parse_questions(reply: str, claim: str, max_questions: int) -> list[str]:
+    """The model's questions: lines ending in "?", of three words or more, not repeating one
+    another, never one that addresses the assistant, and naming what the claim is about (one of
+    its names, when it has any): "When did they meet?" finds nothing in an archive."""
+    out: list[str] = []
+    names = {vocab.stem(n) for n in vocab.names(claim)}
+    for line in reply.splitlines():
+        line = _BULLET.sub("", line).strip().strip('"“”').strip()
+        if not line.endswith("?") or len(vocab.words(line)) < 3 or is_instruction(line):
+            continue
+        if names and not names & {vocab.stem(w) for w in vocab.words(line)}:
+            continue
+        if line.lower() not in {q.lower() for q in out}:
+            out.append(line)
+    return out[:max_questions]
+
+
+def _values(text: str, kind: str) -> set[str]:
+    """The values of one kind a text states: numbers, years, names (places and countries with them)."""
+    if kind == "number":
+        return {n for n in vocab.numbers(text) if not re.fullmatch(r"(19|20)\d\d", n)}
+    if kind == "time":
+        return set(re.findall(r"\b(?:1[89]|20)\d\d\b", text)) | {
+            m for m in re.findall(r"[a-z]+", text.lower()) if m in _MONTH_NAMES}
+    return {vocab.stem(n) for n in vocab.names(text) if n.lower() not in _MONTH_NAMES | _WEEKDAYS} | vocab.countries(text)
+
+
+_WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split())
+_MONTH_NAMES = set("january february march april may june july august september october november december".split())
+
+
+def _content(text: str) -> set[str]:
+    return {vocab.stem(w) for w in vocab.words(text) if w not in vocab.STOP and len(w) > 2}
+
+
+def stance(claim: str, question: str, answer: str, params: QuestionParams) -> tuple[Stance, str]:
+    """What a shown answer says of the claim, and why. In order: the answer calls the claim false
+    or made up (a debunk); it opens with "no"; it gives a different value of the kind the question
+    asks for than the claim states (or the same one); it opens with "yes"; it negates what the
+    claim says; it restates the claim. Anything else says nothing either way."""
+    body = " ".join(MARKER.sub(" ", answer).split())
+    said_in_claim = claim.lower()
+    if params.debunk:
+        m = DEBUNK_CUES.search(body)
+        if m and m.group(0).lower() not in said_in_claim:
+            return Stance.REFUTES, f"the answer says “{m.group(0)}”"
+    if _NO.match(body):
+        return Stance.REFUTES, "the answer says no"
+    kind = kind_asked(question)
+    if kind:
+        key = "place" if kind in ("place", "country") else kind
+        given = _values(body, key) - _values(question, key)
+        claimed = _values(claim, key) - _values(question, key)
+        if given and claimed:
+            if given & claimed:
+                return Stance.SUPPORTS, f"the sources give {', '.join(sorted(given & claimed))}, as the claim does"
+            if key in params.refute_kinds:
+                return Stance.REFUTES, f"the sources give {', '.join(sorted(given))}; the claim says {', '.join(sorted(claimed))}"
+    if _YES.match(body):
+        return Stance.SUPPORTS, "the answer says yes"
+    if _NEGATION.search(body) and not _NEGATION.search(claim):
+        return Stance.REFUTES, f"the answer says “{_NEGATION.search(body).group(0)}” where the claim does not"
+    words = _content(claim)
+    if words and len(words & _content(body)) / len(words) >= params.restate_share:
+        extra = vocab.numbers(body) - vocab.numbers(claim)
+        if not extra:
+            return Stance.SUPPORTS, "the answer states the claim"
+        return Stance.NONE, f"the answer restates the claim with other figures ({', '.join(sorted(extra))})"
+    return Stance.NONE, "the answer neither states nor contradicts the claim"
+
+
+def verdict_of(findings: list[Finding], params: QuestionParams) -> str:
+    """SUPPORTED, REFUTED, MIXED or NOT_ENOUGH_INFO from the findings' stances."""
+    yes = sum(f.stance is Stance.SUPPORTS for f in findings)
+    no = sum(f.stance is Stance.REFUTES for f in findings)
+    if yes and no:
+        return "MIXED" if params.mixed else "REFUTED"
+    if no:
+        return "REFUTED"
+    if yes:
+        return "SUPPORTED"
+    return "NOT_ENOUGH_INFO"
+
+
+def questions_prompt(claim: str, n: int, context: str = "") -> str:
+    from factcheck.prompts import render
+
+    return render("claim_questions", claim=as_data(claim), n=str(n), context=as_data(context) if context else "")
