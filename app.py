@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import re
 import secrets
 
@@ -386,8 +387,34 @@ def evidence_timeline(check) -> None:
                    "not on the timeline.")
 
 
+def check_history(settings, corpus):
+    from factcheck.history import History
+
+    return History(settings.data_dir, corpus.embedder)
+
+
+def run_check(settings, corpus, searcher, text: str, day, search_kw) -> None:
+    """Check a claim and keep the check in the history (who asked: the editor, when signed in)."""
+    ss = st.session_state
+    try:
+        if not hasattr(settings, "build_checker"):
+            raise FactcheckError("Claim checking is not available in this version.")
+        queue = st.empty()  # the place in the embedded model's queue, while waiting
+        with st.spinner("Checking: splitting the claim, finding evidence, weighing each part…"), \
+                waiting_turn(lambda ahead: queue.caption(ui.queue_note(ahead))):
+            checker = settings.build_checker(searcher, get_llm(settings))
+            check = checker.check(text, as_of=day, **search_kw)
+        queue.empty()
+        check_history(settings, corpus).record(check, articles=corpus.count(),
+                                               asked_by="editor" if editor_signed_in() else None)
+        ss.check, ss.check_error, ss.earlier = check.model_dump(mode="json"), None, None
+    except FactcheckError as e:
+        ss.check, ss.check_error = None, str(e)
+
+
 def check_tab(settings, corpus, searcher, as_of, search_kw) -> None:
     from factcheck.claims import ClaimCheck
+    from factcheck.history import PastCheck
 
     ss = st.session_state
     with st.form("claim_form"):
@@ -397,23 +424,66 @@ def check_tab(settings, corpus, searcher, as_of, search_kw) -> None:
                                 help="Evidence published after this date is flagged. Default: the sidebar's as-of date.")
         go = st.form_submit_button("Check the claim", type="primary", icon=":material/fact_check:")
     if go and claim.strip():
-        try:
-            if not hasattr(settings, "build_checker"):
-                raise FactcheckError("Claim checking is not available in this version.")
-            queue = st.empty()  # the place in the embedded model's queue, while waiting
-            with st.spinner("Checking: splitting the claim, finding evidence, weighing each part…"), \
-                    waiting_turn(lambda ahead: queue.caption(ui.queue_note(ahead))):
-                checker = settings.build_checker(searcher, get_llm(settings))
-                check = checker.check(claim.strip(), as_of=made_on or as_of, **search_kw)
-            queue.empty()
-            ss.check = check.model_dump(mode="json")
-            ss.check_error = None
-        except FactcheckError as e:
-            ss.check, ss.check_error = None, str(e)
+        text, day = claim.strip(), made_on or as_of
+        history = check_history(settings, corpus)
+        found = history.similar(text, settings.history_similarity, corpus, limit=1)
+        if found:  # the earlier check is shown first; checking again is the editor's choice
+            ss.check, ss.check_error = history.get(found[0].id).model_dump(mode="json"), None
+            ss.earlier = {"entry": found[0].model_dump(mode="json"), "claim": text,
+                          "day": day.isoformat() if day else None}
+        else:
+            run_check(settings, corpus, searcher, text, day, search_kw)
+    if ss.get("earlier"):
+        earlier = PastCheck.model_validate(ss.earlier["entry"])
+        slot = st.empty()
+        with slot.container():
+            note = st.warning if earlier.possibly_outdated else st.info
+            note(f"**Checked before**, {ui.escape_inline(earlier.summary())}. The claim then: "
+                 f"“{ui.escape_inline(earlier.claim)}” (similarity {earlier.similarity or 0:.2f}).",
+                 icon=":material/history:")
+            again = st.button("Check again now", key="history_rerun", icon=":material/refresh:")
+        if again:
+            slot.empty()
+            day = dt.date.fromisoformat(ss.earlier["day"]) if ss.earlier.get("day") else None
+            run_check(settings, corpus, searcher, ss.earlier["claim"], day, search_kw)
     if ss.get("check_error"):
         st.error(ui.escape_markdown(ss.check_error))
     if ss.get("check"):
         render_check(ClaimCheck.model_validate(ss.check), corpus, {})
+    history_view(settings, corpus)
+
+
+def history_view(settings, corpus) -> None:
+    """Every check kept: search, open one, export them all (JSONL)."""
+    ss = st.session_state
+    history = check_history(settings, corpus)
+    st.divider()
+    st.markdown("#### Earlier checks")
+    query = st.text_input("Search earlier checks (claim, parts, evidence)", key="history_query", placeholder="Zelensky")
+    entries = history.search(query, limit=500, corpus=corpus)
+    if not entries:
+        st.caption("No earlier check matches." if query.strip() else "No check yet: every check is kept here.")
+        return
+    rows = [{"checked": e.made_at, "verdict": ui.verdict_label(e.verdict), "claim": e.claim,
+             "added": e.articles_added_since, "by": e.asked_by or ""} for e in entries]
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"checked": st.column_config.DatetimeColumn("Checked", format="YYYY-MM-DD HH:mm"),
+                                "verdict": "Verdict", "claim": st.column_config.TextColumn("Claim", width="large"),
+                                "added": st.column_config.NumberColumn("Articles added since",
+                                                                       help="More than 0: possibly outdated"),
+                                "by": "Asked by"})
+
+    def open_check() -> None:  # a callback: the chosen check is shown above on this very run
+        if ss.get("history_open"):
+            ss.check, ss.check_error, ss.earlier = history.get(ss.history_open).model_dump(mode="json"), None, None
+
+    labels = {e.id: f"{e.made_at:%Y-%m-%d %H:%M} · {ui.verdict_label(e.verdict)} · {e.claim[:90]}" for e in entries}
+    c = st.columns([3, 1])
+    c[0].selectbox("Open an earlier check", list(labels), format_func=labels.get, index=None, key="history_open",
+                   on_change=open_check, placeholder=f"Choose one of {len(entries)}")
+    c[1].download_button("Export (JSONL)", "\n".join(json.dumps(r, ensure_ascii=False) for r in history.export(entries)),
+                         file_name="claim-checks.jsonl", mime="application/jsonl", icon=":material/download:",
+                         on_click="ignore")
 
 
 # ---- Add sources ----------------------------------------------------------------------------

@@ -545,12 +545,16 @@ def check(
                                                         "(with --claims: a JSON array, one per claim checked)")] = None,
     claimant: Annotated[Optional[str], typer.Option("--claimant", help="Who made the claim (ClaimReview)")] = None,
     appearance: Annotated[Optional[list[str]], typer.Option("--appearance", help="Where the claim appeared, a link (ClaimReview)")] = None,
+    rerun: Annotated[bool, typer.Option("--rerun", help="Check again even if a close claim was checked before")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     month_first: Annotated[bool, MONTH_FIRST] = False,
 ):
     """Verdicts (SUPPORTED, REFUTED, NOT_ENOUGH_INFO) per atomic part of a claim, with quoted evidence.
+    A claim close to one checked before shows that check, its date and the articles added since
+    (--rerun checks again); every check is kept (`factcheck history`).
     With --claims, one JSON line per claim; a bad line gets an error record and exit code 3."""
     from factcheck.claimreview import dumps, missing, to_claimreview
+    from factcheck.history import History
     from factcheck.report import to_markdown
 
     claim = _text_arg(claim)
@@ -562,24 +566,34 @@ def check(
             raise typer.BadParameter(f"{out}: no folder {out.parent}")
     s = state.settings
     reviews: list[dict] = []
+    earlier = None
 
     def review(result) -> dict:
         return to_claimreview(result, s.claimreview, claimant=claimant, appearance=appearance)
 
     def check_one(text, when):
         result = checker.check(text, when, sources=source)
+        history.record(result, articles=corpus.count())
         if claimreview:
             reviews.append(review(result))
         return result
     try:
-        checker = s.build_checker()
-        if claims:
+        corpus = s.build_corpus()
+        history = History(s.data_dir, corpus.embedder)
+        if claims:  # a batch is checked afresh, line by line; each check is kept
+            checker = s.build_checker(s.build_searcher(corpus))
             try:
                 return _run_batch(claims, "claim", day, month_first, check_one)
             finally:  # the lines that were checked keep their reviews, whatever failed
                 if claimreview:
                     claimreview.write_text(dumps(reviews), encoding="utf-8")
-        result = checker.check(claim, day, sources=source)
+        found = [] if rerun else history.similar(claim, s.history_similarity, corpus, limit=1)
+        if found:  # shown instead of checking again: the model is not even started
+            earlier = found[0]
+            result = history.get(earlier.id)
+        else:
+            checker = s.build_checker(s.build_searcher(corpus))
+            result = check_one(claim, day)
         doc = review(result) if claimreview else None
         if doc is not None:
             claimreview.write_text(dumps(doc), encoding="utf-8")
@@ -590,7 +604,11 @@ def check(
     except (json.JSONDecodeError, KeyError, OSError) as e:
         fail(RefusedInput(f"cannot read {claims or report}: {e}"))
     if as_json:
-        return emit(result)
+        return emit({**result.model_dump(mode="json"), **({"earlier": earlier.model_dump(mode="json")} if earlier else {})})
+    if earlier:
+        typer.echo(f"Checked before ({earlier.summary()}), a claim this close (similarity {earlier.similarity:.2f}):")
+        typer.echo(f"  \"{earlier.claim}\"")
+        typer.echo(f"  to check again: factcheck check --rerun ...{' (articles were added since)' if earlier.possibly_outdated else ''}")
     print_check(result)
     if report:
         typer.echo(f"report written to {report}")
@@ -598,6 +616,34 @@ def check(
         typer.echo(f"ClaimReview written to {claimreview}")
         for note in missing(doc):
             typer.echo(f"  {note}", err=True)
+
+
+@app.command()
+def history(
+    search: Annotated[Optional[str], typer.Option("--search", help="Only checks whose claim, parts or evidence have all these words")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", help="At most this many, newest first")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per check, with the whole check (JSONL)")] = False,
+):
+    """The claim checks kept in the data directory, newest first: when, the verdict, the claim, and
+    how many articles were added since (possibly outdated)."""
+    from factcheck.history import History
+    from factcheck.report import LABEL_TEXT
+
+    try:
+        corpus = state.settings.build_corpus()
+        h = History(state.settings.data_dir, corpus.embedder)
+        entries = h.search(search, limit, corpus)
+        if as_json:
+            for row in h.export(entries):
+                emit(row)
+            return
+    except FactcheckError as e:
+        fail(e)
+    for e in entries:
+        since = f"  [{e.articles_added_since} added since]" if e.possibly_outdated else ""
+        who = f"  (asked by {e.asked_by})" if e.asked_by else ""
+        typer.echo(f"{e.id}  {e.made_at.strftime('%Y-%m-%d %H:%M')}  {LABEL_TEXT[e.verdict]:22}  {e.claim}{since}{who}")
+    typer.echo(f"{len(entries)} checks" + (f" with {search!r}" if search else "") + f" (of {h.count()})")
 
 
 def print_check(c) -> None:

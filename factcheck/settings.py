@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     answer: AnswerParams = Field(default_factory=AnswerParams)
     claims: ClaimParams = Field(default_factory=ClaimParams)
     claimreview: ClaimReviewParams = Field(default_factory=ClaimReviewParams)
+    history_similarity: float = Field(0.9, ge=0.5, le=1.0, description="Cosine of the claims' embeddings from which "
+                                      "an earlier check is shown before checking again (factcheck/history.py)")
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = embedded local model")
     llm_model: str | None = Field(None, description="Model name at the endpoint (default gpt-4o-mini for OpenAI)")

@@ -270,7 +270,7 @@ def test_batch_progress_on_a_terminal_and_bad_lines_from_stdin(tmp_path, monkeyp
             return ClaimCheck(claim=text, as_of=when, verdict=Label.SUPPORTED, parts=[], model="echo",
                               made_at=dt.datetime.now())
 
-    monkeypatch.setattr(Settings, "build_checker", lambda self: Echo())
+    monkeypatch.setattr(Settings, "build_checker", lambda self, *a, **k: Echo())
     monkeypatch.setattr(cli, "_interactive", lambda: True)
     lines = json.dumps({"id": "a", "claim": "One."}) + "\nnot json\n" + json.dumps({"id": "c", "claim": "Three."}) + "\n"
     r = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "check", "--claims", "-", "--json"], input=lines)
