@@ -341,6 +341,7 @@ def render_check(check, corpus, cache: dict) -> None:
             st.markdown(ui.escape_markdown(p.explanation))
             if p.reason:
                 st.caption(ui.escape_inline(p.reason))
+            render_findings(p)
             cited = [e for e in p.evidence if e.n in p.cites] or p.evidence
             for e in cited:
                 note = "Published after the claim's date: it could not have backed the claim then." \
@@ -366,6 +367,21 @@ def render_check(check, corpus, cache: dict) -> None:
     cols[2].download_button("Download ClaimReview (JSON-LD)", dumps(to_claimreview(check, Settings().claimreview)),
                             file_name="claimreview.json", mime="application/ld+json", icon=":material/download:",
                             on_click="ignore", help="schema.org ClaimReview, for the page that publishes this fact check")
+
+
+STANCE_TEXT = {"SUPPORTS": "supports the claim", "REFUTES": "contradicts the claim", "NONE": "says neither"}
+
+
+def render_findings(part) -> None:
+    """The questions the claim raised, each with the sources' cited answer and what it says of the claim."""
+    if not part.questions:
+        return
+    st.markdown("**Questions asked of the sources**")
+    for n, f in enumerate(part.questions, 1):
+        st.markdown(f"{n}. *{ui.escape_inline(f.question)}*  \n{ui.escape_inline(f.answer)}")
+        said = "not answered" if f.abstained else STANCE_TEXT[f.stance.value]
+        st.caption(ui.escape_inline(f"{said}: {f.why}" if f.why else said)
+                   + (f" · check `{f.check}`" if f.abstained and f.check else ""))
 
 
 def evidence_timeline(check) -> None:

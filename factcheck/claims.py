@@ -22,9 +22,11 @@ from pydantic import BaseModel, Field
 
 from factcheck import vocabulary as vocab
 from factcheck.evidence import MARKER, Citation, as_data, is_instruction, nothing_found
+from factcheck.answer import Answerer
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
-from factcheck.questions import Finding, QuestionParams, Stance, parse_questions, polar_question, questions_prompt, stance, verdict_of
+from factcheck.questions import (Finding, QuestionParams, Stance, parse_questions, polar_question, questions_prompt, shown_text,
+                                 stance, verdict_of)
 from retrieval.chunking import sentence_spans
 from retrieval.errors import ModelError, NotFound
 
@@ -329,8 +331,6 @@ NO_SOURCE = Citation(n=1, doc_id="-", chunk_id="-", start=0, end=0, quote="(no s
 
 class Checker:
     def __init__(self, searcher, llm, params: ClaimParams | None = None, answerer=None):
-        from factcheck.answer import Answerer
-
         self.searcher = searcher
         self.llm = llm
         self.params = params or ClaimParams()
@@ -527,22 +527,26 @@ class Checker:
                                          after_claim_date=bool(as_of and c.date and c.date > as_of)))
             return numbered[key]
 
+        answerer = self.answerer
+        if qp.min_answerable is not None:
+            answerer = Answerer(self.searcher, self.llm, answerer.params.model_copy(update={"min_answerable": qp.min_answerable}))
         findings: list[Finding] = []
         for q in asked:
-            a = self.answerer.ask(q, as_of, **search_kw)
+            a = answerer.ask(q, as_of, **search_kw)
+            kept = dict(draft=a.sentences, answerable_p=a.answerable_p)
             if a.abstained:
                 for c in a.passages[:1]:  # the closest passage read, so the editor sees where it looked
                     number(c)
                 refused = a.refusals[-1] if a.refusals else None
                 findings.append(Finding(question=q, answer=a.text, abstained=True, check=refused.check if refused else None,
-                                        why=(refused.detail if refused else a.reason) or "the sources don't say"))
+                                        why=(refused.detail if refused else a.reason) or "the sources don't say", **kept))
                 continue
             renumber = {c.n: number(c) for c in a.citations}
             text = MARKER.sub(lambda m: "[" + ", ".join(str(renumber.get(int(x), x)) for x in re.split(r"\s*[,;]\s*", m.group(1))) + "]",
                               a.text)
-            st, why = stance(claim, q, a.text, qp)
+            st, why = stance(claim, q, shown_text(a.sentences), qp)
             findings.append(Finding(question=q, answer=text, abstained=False, cites=sorted(set(renumber.values())),
-                                    stance=st, why=why))
+                                    stance=st, why=why, **kept))
         # A source placing the last time the claim's event happened before the year the claim
         # gives it (dated_contradiction) answers "when did this last happen?" in code.
         for h in self.searcher.search(claim, self.params.hits, per_article=1, **search_kw):

@@ -17,7 +17,7 @@ import re
 from pydantic import BaseModel, Field
 
 from factcheck import vocabulary as vocab
-from factcheck.checks import kind_asked
+from factcheck.checks import Sentence, kind_asked
 from factcheck.evidence import MARKER, as_data, is_instruction
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|q\d*\s*[:.)]|question\s*\d*\s*:)\s*", re.I)
@@ -39,6 +39,10 @@ class Finding(BaseModel):
     stance: Stance = Stance.NONE
     why: str = ""  # the comparison that decided the stance
     check: str | None = None  # when abstained: the named check of the answer path that refused
+    # The answer path's judged draft and its P(yes) that the passages answer the question: why
+    # an answer was or was not given, and what a refit of the verdict replays (bench/fit_questions.py).
+    draft: list[Sentence] = Field(default_factory=list)
+    answerable_p: float | None = None
 
 
 class QuestionParams(BaseModel):
@@ -46,6 +50,8 @@ class QuestionParams(BaseModel):
     folds (bench/fit_questions.py, docs/experiments.md)."""
 
     max_questions: int = 2  # questions the model writes (the "is it true that …?" question comes on top)
+    # The answer path's answerable threshold for these questions (None: its own, AnswerParams).
+    min_answerable: float | None = None
     polar: bool = True  # also ask "Is it true that <claim>?", made from the claim in code
     # A source saying the claim or its origin is false, made up or satire refutes it (DEBUNK_CUES).
     debunk: bool = True
@@ -114,6 +120,11 @@ _MONTH_NAMES = set("january february march april may june july august september 
 
 def _content(text: str) -> set[str]:
     return {vocab.stem(w) for w in vocab.words(text) if w not in vocab.STOP and len(w) > 2}
+
+
+def shown_text(draft: list[Sentence]) -> str:
+    """What the answer path showed of a draft, without its citation markers: the stance reads it."""
+    return " ".join(s.text for s in draft if s.supported)
 
 
 def stance(claim: str, question: str, answer: str, params: QuestionParams) -> tuple[Stance, str]:

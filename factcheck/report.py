@@ -5,12 +5,16 @@ and HTML inside an article cannot act when the report is rendered."""
 from __future__ import annotations
 
 from factcheck.claims import ClaimCheck, Evidence, Label
+from factcheck.questions import Stance
 # The app's escaper, one line at a time (a quote stays inside its table cell or block): a report
 # rendered where bare URLs become links (GitHub) is as inert as the app.
 from factcheck.ui_text import escape_inline as md_escape
 
 LABEL_TEXT = {Label.SUPPORTED: "Supported", Label.REFUTED: "Refuted", Label.NOT_ENOUGH_INFO: "Not enough information",
               Label.MIXED: "Mixed"}
+
+
+STANCE_TEXT = {Stance.SUPPORTS: "supports the claim", Stance.REFUTES: "contradicts the claim", Stance.NONE: "says neither"}
 
 
 def anchor(e: Evidence) -> str:
@@ -39,6 +43,13 @@ def to_markdown(check: ClaimCheck, claimreview: dict | None = None, claimreview_
     lines.append("")
     for i, part in enumerate(check.parts, 1):
         lines += [f"## {i}. {md_escape(part.claim)}", "", f"**{LABEL_TEXT[part.verdict]}.** {md_escape(part.explanation)}", ""]
+        if part.questions:
+            lines += ["Questions asked of the sources:", ""]
+            for k, f in enumerate(part.questions, 1):
+                said = "not answered" if f.abstained else STANCE_TEXT[f.stance]
+                why = f" ({md_escape(f.why)})" if f.why and not f.abstained else ""
+                lines.append(f"{k}. *{md_escape(f.question)}* — {md_escape(f.answer)} → {said}{why}")
+            lines.append("")
         if not part.evidence:
             lines += ["No passage in the corpus matches this part.", ""]
         for e in part.evidence:

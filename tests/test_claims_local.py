@@ -59,3 +59,33 @@ def test_supported_claim_cites_the_passage_that_says_it(compound):
     part = c.parts[0]
     cited = [e for e in part.evidence if e.n in part.cites]
     assert cited and "host trilateral talks" in cited[0].quote and "“" in part.explanation
+
+
+def test_questions_settle_a_claim_and_the_report_lists_them(tmp_path, embedder, local_llm):
+    """Question-guided verification on the bundled corpus with the real model: the seed's wrong
+    year is refuted citing "have not met since 2019", and the report (Markdown and JSON) lists
+    every question asked with the sources' cited answer."""
+    import json
+
+    from factcheck.claims import ClaimParams
+    from factcheck.ui_text import escape_inline as md_escape
+    from retrieval.loaders import load_path
+    from retrieval.store import Corpus
+    from tests.conftest import ROOT
+
+    corpus = Corpus(tmp_path / "data", embedder)
+    corpus.add(load_path(ROOT / "corpus" / "kyiv-post-putin-zelensky.md"))
+    c = Checker(Searcher(corpus), local_llm, ClaimParams(method="questions")).check("Putin and Zelensky met in 2024.")
+    corpus.close()
+    assert c.verdict is Label.REFUTED, c.model_dump_json(indent=1)
+    part = c.parts[0]
+    assert len(part.questions) >= 2 and part.questions[0].question == "Is it true that Putin and Zelensky met in 2024?"
+    cited = [e for e in part.evidence if e.n in part.cites]
+    assert any("have not met since 2019" in e.quote for e in cited)
+    md = to_markdown(c)
+    data = json.loads(c.model_dump_json())
+    for f in part.questions:
+        assert md_escape(f.question) in md and md_escape(f.answer) in md
+        assert not f.abstained or f.check  # an unanswered question names the check that refused its answer
+    assert [f["question"] for f in data["parts"][0]["questions"]] == [f.question for f in part.questions]
+    assert all(n in {e.n for e in part.evidence} for f in part.questions for n in f.cites)

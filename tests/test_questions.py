@@ -78,3 +78,27 @@ def test_verdict_from_stances():
     # One false part makes the claim false; MIXED when answers both ways are to be shown as such.
     assert verdict_of([_f(Stance.SUPPORTS), _f(Stance.REFUTES)], P) == "REFUTED"
     assert verdict_of([_f(Stance.SUPPORTS), _f(Stance.REFUTES)], QuestionParams(mixed=True)) == "MIXED"
+
+
+def test_the_report_lists_each_question_with_its_answer_and_stance():
+    import datetime as dt
+
+    from factcheck.claims import ClaimCheck, Evidence, Label, PartVerdict
+    from factcheck.report import to_markdown
+
+    e = Evidence(n=1, doc_id="d1", chunk_id="c1", quote="France cancelled 18 visas in 2020.", start=0, end=34, source="Le Monde")
+    findings = [Finding(question="How many visas did France cancel?", answer="France cancelled 18 visas [1].", abstained=False,
+                        cites=[1], stance=Stance.REFUTES, why="the sources give 18; the claim says 183"),
+                Finding(question="Who asked France to cancel them?", answer="The sources don't say.", abstained=True,
+                        check="answerable", why="the passages do not appear to answer the question")]
+    part = PartVerdict(claim=CLAIM, verdict=Label.REFUTED, confidence=1.0, explanation="x [1].", cites=[1], evidence=[e],
+                       questions=findings)
+    md = to_markdown(ClaimCheck(claim=CLAIM, as_of=None, verdict=Label.REFUTED, parts=[part],
+                                made_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)))
+    assert "Questions asked of the sources:" in md
+    from factcheck.ui_text import escape_inline as esc
+
+    assert (f"*{esc('How many visas did France cancel?')}* — {esc('France cancelled 18 visas [1].')} → contradicts the claim "
+            f"({esc('the sources give 18; the claim says 183')})") in md
+    nothing = "The sources don't say."
+    assert f"*{esc('Who asked France to cancel them?')}* — {esc(nothing)} → not answered" in md

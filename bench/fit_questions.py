@@ -1,0 +1,117 @@
+"""Fit the question-guided verdict on stored checks, cross-validated by fold, without the model.
+
+    FACTCHECK_CLAIMS__METHOD=questions FACTCHECK_CLAIMS__QUESTIONS__MIN_ANSWERABLE=0 \
+        factcheck eval claims ../shared/evaldata/averitec_given --store /tmp/ev/averitec --out /tmp/av.jsonl
+    python bench/fit_questions.py /tmp/av.jsonl [--folds 5] [--show]
+
+Collect with MIN_ANSWERABLE=0: every question's judged draft and P(yes) that the passages answer
+it are stored, so any higher threshold is re-applied exactly as the answer path applies it
+(`answer.abstention`), and each shown answer's stance is recomputed by `questions.stance` under
+each candidate QuestionParams. The folds are the claim id modulo --folds. For each fold the
+parameters with the best macro-F1 (three labels) on the other folds are chosen and the fold is
+scored with them; the held-out folds' verdicts together give the reported figures, and the
+parameters chosen per fold are printed, so a choice that changes from fold to fold shows.
+CONFLICTING claims are reported apart, with the share called MIXED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from collections import Counter
+from pathlib import Path
+
+from factcheck.answer import AnswerParams, abstention
+from factcheck.checks import Sentence
+from factcheck.evaluation import THREE, claims_report
+from factcheck.questions import Finding, QuestionParams, Stance, shown_text, stance, verdict_of
+
+GRID = {
+    "min_answerable": [0.0, 0.3, 0.45, 0.6],
+    "debunk": [True, False],
+    "refute_kinds": [["number", "time", "name", "place"], ["number", "time"], []],
+    "mixed": [False, True],
+    "restate_share": [0.5, 0.6, 0.8],
+    "polar": [True, False],
+}
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def replay(row: dict, setting: dict) -> str:
+    """The claim's verdict under one setting, from the stored findings."""
+    qp = QuestionParams(**{k: v for k, v in setting.items() if k in QuestionParams.model_fields})
+    ap = AnswerParams(min_answerable=setting["min_answerable"])
+    findings = []
+    for part in row["check"]["parts"]:
+        claim = part["claim"]
+        for i, f in enumerate(part.get("questions") or []):
+            f = Finding(**f)
+            if i == 0 and not setting["polar"] and f.question.startswith("Is it true that"):
+                continue
+            if f.answerable_p is None:  # a finding made in code (dated_contradiction): kept as it is
+                findings.append(f)
+                continue
+            draft = [Sentence(**s) if isinstance(s, dict) else s for s in f.draft]
+            if abstention(draft, f.answerable_p, ap):
+                findings.append(f.model_copy(update={"stance": Stance.NONE}))
+                continue
+            st, _ = stance(claim, f.question, shown_text(draft), qp)
+            findings.append(f.model_copy(update={"stance": st}))
+    return verdict_of(findings, qp)
+
+
+def scored(rows: list[dict], preds: list[str]) -> dict:
+    judged = [{**r, "pred": "NOT_ENOUGH_INFO" if p == "MIXED" else p} for r, p in zip(rows, preds)]
+    return claims_report(judged, "", "", 0.0).model_dump()
+
+
+def settings_grid() -> list[dict]:
+    keys = list(GRID)
+    return [dict(zip(keys, values)) for values in itertools.product(*(GRID[k] for k in keys))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("rows", type=Path)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--show", action="store_true", help="print each claim's findings under the held-out choice")
+    args = ap.parse_args()
+    rows = load(args.rows)
+    grid = settings_grid()
+    # Every setting's verdict for every claim, once.
+    table = [[replay(r, s) for r in rows] for s in grid]
+    fold = [int(str(r["id"]).split("_")[0]) % args.folds if str(r["id"]).split("_")[0].isdigit() else hash(r["id"]) % args.folds
+            for r in rows]
+    held: list[str | None] = [None] * len(rows)
+    chosen = []
+    for k in range(args.folds):
+        train = [i for i in range(len(rows)) if fold[i] != k]
+        best = max(range(len(grid)), key=lambda g: (scored([rows[i] for i in train], [table[g][i] for i in train])["macro_f1"], -g))
+        chosen.append(grid[best])
+        for i in range(len(rows)):
+            if fold[i] == k:
+                held[i] = table[best][i]
+    rep = scored(rows, held)
+    raw = Counter(p for r, p in zip(rows, held) if r["label"] not in THREE)
+    conflicting = [p for r, p in zip(rows, held) if r["label"] == "CONFLICTING"]
+    print(json.dumps({"claims": len(rows), "held_out": {k: rep[k] for k in ("accuracy", "macro_f1", "f1", "confusion")},
+                      "other_labels_raw": dict(raw),
+                      "conflicting_called_mixed": round(conflicting.count("MIXED") / len(conflicting), 3) if conflicting else None,
+                      }, indent=1))
+    for k, c in enumerate(chosen):
+        print(f"fold {k} chose", json.dumps(c))
+    qp = QuestionParams()
+    default = {**qp.model_dump(), "min_answerable": qp.min_answerable if qp.min_answerable is not None else AnswerParams().min_answerable}
+    default = {k: default[k] for k in GRID}
+    d = scored(rows, table[grid.index(default)])
+    print("the defaults, in sample:", json.dumps({k: d[k] for k in ("accuracy", "macro_f1", "f1")}))
+    stored = scored(rows, [r["check"]["verdict"] for r in rows])
+    print("as run:", json.dumps({k: stored[k] for k in ("accuracy", "macro_f1", "f1")}))
+
+
+if __name__ == "__main__":
+    main()
