@@ -11,8 +11,8 @@ the real one; every later copy has ~10% of its words swapped for words drawn fro
 (frequency-weighted), so the lexical index grows the way a bigger archive's would, and its vectors
 are the real chunk embeddings plus Gaussian noise (cosine ~0.9 to the original), normalised. Every
 article gets an outlet (one of 20) and a date between 2016 and 2026. The store is written through
-`Corpus._write` - the ingest's own write path: the catalog and FTS5 index in one transaction per
-batch, Chroma in `chroma_batch` upserts - with an embedder that hands back the prepared vectors
+`Corpus._write` - the ingest's own write path: the catalog in one transaction per batch, Chroma
+in `chroma_batch` upserts, the tantivy lexical index in one commit per batch - with an embedder that hands back the prepared vectors
 instead of running the model. With --server the same vectors also go, in the same pass, to a
 collection on a `chroma run` server started on loopback, so both stores hold identical data; the
 server shares the data directory's SQLite catalog, exactly as the app does with
@@ -353,6 +353,7 @@ def build(size: int, server: bool, batch_chunks: int) -> dict:
     info.update(chunks=have, articles=corpus.count(), seconds=seconds, server=server,
                 build_peak_rss_mb=max(info.get("build_peak_rss_mb", 0), rss_mb()[1]),
                 disk_mb={"catalog": disk_mb(d / "corpus.sqlite") + disk_mb(d / "corpus.sqlite-wal"),
+                         "lexical": disk_mb(d / "lexical"),
                          "chroma": disk_mb(d / "chroma"), "server": disk_mb(d / "server")})
     if srv:
         info["server_build_rss_mb"] = srv.rss()[1]
@@ -375,51 +376,12 @@ def queries(n: int) -> list[str]:
     return [t for t in texts if t][:n]
 
 
-def install_prune(common: float = 0.05) -> None:
-    """A change tried for retrieval/search.py and not adopted (it costs nDCG: SciFact 0.864 ->
-    0.837, Climate-FEVER 0.436 -> 0.417 with bench/search_quality.py): leave out of
-    the FTS5 query the words that occur in more than `common` of all chunks (as long as a rarer
-    one remains). FTS5 ranks an OR query by scoring every row that holds any of its words, and
-    bm25() counts each word's rows to weigh it, so the cost follows the commonest word; such a
-    word has a small weight anyway (idf about log(1/common)). Document frequencies are counted
-    once per word and process, and counted again when the corpus has grown by a tenth."""
-    from retrieval.search import Searcher, fts_query
-
-    if getattr(Searcher, "_prune", False):
-        return
-    orig_lexical = Searcher.lexical
-
-    def lexical(self, query, n, sql, args):
-        match = fts_query(query)
-        if not match:
-            return {}
-        db = self.corpus.db
-        total = db.execute("SELECT MAX(rowid) FROM chunks_fts").fetchone()[0] or 0
-        cache = getattr(self, "_df", None)
-        if cache is None or total > 1.1 * cache[0]:
-            cache = self._df = (total, {})
-        df = cache[1]
-        terms = match.split(" OR ")
-        for t in terms:
-            if t not in df:
-                df[t] = db.execute("SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (t,)).fetchone()[0]
-        keep = [t for t in terms if df[t] <= common * total] or sorted(terms, key=df.get)[:1]
-        if len(keep) == len(terms):
-            return orig_lexical(self, query, n, sql, args)
-        # orig_lexical builds its MATCH from the query text: hand it only the kept words.
-        return orig_lexical(self, " ".join(t.strip('"') for t in keep), n, sql, args)
-
-    Searcher.lexical, Searcher._prune = lexical, True
-
-
 def measure(size: int, port: int | None, n_queries: int, modes: list[str], variant: str = "current",
             budget_s: float = 150) -> dict:
     """In this process: open the store (embedded, or on the server at `port`), time searches."""
     from factcheck.settings import Settings
-    from retrieval.search import fts_query
-
-    if variant == "prune":
-        install_prune()
+    from retrieval import lexical
+    from retrieval.search import query_words
     d = SCALE_DIR / str(size)
     rss_before = rss_mb()[0]
     settings = Settings(data_dir=d, chroma_host="127.0.0.1" if port else None, chroma_port=port or 8000)
@@ -485,18 +447,17 @@ def measure(size: int, port: int | None, n_queries: int, modes: list[str], varia
         print(f"  [{size} {out['store']} {variant}] {MODES[mode]}: p50 {out['modes'][mode]['p50_ms']} ms, "
               f"p95 {out['modes'][mode]['p95_ms']} ms (CPU p50 {out['modes'][mode]['cpu_p50_ms']}, p95 {out['modes'][mode]['cpu_p95_ms']}); mean by stage "
               + ", ".join(f"{k} {v}" for k, v in out["modes"][mode]["stages_mean_ms"].items()), flush=True)
-    # Inside the lexical stage: the bare FTS5 ranking (what the index costs) against the rest.
-    db = corpus.db
-    fts = []
+    # Inside the lexical stage: the bare tantivy ranking of the top 100, no filter (what the
+    # index costs) against the rest.
+    ranks = []
     for t in texts:
-        m = fts_query(t)
-        if m:
+        words = query_words(t)
+        if words:
             t0 = time.perf_counter()
-            db.execute("SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
-                       "ORDER BY bm25(chunks_fts) LIMIT ?", (m, 300)).fetchall()
-            fts.append((time.perf_counter() - t0) * 1000)
-    fts.sort()
-    out["fts_rank_ms"] = {"p50": round(statistics.median(fts), 1), "p95": round(fts[int(0.95 * (len(fts) - 1))], 1)}
+            lexical.search(corpus._lexical, words, 100, lexical.LexicalFilter())
+            ranks.append((time.perf_counter() - t0) * 1000)
+    ranks.sort()
+    out["lexical_rank_ms"] = {"p50": round(statistics.median(ranks), 1), "p95": round(ranks[int(0.95 * (len(ranks) - 1))], 1)}
     out["rss_mb"], out["peak_rss_mb"] = rss_mb()
     out["rss_store_mb"] = round(out["rss_mb"] - rss_before, 1)
     out["load_after"] = load_avg()
@@ -550,7 +511,8 @@ def record(size: int, info: dict, runs: list[dict]) -> None:
               flush=True)
     merged["scale_note"] = ("search_*_ms keyed by a round size: synthetic stores (bench/scale.py), hybrid k=10, as of "
                             "today, query embedding included; 10473: the real SciFact store (bench/search.py). "
-                            "_prune: with the commonest words left out of the FTS5 query (tried, not adopted)")
+                            "the lexical index is tantivy; the figures of the SQLite FTS5 index it replaced are under "
+                            "superseded_fts5")
     out.write_text(json.dumps(merged, indent=2) + "\n")
 
 
@@ -574,9 +536,7 @@ def main() -> None:
     ap.add_argument("--server", action="store_true", help="also measure on a Chroma server (and build its own collection)")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--modes", default=",".join(MODES))
-    ap.add_argument("--variants", default="current",
-                    help="current: retrieval/search.py as it is; prune: and without the commonest words in the "
-                         "FTS5 query (tried, not adopted: it costs nDCG)")
+    ap.add_argument("--variants", default="current", help=argparse.SUPPRESS)
     ap.add_argument("--budget", type=float, default=120, help="seconds per mode before stopping (after 10 queries)")
     ap.add_argument("--batch-chunks", type=int, default=5000, help="chunks per catalog transaction while building")
     ap.add_argument("--build-only", action="store_true")

@@ -28,18 +28,15 @@ from retrieval.search import SearchParams, Searcher  # noqa: E402
 
 class MemoSearcher(Searcher):
     @functools.lru_cache(maxsize=None)
-    def _dense(self, key, n, where_json):
-        return self._real_dense(self._vec[key], n, json.loads(where_json))
+    def _dense(self, key, n, where_json, sql, args):
+        return self._real_dense(self._vec[key], n, json.loads(where_json), sql, list(args))
 
-    def dense(self, query_vec, n, where):
-        return self._dense(self._current, n, json.dumps(where, sort_keys=True))
+    def dense(self, query_vec, n, where, sql="", args=None):
+        return self._dense(self._current, n, json.dumps(where, sort_keys=True), sql, tuple(args or ()))
 
     @functools.lru_cache(maxsize=None)
-    def _lexical(self, query, n, sql, args):
-        return Searcher.lexical(self, query, n, sql, list(args))
-
-    def lexical(self, query, n, sql, args):
-        return self._lexical(query, n, sql, tuple(args))
+    def lexical(self, query, n, flt=None):  # the filter is a frozen dataclass: hashable
+        return Searcher.lexical(self, query, n, flt)
 
 
 def load(spec: str):

@@ -346,10 +346,10 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False):
 
 @app.command()
 def audit(
-    fix: Annotated[bool, typer.Option("--fix/--check-only", help="Write lost vectors again (default) or only report")] = True,
+    fix: Annotated[bool, typer.Option("--fix/--check-only", help="Mend what is found (default) or only report")] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ):
-    """Check that every passage can be found by its own vector, and write lost ones again."""
+    """Check that every passage can be found by its own vector and is in the lexical index; write lost vectors again, rebuild the lexical index if it is off."""
     try:
         with progress_bar("checking passages") as advance:
             r = state.settings.build_corpus().audit(fix=fix, progress=lambda done, total: advance(done, f"of {total}"))
@@ -361,11 +361,31 @@ def audit(
         typer.echo(f"{r.passages} passages: {r.missing} without a vector, {r.unreachable} not found by their own vector, "
                    f"{r.rewritten} written again, {r.still_unreachable} still not found; "
                    f"{r.orphans} vectors of no live passage (ignored by search); {r.seconds:.1f} s")
+        typer.echo(f"lexical index: {r.lexical_missing} passages missing, {r.lexical_orphans} of no live passage"
+                   + ("; rebuilt from the catalog" if r.lexical_rebuilt else ""))
         if r.too_many_to_rewrite:
             typer.echo("Too many to write again: the index does not reach them wherever they are written "
                        "(many near-copies of one text?). Their articles are still found by their words.", err=True)
     if not r.healthy:
         raise typer.Exit(1)  # --check-only found something: a cron job or CI sees it
+
+
+@app.command()
+def reindex(as_json: Annotated[bool, typer.Option("--json")] = False):
+    """Rebuild the lexical index from the catalog (also done on open when it is missing or behind)."""
+    import time
+
+    try:
+        corpus = state.settings.build_corpus()
+        t0 = time.perf_counter()
+        with progress_bar("indexing passages") as advance:
+            n = corpus.reindex(progress=lambda done, total: advance(done, f"of {total}"))
+        seconds = time.perf_counter() - t0
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        return emit({"passages": n, "seconds": round(seconds, 3)})
+    typer.echo(f"lexical index rebuilt: {n} passages in {seconds:.1f} s")
 
 
 @app.command()

@@ -117,11 +117,17 @@ class IndexAudit(BaseModel):
     # Over 1% lost (and over 100): the index cannot reach them wherever they are written (many
     # near-copies of one text); they are reported, not rewritten.
     too_many_to_rewrite: bool = False
+    # The lexical index against the catalog: passages missing from it, entries of no live
+    # passage; a fix rebuilds it from the catalog (`factcheck reindex`).
+    lexical_missing: int = 0
+    lexical_orphans: int = 0
+    lexical_rebuilt: bool = False
+    lexical_still_wrong: int = 0  # missing and orphans left (all of them, when only checking)
     seconds: float
 
     @property
     def healthy(self) -> bool:
-        return self.still_unreachable == 0
+        return self.still_unreachable == 0 and self.lexical_still_wrong == 0
 
 
 class CorpusStats(BaseModel):

@@ -1,4 +1,4 @@
-"""Hybrid, date-aware search: dense (Chroma) and lexical (SQLite FTS5) candidates, fused.
+"""Hybrid, date-aware search: dense (Chroma) and lexical (tantivy, BM25) candidates, fused.
 
 Why fusion by scores rather than ranks alone: reciprocal-rank fusion throws away how far apart
 candidates are, so a near-exact keyword match and a vague one count the same. We add the cosine
@@ -17,6 +17,7 @@ import re
 
 from pydantic import BaseModel
 
+from retrieval.lexical import LexicalFilter, query_terms
 from retrieval.models import Hit
 from retrieval.store import Corpus
 
@@ -56,13 +57,19 @@ def recency_applies(query: str, as_of: dt.date) -> bool:
     return not any(int(y) < as_of.year for y in _YEAR.findall(query))
 
 
-def fts_query(text: str) -> str | None:
+def query_words(text: str) -> list[str]:
+    """The words of a query the lexical index is asked for: no stop words, no time words."""
     terms = []
     for t in re.findall(r"\w+", text.lower()):
         if len(t) > 1 and t not in _STOP and t not in _TIME_WORDS and t not in terms:
             terms.append(t)
-    # Quoted terms: FTS5 operators or column names in user text must not act as syntax.
-    return " OR ".join(f'"{t}"' for t in terms[:40]) or None
+    return terms[:40]
+
+
+def fts_query(text: str) -> str | None:
+    """The query the lexical index parses: each word quoted, so that operators or field names
+    in user text are searched as words, never obeyed."""
+    return query_terms(query_words(text)) or None
 
 
 class Searcher:
@@ -128,33 +135,26 @@ class Searcher:
         res = col.query(query_embeddings=[query_vec], n_results=n, where=where, include=["distances"])
         return {cid: 1.0 - d for cid, d in zip(res["ids"][0], res["distances"][0])}
 
-    def lexical(self, query: str, n: int, sql: str, args: list) -> dict[str, float]:
-        match = fts_query(query)
-        if not match:
-            return {}
-        db = self.corpus.db
-        # FTS5 ranks fastest on its own table (7 ms against 25 ms joined, on 10k chunks): take a
-        # deeper list there, then drop chunks of incomplete or filtered-out articles.
-        deep = 3 * n
-        ranked = db.execute("SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
-                            "ORDER BY bm25(chunks_fts) LIMIT ?", (match, deep)).fetchall()
-        if not ranked:
-            return {}
-        score = dict(ranked)
-        rows = db.execute(
-            "SELECT c.rid, c.chunk_id FROM chunks c JOIN articles a ON a.doc_id = c.doc_id "
-            f"WHERE c.rid IN ({','.join('?' * len(score))}) AND a.status='complete'{sql}", [*score, *args]).fetchall()
-        if len(rows) < n and len(ranked) == deep and sql:
-            # Filters removed too many: rank within the filtered set instead (slower, exact).
-            rows = db.execute(
-                "SELECT c.rid, c.chunk_id FROM chunks_fts JOIN chunks c ON c.rid = chunks_fts.rowid "
-                f"JOIN articles a ON a.doc_id = c.doc_id WHERE chunks_fts MATCH ? AND a.status='complete'{sql} "
-                "ORDER BY bm25(chunks_fts) LIMIT ?", [match, *args, n]).fetchall()
-            score = dict(db.execute(
-                f"SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid IN ({','.join('?' * len(rows))})",
-                [match, *(r[0] for r in rows)]).fetchall())
-        top = sorted(rows, key=lambda r: score[r[0]], reverse=True)[:n]
-        return {cid: score[rid] for rid, cid in top}
+    def lexical_filter(self, as_of, sources, date_from, date_to, doc_ids) -> LexicalFilter:
+        """The filters as fields of the lexical query. A date bound that every article meets (an
+        as-of date of today, the app's default) is left out: a query with no filter is a plain
+        union of its words, which the index ranks without scoring every match (block-max WAND);
+        with a filter it must visit each passage that passes."""
+        upper = [d.toordinal() for d in (as_of, date_to) if d]
+        date_max = min(upper) if upper else None
+        date_min = date_from.toordinal() if date_from else None
+        if date_max is not None or date_min is not None:
+            lo, hi = self.corpus.db.execute("SELECT MIN(date_ord), MAX(date_ord) FROM articles").fetchone()
+            if date_max is not None and hi is not None and hi <= date_max:
+                date_max = None
+            if date_min is not None and lo is not None and lo >= date_min:
+                date_min = None
+        return LexicalFilter(date_min=date_min, date_max=date_max, sources=tuple(sources) if sources else None,
+                             doc_ids=tuple(doc_ids) if doc_ids else None)
+
+    def lexical(self, query: str, n: int, flt: LexicalFilter | None = None) -> dict[str, float]:
+        """Top-n chunks by BM25 among those that pass the filter (in the query itself)."""
+        return self.corpus.lexical_search(query_words(query), n, flt or LexicalFilter())
 
     # ---- fusion -------------------------------------------------------------------------
     def _normalise(self, name: str, scores: dict[str, float]) -> dict[str, float]:
@@ -201,7 +201,7 @@ class Searcher:
                 query_vec = self.corpus.embedder.embed([query])[0]
             dense = self.dense(query_vec, n, where, sql, args)
         if mode in ("hybrid", "lexical"):
-            lexical = self.lexical(query, n, sql, args)
+            lexical = self.lexical(query, n, self.lexical_filter(as_of, sources, date_from, date_to, doc_ids))
         if mode == "dense":
             fused = {c: {"fused": s, "dense": s} for c, s in dense.items()}
         elif mode == "lexical":

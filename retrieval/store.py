@@ -1,11 +1,14 @@
-"""The corpus: one consistent API over an SQLite catalog (articles, chunks, FTS5 lexical index)
-and a Chroma collection (dense vectors), embedded or on a Chroma server.
+"""The corpus: one consistent API over an SQLite catalog (articles, chunks), a tantivy lexical
+index in the data directory (retrieval/lexical.py) and a Chroma collection (dense vectors),
+embedded or on a Chroma server.
 
-SQLite is the source of truth. Each article carries a status so that a crash between the two
-stores is always detectable: an ingest writes the catalog as `pending`, then Chroma, then marks
-it `complete`; a delete marks it `deleting`, removes it from Chroma, then from the catalog.
-Opening the corpus finishes or undoes whatever a crash left half-done, and searches only ever
-see `complete` articles.
+SQLite is the source of truth; both indexes are derived from it. Each article carries a status
+so that a crash between the stores is always detectable: an ingest writes the catalog as
+`pending`, then Chroma and the lexical index, then marks it `complete`; a delete marks it
+`deleting`, removes it from Chroma and the lexical index, then from the catalog. Opening the
+corpus finishes or undoes whatever a crash left half-done in all of them, and searches only
+ever see `complete` articles (every hit is joined with the catalog). A lexical index that is
+missing or behind the catalog is rebuilt from it on open (`reindex`).
 
 Several threads and processes may share one data directory (the app, a CLI ingest, a search).
 Every write holds an exclusive lock on `write.lock` in the data directory (fcntl, released by
@@ -18,7 +21,7 @@ The embedded Chroma keeps its vector index in each process's memory and does not
 other processes add (measured with chromadb 1.5.9: a process that opened the store never found
 vectors another process added later, while a freshly opened one found them all). The catalog
 keeps a generation number, raised by every completed write; a process that sees a generation it
-did not write reopens its Chroma client before the next search or write.
+did not write reopens its Chroma client and its lexical index before the next search or write.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval import lexical
 from retrieval.chunking import chunk_article
 from retrieval.errors import FactcheckError, NotFound, StoreError
 from retrieval.identity import article_id
@@ -58,9 +62,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize='porter unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0);
+INSERT OR IGNORE INTO meta VALUES ('lexical', 0);
 """
 REWRITES = 3  # times a vector the index does not return is written again before giving up
 LOCK_TIMEOUT = 120.0  # seconds a writer waits for another process's write before giving up
@@ -99,7 +103,11 @@ def _meta(doc_id: str, date_ord: int, source: str | None) -> dict:
 
 def index_text(article: Article, chunk: Chunk) -> str:
     """What both indexes see for a chunk: the headline gives every passage its topic."""
-    return f"{article.title}\n{chunk.text}" if article.title else chunk.text
+    return _body(article.title, chunk.text)
+
+
+def _body(title: str | None, text: str) -> str:
+    return f"{title}\n{text}" if title else text
 
 
 class Corpus:
@@ -130,6 +138,10 @@ class Corpus:
         self._embedded = not chroma_host
         self._generation = self._read_generation()
         self.store_label, self._collection = self._open_chroma(chroma_host, chroma_port, collection)
+        self._lexical_path = self.data_dir / "lexical"
+        self._lexical_writer: lexical.Writer | None = None
+        self._lexical = self._open_lexical()
+        self.lexical_rebuilt = False  # set when opening found the lexical index missing or behind
         self.repaired = self.repair()
 
     # ---- Chroma -------------------------------------------------------------------------
@@ -143,15 +155,105 @@ class Corpus:
         return self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]
 
     def _sync(self) -> None:
-        """Reload the embedded vector index if another process wrote since we last looked."""
-        if not self._embedded or self._read_generation() == self._generation:
+        """Reload the lexical index and the embedded vector index if another process wrote since
+        we last looked."""
+        if self._read_generation() == self._generation:
             return
         with self._lock:
             generation = self._read_generation()
             if generation == self._generation:
                 return
-            self.store_label, self._collection = self._open_chroma(*self._chroma_args)
+            if self._embedded:
+                self.store_label, self._collection = self._open_chroma(*self._chroma_args)
+            # Opened afresh, not merely reloaded: a rebuild replaces the whole directory.
+            self._lexical = self._open_lexical()
             self._generation = generation
+
+    # ---- the lexical index ---------------------------------------------------------------
+    def _open_lexical(self):
+        try:
+            index = lexical.open_index(self._lexical_path)
+            self._lexical_standin = False
+        except Exception:  # noqa: BLE001 - missing or unreadable: rebuilt from the catalog on open
+            index = lexical.open_index(None)  # meanwhile an empty one, in memory
+            self._lexical_standin = True
+        return index
+
+    def lexical_search(self, terms: list[str], n: int, flt: lexical.LexicalFilter) -> dict[str, float]:
+        """Top-n chunk ids by BM25 among those that pass the filter (articles of any status: a
+        search joins its hits with the catalog's complete articles)."""
+        self._sync()
+        return lexical.search(self._lexical, terms, n, flt)
+
+    def _lexical_gen(self) -> int:
+        return self.db.execute("SELECT value FROM meta WHERE key='lexical'").fetchone()[0]
+
+    def _lexical_commit(self, writer: lexical.Writer) -> int:
+        """Commit the lexical index one generation ahead of the catalog's record of it; the
+        caller records that generation in the catalog in its next transaction. Under the lock."""
+        generation = self._lexical_gen() + 1
+        writer.commit(generation)
+        self._lexical.reload()
+        return generation
+
+    def _writer(self) -> lexical.Writer:
+        """This write's tantivy writer (tantivy allows one per index): taken under the write lock,
+        given up with it."""
+        assert self._depth > 0
+        if self._lexical_writer is None:
+            self._lexical_writer = lexical.Writer(self._lexical)
+        return self._lexical_writer
+
+    def _release_writer(self) -> None:
+        w, self._lexical_writer = self._lexical_writer, None
+        if w is not None:
+            w.close()
+
+    def _lexical_behind(self) -> bool:
+        if self._lexical_standin:
+            return True
+        try:
+            return lexical.marker_generation(self._lexical) != self._lexical_gen()
+        except Exception:  # noqa: BLE001 - unreadable: rebuild
+            return True
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the lexical index from the catalog's complete articles; returns the passages
+        indexed. Built beside the old one and swapped in, so that searches go on meanwhile;
+        other processes open the new one when they see the generation move."""
+        with self._writing():
+            self._release_writer()
+            fresh = self.data_dir / "lexical.new"
+            lexical.remove(fresh)
+            index = lexical.open_index(fresh, create=True)
+            writer = lexical.Writer(index)
+            total = self.db.execute("SELECT COUNT(*) FROM chunks c JOIN articles a USING (doc_id) "
+                                    "WHERE a.status='complete'").fetchone()[0]
+            done = 0
+            rows = self.db.execute("SELECT c.chunk_id, c.doc_id, c.text, a.title, a.date_ord, a.source FROM chunks c "
+                                   "JOIN articles a USING (doc_id) WHERE a.status='complete' ORDER BY c.rid")
+            while batch := rows.fetchmany(5000):
+                writer.add(lexical.document(r[0], r[1], _body(r[3], r[2]), r[4], r[5]) for r in batch)
+                done += len(batch)
+                if progress:
+                    progress(len(batch), total)
+            generation = self._lexical_gen() + 1
+            writer.commit(generation)
+            writer.close()
+            del writer, index
+            old = self.data_dir / "lexical.old"
+            lexical.remove(old)
+            if self._lexical_path.exists():
+                self._lexical_path.rename(old)
+            fresh.rename(self._lexical_path)
+            lexical.remove(old)
+            self._lexical = self._open_lexical()
+            with self._tx() as db:
+                db.execute("UPDATE meta SET value=? WHERE key='lexical'", (generation,))
+                self._bump(db)
+            # The FTS5 table of earlier versions, superseded by this index.
+            self.db.execute("DROP TABLE IF EXISTS chunks_fts")
+        return done
 
     def _open_chroma(self, host: str | None, port: int, name: str):
         import chromadb
@@ -203,7 +305,10 @@ class Corpus:
             finally:
                 self._depth -= 1
                 if self._depth == 0:
-                    fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+                    try:
+                        self._release_writer()
+                    finally:
+                        fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def _flock(self) -> None:
         deadline = time.monotonic() + self.lock_timeout
@@ -247,6 +352,9 @@ class Corpus:
             rows = self.db.execute("SELECT doc_id, status FROM articles WHERE status != 'complete'").fetchall()
             for r in rows:
                 self._remove(r["doc_id"])
+            if self._lexical_behind():  # missing, from an earlier version, or behind the catalog
+                self.reindex()
+                self.lexical_rebuilt = True
         return [f"{r['doc_id']} ({'unfinished ingest undone' if r['status'] == 'pending' else 'unfinished delete finished'})"
                 for r in rows]
 
@@ -260,10 +368,13 @@ class Corpus:
             ids = self._chunk_ids(doc_id)
             for b in range(0, len(ids), self.chroma_batch):
                 self._collection.delete(ids=ids[b : b + self.chroma_batch])
+            writer = self._writer()
+            writer.delete_article(doc_id)
+            generation = self._lexical_commit(writer)
             with self._tx() as db:
-                db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT rid FROM chunks WHERE doc_id=?)", (doc_id,))
                 db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
                 db.execute("DELETE FROM articles WHERE doc_id=?", (doc_id,))
+                db.execute("UPDATE meta SET value=? WHERE key='lexical'", (generation,))
                 self._bump(db)
 
     # ---- writing ------------------------------------------------------------------------
@@ -350,10 +461,8 @@ class Corpus:
                         (a.doc_id, a.external_id, a.title, a.source, a.author,
                          a.date.isoformat() if a.date else None, date_ordinal(a.date), a.url,
                          a.filename, a.text, now.isoformat(), len(cs)))
-                    for c in cs:
-                        cur = db.execute('INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", text) VALUES (?,?,?,?,?,?)',
-                                         (c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.text))
-                        db.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, index_text(a, c)))
+                    db.executemany('INSERT INTO chunks (chunk_id, doc_id, ordinal, start, "end", text) VALUES (?,?,?,?,?,?)',
+                                   [(c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.text) for c in cs])
             ids = [c.chunk_id for i in fresh for c in batch[i][2]]
             metas = [_meta(a.doc_id, date_ordinal(a.date), a.source) for i in fresh for _, a, cs in [batch[i]] for _ in cs]
             vecs = np.concatenate([vectors[offsets[i]:offsets[i + 1]] for i in fresh])
@@ -371,8 +480,23 @@ class Corpus:
                     raise StoreError(f"Writing to Chroma failed: {e}. The unfinished articles will be removed "
                                      "the next time the corpus is opened.") from e
                 raise StoreError(f"Writing to Chroma failed; the batch was rolled back: {e}") from e
+            try:
+                writer = self._writer()
+                writer.add(lexical.document(c.chunk_id, a.doc_id, index_text(a, c), date_ordinal(a.date), a.source)
+                           for i in fresh for _, a, cs in [batch[i]] for c in cs)
+                generation = self._lexical_commit(writer)
+            except Exception as e:
+                try:
+                    self._lexical_writer.rollback()  # nothing of this batch may ride on the next commit
+                    for i in fresh:
+                        self._remove(batch[i][1].doc_id)
+                except Exception:  # noqa: S110 - the rows stay pending, and the next open or write repairs them
+                    raise StoreError(f"Writing the lexical index failed: {e}. The unfinished articles will be removed "
+                                     "the next time the corpus is opened.") from e
+                raise StoreError(f"Writing the lexical index failed; the batch was rolled back: {e}") from e
             with self._tx() as db:
                 db.executemany("UPDATE articles SET status='complete' WHERE doc_id=?", [(batch[i][1].doc_id,) for i in fresh])
+                db.execute("UPDATE meta SET value=? WHERE key='lexical'", (generation,))
                 self._bump(db)
         for i in fresh:
             name, a, cs = batch[i]
@@ -467,9 +591,34 @@ class Corpus:
                         self._bump(db)  # other processes reopen their embedded Chroma and see the repair
         if fix and too_many:
             still += len(lost)
+        lex_missing, lex_orphans, rebuilt = self._audit_lexical(fix)
         return IndexAudit(passages=total, missing=len(missing), unreachable=len(lost), rewritten=rewritten,
                           still_unreachable=still if fix else len(missing) + len(lost), orphans=orphans,
-                          too_many_to_rewrite=too_many, seconds=round(time.perf_counter() - t0, 3))
+                          too_many_to_rewrite=too_many, lexical_missing=lex_missing, lexical_orphans=lex_orphans,
+                          lexical_rebuilt=rebuilt, lexical_still_wrong=0 if rebuilt else lex_missing + lex_orphans,
+                          seconds=round(time.perf_counter() - t0, 3))
+
+    def _audit_lexical(self, fix: bool) -> tuple[int, int, bool]:
+        """Passages of complete articles missing from the lexical index, and entries of no such
+        passage; with `fix`, the index is rebuilt from the catalog when either is found. As with
+        the vectors, what the sweep finds is checked again under the write lock (an article being
+        written meanwhile is in the index before it is complete)."""
+        def diff() -> tuple[int, int]:
+            self._sync()
+            live = {r[0] for r in self.db.execute("SELECT c.chunk_id FROM chunks c JOIN articles a USING (doc_id) "
+                                                   "WHERE a.status='complete'")}
+            indexed = lexical.chunk_ids(self._lexical)
+            return len(live - indexed), len(indexed - live)
+
+        found = diff()
+        if not any(found):
+            return 0, 0, False
+        with self._writing():
+            found = diff()
+            if fix and any(found):
+                self.reindex()
+                return *found, True
+        return *found, False
 
     def _live_meta(self) -> dict[str, dict]:
         """Chunk id -> the metadata its vector carries, for every passage of a complete article."""
@@ -558,6 +707,7 @@ class Corpus:
                            embedding_model=getattr(self.embedder, "name", type(self.embedder).__name__))
 
     def close(self) -> None:
+        self._release_writer()
         self.db.close()
         self._lock_file.close()
 

@@ -1,11 +1,12 @@
 """An audit of a corpus on disk: every article is either fully present (its row complete, all its
-chunks, each in the lexical index and in Chroma) or absent (no row, no chunk, no vector)."""
+chunks, each in the lexical index and in Chroma) or absent (no row, no chunk, no vector, no
+entry in the lexical index)."""
 
 from __future__ import annotations
 
 
 def audit(corpus, expected_ids: set[str] | None = None) -> dict:
-    """Assert that the catalog, the FTS index and Chroma agree exactly; returns the counts.
+    """Assert that the catalog, the lexical index and Chroma agree exactly; returns the counts.
     `expected_ids`: external ids of every article that was ever sent; none may be half there."""
     db = corpus.db
     statuses = dict(db.execute("SELECT status, COUNT(*) FROM articles GROUP BY status").fetchall())
@@ -21,8 +22,12 @@ def audit(corpus, expected_ids: set[str] | None = None) -> dict:
         per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
     for doc_id, (_, n_chunks) in articles.items():
         assert per_doc.get(doc_id, 0) == n_chunks, f"article {doc_id} has {per_doc.get(doc_id, 0)} of {n_chunks} chunks"
-    fts = {r[0] for r in db.execute("SELECT rowid FROM chunks_fts")}
-    assert fts == rids, f"lexical index: {len(fts - rids)} extra rows, {len(rids - fts)} missing"
+    from retrieval import lexical
+
+    corpus._sync()  # the lexical index as the last writer left it
+    indexed = lexical.chunk_ids(corpus._lexical)
+    assert indexed == chunks.keys(), f"lexical index: {len(indexed - chunks.keys())} extra passages, {len(chunks.keys() - indexed)} missing"
+    assert not corpus._lexical_behind(), "the lexical index is not at the catalog's generation"
     got = corpus.collection.get(include=["metadatas"])
     vectors = dict(zip(got["ids"], (m["doc_id"] for m in got["metadatas"])))
     assert vectors.keys() == chunks.keys(), (f"Chroma: {len(vectors.keys() - chunks.keys())} extra vectors, "

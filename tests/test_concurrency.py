@@ -23,6 +23,7 @@ from filemakers import synthetic_articles, write_jsonl
 from storecheck import audit
 
 from factcheck.settings import Settings
+from retrieval.lexical import LexicalFilter
 from retrieval.loaders import iter_jsonl
 from retrieval.search import Searcher
 
@@ -71,8 +72,12 @@ for a in corpus.list():
                         "rank": raw.index(first.chunk_id) if first.chunk_id in raw else None})
 # Should one be missing: does a sweep of the whole index from this process find it lost too?
 index = corpus.audit(fix=False).model_dump() if missing else None
+# The deleted articles' passages, as this process's lexical index (opened before the deletes) now holds it.
+from retrieval import lexical
+corpus._sync()
+doomed_in_lexical = sorted(set(doomed) & lexical.chunk_ids(corpus._lexical))
 print(json.dumps({"searches": searches, "bad": bad, "bad_seen": bad_seen[:10], "articles": corpus.count(),
-                  "dense_missing": missing, "index_audit": index}), flush=True)
+                  "dense_missing": missing, "index_audit": index, "doomed_in_lexical": doomed_in_lexical}), flush=True)
 """
 
 
@@ -121,8 +126,14 @@ def test_parallel_ingests_deletes_and_searches(tmp_path, embedder, store_env):
         thread_report["three"] = corpus.ingest(iter_jsonl(files["three"]))
 
     def delete():
+        searcher = Searcher(corpus)
         for doc_id in sorted(doomed_ids):
+            code = corpus.get(doc_id).title.split()[0]
+            assert any(h.doc_id == doc_id for h in searcher.search(code, k=5, mode="lexical")), code
             corpus.delete(doc_id)
+            # Once the delete returns, its passages are in no lexical result, here or in the raw index.
+            assert all(h.doc_id != doc_id for h in searcher.search(code, k=5, mode="lexical")), code
+            assert not corpus.lexical_search([code], 5, LexicalFilter()), code
             time.sleep(0.05)
 
     def search(seed):
@@ -177,3 +188,4 @@ def test_parallel_ingests_deletes_and_searches(tmp_path, embedder, store_env):
           f"{index.missing} without a vector of {index.passages}")
     assert summary["searches"] > 0 and summary["bad"] == 0, (summary, sorted(doomed_ids))
     assert summary["articles"] == final["articles"] and summary["dense_missing"] == [], (summary, rewritten, index)
+    assert summary["doomed_in_lexical"] == []

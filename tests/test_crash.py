@@ -1,6 +1,7 @@
 """Crash safety: an ingest of a large batch is killed with SIGKILL (no clean-up of any kind)
 halfway through, twice; after each kill the corpus is reopened and every article is either fully
-present (complete, all chunks, in both indexes) or absent; re-running the ingest completes it.
+present (complete, all chunks, in the lexical index and in Chroma) or absent from all three, so
+no passage is searchable in one index and missing in the other; re-running the ingest completes it.
 Against the embedded store and against a Chroma server started by the test on loopback.
 """
 
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 
 from factcheck.cli import app
 from factcheck.settings import Settings
+from retrieval.lexical import LexicalFilter
 from retrieval.search import Searcher
 from retrieval.store import index_text
 
@@ -38,6 +40,10 @@ corpus = Settings().build_corpus()
 corpus.chroma_batch = 16
 upsert = corpus._collection.upsert
 corpus._collection.upsert = lambda **kw: (time.sleep(0.02), upsert(**kw))[1]
+# And a pause after the lexical index commits a batch, before the catalog marks it complete: the
+# kill may land there too, with the passages searchable by their words and not yet complete.
+commit = corpus._lexical_commit
+corpus._lexical_commit = lambda writer: (commit(writer), time.sleep(0.03))[0]
 print("repaired", len(corpus.repaired), flush=True)
 report = corpus.ingest(iter_jsonl(Path(sys.argv[1])), batch_chunks=48)
 print("added", report.added, "duplicates", report.duplicates, flush=True)
@@ -93,6 +99,9 @@ def reopen_and_audit(embedder, expected: set[str], records: dict[str, dict]) -> 
             code = records[ext]["title"].split()[0]
             hits = searcher.search(code, k=3, mode="lexical")
             assert (ext in result["present"]) == any(code in h.text for h in hits), ext
+            # The raw index too, before the catalog's join: an absent article left nothing in it.
+            raw = corpus.lexical_search([code], 3, LexicalFilter())
+            assert (ext in result["present"]) == bool(raw), ext
             if ext in result["present"]:  # its first passage, as indexed, comes back as an exact match
                 article = corpus.get(ext)
                 first = corpus.chunks(article.doc_id)[0]

@@ -99,7 +99,9 @@ def check_consistent(corpus) -> None:
     assert db.execute("SELECT COUNT(*) FROM articles WHERE status != 'complete'").fetchone()[0] == 0
     chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     assert chunks == db.execute("SELECT SUM(n_chunks) FROM articles").fetchone()[0]
-    assert chunks == db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0] == corpus.collection.count()
+    from retrieval import lexical
+
+    assert chunks == len(lexical.chunk_ids(corpus._lexical)) == corpus.collection.count()
 
 
 def plain_english(reason: str) -> bool:

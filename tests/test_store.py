@@ -48,7 +48,10 @@ def test_delete_removes_chunks_from_both_indexes(corpus):
     for mode in ("dense", "lexical", "hybrid"):
         assert all(h.doc_id == keep.doc_id for h in s.search("school budget council vote", mode=mode))
     assert corpus.collection.get(where={"doc_id": gone.doc_id})["ids"] == []
-    assert corpus.db.execute("SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH 'budget'").fetchone()[0] == 0
+    from retrieval import lexical
+
+    assert lexical.chunk_ids(corpus._lexical) == {c.chunk_id for c in corpus.chunks(keep.doc_id)}
+    assert corpus.lexical_search(["budget"], 10, lexical.LexicalFilter()) == {}
 
 
 def test_crash_between_the_two_writes_is_repaired_on_open(tmp_path, embedder):
@@ -272,3 +275,163 @@ def test_chroma_collection_configuration_cosine_and_ef_search_from_the_setting(t
     c.add(Article(text="The bridge over the river reopened on Friday after months of repairs."))
     assert Searcher(c).search("bridge reopened after repairs", 1, mode="dense")[0].text.startswith("The bridge")
     c.close()
+
+
+# ---- the lexical index (tantivy), derived from the catalog ---------------------------------
+def lexical_ids(corpus) -> set[str]:
+    from retrieval import lexical
+
+    corpus._sync()
+    return lexical.chunk_ids(corpus._lexical)
+
+
+def test_a_missing_lexical_index_is_rebuilt_from_the_catalog_on_open(tmp_path, embedder):
+    import shutil
+
+    c = Corpus(tmp_path / "d", embedder)
+    out = c.add(Article(text=TEXT, title="Budget passes"))
+    c.close()
+    shutil.rmtree(tmp_path / "d" / "lexical")
+    c = Corpus(tmp_path / "d", embedder)
+    assert c.lexical_rebuilt and lexical_ids(c) == {ch.chunk_id for ch in c.chunks(out.doc_id)}
+    assert Searcher(c).search("school funding", mode="lexical")[0].doc_id == out.doc_id
+    c.close()
+    again = Corpus(tmp_path / "d", embedder)
+    assert not again.lexical_rebuilt  # in step with the catalog: not rebuilt again
+    again.close()
+
+
+def test_a_lexical_index_behind_the_catalog_is_rebuilt_on_open(tmp_path, embedder):
+    """An index restored from an older copy (it lacks a later article and still holds a deleted
+    one) is recognised by its generation and rebuilt: no passage is searchable in one index and
+    missing from the other."""
+    import shutil
+
+    from storecheck import audit
+
+    c = Corpus(tmp_path / "d", embedder)
+    gone = c.add(Article(text=FIRES))
+    shutil.copytree(tmp_path / "d" / "lexical", tmp_path / "old")
+    kept = c.add(Article(text=TEXT))
+    c.delete(gone.doc_id)
+    c.close()
+    shutil.rmtree(tmp_path / "d" / "lexical")
+    shutil.copytree(tmp_path / "old", tmp_path / "d" / "lexical")
+    c = Corpus(tmp_path / "d", embedder)
+    assert c.lexical_rebuilt
+    audit(c)
+    assert lexical_ids(c) == {ch.chunk_id for ch in c.chunks(kept.doc_id)}
+    c.close()
+
+
+def test_a_reader_opened_before_a_delete_never_returns_the_deleted_passage(tmp_path, embedder):
+    writer = Corpus(tmp_path / "d", embedder)
+    gone = writer.add(Article(text=FIRES))
+    writer.add(Article(text=TEXT))
+    reader = Corpus(tmp_path / "d", embedder)
+    s = Searcher(reader)
+    assert s.search("Yosemite wildfires evacuate", mode="lexical")[0].doc_id == gone.doc_id
+    writer.delete(gone.doc_id)
+    for mode in ("lexical", "hybrid"):
+        assert all(h.doc_id != gone.doc_id for h in s.search("Yosemite wildfires evacuate", mode=mode))
+    assert gone.doc_id not in {cid.split(":")[0] for cid in lexical_ids(reader)}  # reloaded, not merely joined away
+    writer.close()
+    reader.close()
+
+
+def test_a_crash_after_the_lexical_delete_and_before_the_catalog_is_finished_on_open(tmp_path, embedder):
+    """A delete killed between its index writes and the catalog: the article stays `deleting`,
+    never a search result, and the next open finishes the delete in every index."""
+    c = Corpus(tmp_path / "d", embedder)
+    out = c.add(Article(text=FIRES))
+    c.add(Article(text=TEXT))
+
+    class Killed(BaseException):
+        pass
+
+    real_tx = c._tx
+    calls = []
+
+    def tx():
+        calls.append(1)
+        if len(calls) == 2:  # the first marks it deleting; the second would drop its rows
+            raise Killed()
+        return real_tx()
+    c._tx = tx
+    with pytest.raises(Killed):
+        c.delete(out.doc_id)
+    c._tx = real_tx
+    assert c.db.execute("SELECT status FROM articles WHERE doc_id=?", (out.doc_id,)).fetchone()[0] == "deleting"
+    for mode in ("lexical", "dense", "hybrid"):
+        assert all(h.doc_id != out.doc_id for h in Searcher(c).search("Yosemite wildfires evacuate", mode=mode))
+    c.close()
+    c = Corpus(tmp_path / "d", embedder)
+    assert c.repaired and not c.lexical_rebuilt
+    from storecheck import audit
+
+    audit(c)
+    c.close()
+
+
+def test_a_failed_lexical_write_rolls_the_batch_back_in_every_index(corpus):
+    from retrieval import lexical
+
+    kept = corpus.add(Article(text=TEXT))
+    real = lexical.Writer.commit
+    calls = []
+
+    def failing(self, generation):
+        calls.append(generation)
+        if len(calls) == 1:
+            raise OSError("disk full")
+        return real(self, generation)
+    lexical.Writer.commit = failing
+    try:
+        with pytest.raises(StoreError, match="lexical index failed; the batch was rolled back"):
+            corpus.add(Article(text=FIRES))
+    finally:
+        lexical.Writer.commit = real
+    from storecheck import audit
+
+    assert audit(corpus)["articles"] == 1 and [a.doc_id for a in corpus.list()] == [kept.doc_id]
+    assert Searcher(corpus).search("Yosemite wildfires", mode="lexical") == []
+    assert corpus.add(Article(text=FIRES)).status == "added"
+    audit(corpus)
+
+
+def test_audit_finds_a_lexical_index_out_of_step_and_rebuilds_it(corpus):
+    a = corpus.add(Article(text=TEXT))
+    b = corpus.add(Article(text=FIRES))
+    with corpus._writing():  # as if a passage had been lost from the index
+        w = corpus._writer()
+        w.delete_article(b.doc_id)
+        corpus._lexical_commit(w)
+    checked = corpus.audit(fix=False)
+    assert (checked.lexical_missing, checked.lexical_orphans, checked.lexical_still_wrong, checked.healthy) == (b.n_chunks, 0, b.n_chunks, False)
+    fixed = corpus.audit()
+    assert (fixed.lexical_missing, fixed.lexical_rebuilt, fixed.healthy) == (b.n_chunks, True, True)
+    assert lexical_ids(corpus) == {c.chunk_id for d in (a, b) for c in corpus.chunks(d.doc_id)}
+    assert corpus.audit().lexical_missing == 0
+
+
+def test_lexical_filters_are_in_the_query(corpus):
+    """Date, outlet and article filters narrow the lexical ranking itself: the top 1 of a
+    filtered search is the best match that passes, however many better ones do not."""
+    import datetime as dt
+
+    from retrieval import lexical
+
+    corpus.ingest((f"n{i}", Article(text=f"River flood warning {i}: the river flood rose again, river flood.",
+                                    source="Wire", date=dt.date(2023, 1, 1) + dt.timedelta(days=i))) for i in range(50))
+    old = corpus.add(Article(text="An old report about a flood.", source="Gazette", date=dt.date(2020, 1, 1)))
+    s = Searcher(corpus)
+    old_ids = {c.chunk_id for c in corpus.chunks(old.doc_id)}
+    for flt in (s.lexical_filter(dt.date(2021, 1, 1), None, None, None, None),
+                s.lexical_filter(None, ["Gazette"], None, None, None),
+                s.lexical_filter(None, None, None, dt.date(2020, 6, 1), None),
+                s.lexical_filter(None, None, None, None, [old.doc_id])):
+        assert not flt.empty() and set(corpus.lexical_search(["river", "flood"], 1, flt)) <= old_ids
+        assert set(corpus.lexical_search(["river", "flood"], 1, flt)) == old_ids
+    # A bound every article meets is left out (the query stays a plain union of its words).
+    assert s.lexical_filter(dt.date(2030, 1, 1), None, None, None, None) == lexical.LexicalFilter()
+    assert s.lexical_filter(None, None, dt.date(2019, 1, 1), None, None) == lexical.LexicalFilter()
