@@ -25,7 +25,7 @@ from pathlib import Path
 from factcheck.answer import AnswerParams, abstention
 from factcheck.checks import Sentence
 from factcheck.evaluation import THREE, claims_report
-from factcheck.questions import Finding, QuestionParams, Stance, shown_text, stance, verdict_of
+from factcheck.questions import Finding, QuestionParams, Stance, parse_questions, shown_text, stance, verdict_of
 
 GRID = {
     "min_answerable": [0.0, 0.3, 0.45, 0.6],
@@ -55,6 +55,8 @@ def replay(row: dict, setting: dict) -> str:
             if f.answerable_p is None:  # a finding made in code (dated_contradiction): kept as it is
                 findings.append(f)
                 continue
+            if not f.question.startswith("Is it true that") and not parse_questions(f.question, claim, 1):
+                continue  # a question today's parse_questions would not keep
             draft = [Sentence(**s) if isinstance(s, dict) else s for s in f.draft]
             if abstention(draft, f.answerable_p, ap):
                 findings.append(f.model_copy(update={"stance": Stance.NONE}))

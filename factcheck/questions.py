@@ -73,6 +73,8 @@ DEBUNK_CUES = re.compile(
     r"false|falsely|untrue|not true|no evidence|no record\w*|no proof|no report\w*|never (said|made|happened|existed)|"
     r"did not (say|happen|occur|exist)|does not exist|not real|made[- ]up|altered|edited image|out of context|incorrect|"
     r"inaccurate|baseless|unfounded|no such)\b", re.I)
+# "Who is Joe Biden?" asks what a name is: its answer describes, it cannot settle a claim.
+_DEFINITION = re.compile(r"^\s*(?i:who|what)\s+(?i:is|was|are|were)\s+(?i:the\s+)?([A-Z][\w.'’-]*\s*)+\??\s*$")
 _NO = re.compile(r"^\W*(no|not|never|none|nobody|nothing)\b", re.I)
 _YES = re.compile(r"^\W*(yes|yeah|correct|true|indeed)\b", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|none|nobody|nothing|n[’']t|neither|nor|without)\b", re.I)
@@ -99,6 +101,8 @@ def parse_questions(reply: str, claim: str, max_questions: int) -> list[str]:
             continue
         if names and not names & {vocab.stem(w) for w in vocab.words(line)}:
             continue
+        if _DEFINITION.match(line):
+            continue
         if line.lower() not in {q.lower() for q in out}:
             out.append(line)
     return out[:max_questions]
@@ -107,13 +111,15 @@ def parse_questions(reply: str, claim: str, max_questions: int) -> list[str]:
 def _values(text: str, kind: str) -> set[str]:
     """The values of one kind a text states: numbers, years, names (places and countries with them)."""
     if kind == "number":
-        return {n for n in vocab.numbers(text) if not re.fullmatch(r"(19|20)\d\d", n)}
+        # A number joined to a word is part of a name ("COVID-19", "G-7"), not a count.
+        return {n for n in vocab.numbers(_NAMED_NUMBER.sub(" ", text)) if not re.fullmatch(r"(19|20)\d\d", n)}
     if kind == "time":
         return set(re.findall(r"\b(?:1[89]|20)\d\d\b", text)) | {
             m for m in re.findall(r"[a-z]+", text.lower()) if m in _MONTH_NAMES}
     return {vocab.stem(n) for n in vocab.names(text) if n.lower() not in _MONTH_NAMES | _WEEKDAYS} | vocab.countries(text)
 
 
+_NAMED_NUMBER = re.compile(r"\b[A-Za-z]+-\d+\b")
 _WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split())
 _MONTH_NAMES = set("january february march april may june july august september october november december".split())
 

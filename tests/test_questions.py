@@ -102,3 +102,13 @@ def test_the_report_lists_each_question_with_its_answer_and_stance():
             f"({esc('the sources give 18; the claim says 183')})") in md
     nothing = "The sources don't say."
     assert f"*{esc('Who asked France to cancel them?')}* — {esc(nothing)} → not answered" in md
+
+
+def test_a_question_asking_what_a_name_is_settles_nothing_and_a_named_number_is_no_count():
+    reply = "Who is Joe Biden?\nWhat is the World Food Program?\nWho sold fly swatters on Joe Biden's store?"
+    claim = "Fly swatters are sold on Joe Biden's online store."
+    assert parse_questions(reply, claim, 3) == ["Who sold fly swatters on Joe Biden's store?"]
+    q = "How many people under 20 died of COVID-19?"
+    assert stance("No one under 20 has died of COVID-19 in 2020, 0 deaths.", q, "There were 168 deaths [1].", P)[0] is Stance.REFUTES
+    assert "19" not in stance("Zero of 12 people died of COVID-19.", "How many people died of COVID-19?",
+                              "12 people died of COVID-19 [1].", P)[1]
