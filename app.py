@@ -580,6 +580,9 @@ def add_tab(settings, corpus, access: CorpusAccess, can_edit: bool) -> None:
         files = st.file_uploader("Files (txt, md, html, pdf, docx), several at once", accept_multiple_files=True)
         url = st.text_input("…or the address of a web page", placeholder="https://www.kyivpost.com/post/…")
         pasted = st.text_area("…or paste the article's text", height=120)
+        feed = st.text_input("…or an RSS or Atom feed, or a sitemap, to follow", key="add_feed",
+                             placeholder="https://www.kyivpost.com/feed",
+                             help="Its items are added now, and what is new in it on every refresh (below).")
         st.caption("Optional details for everything in this batch; they replace what the files say.")
         c = st.columns(4)
         title = c[0].text_input("Title")
@@ -590,10 +593,12 @@ def add_tab(settings, corpus, access: CorpusAccess, can_edit: bool) -> None:
     if go:
         meta = {"title": title.strip() or None, "source": outlet.strip() or None, "date": date,
                 "url": link.strip() or None}
-        if not (files or url.strip() or pasted.strip()):
-            st.session_state.ingest = {"error": "Nothing to add: choose files, give an address or paste text."}
-        else:
+        if not (files or url.strip() or pasted.strip() or feed.strip()):
+            st.session_state.ingest = {"error": "Nothing to add: choose files, give an address or a feed, or paste text."}
+        elif files or url.strip() or pasted.strip():
             ingest_batch(corpus, settings, files, url.strip(), pasted.strip(), meta)
+        if feed.strip():
+            follow_feed(corpus, settings, feed.strip(), meta.get("source"))
     result = st.session_state.get("ingest")
     if result:
         if result.get("error"):
@@ -602,6 +607,64 @@ def add_tab(settings, corpus, access: CorpusAccess, can_edit: bool) -> None:
             st.markdown(f"**{ui.escape_inline(result['summary'])}**")
             for kind, line in result["lines"]:
                 {"success": st.success, "info": st.info, "error": st.error}[kind](line)
+    feeds_panel(corpus, settings)
+
+
+def follow_feed(corpus, settings, url: str, source: str | None) -> None:
+    """Follow a feed (refused with the reason if it is not one) and add what it has now."""
+    from factcheck.feeds import Feeds
+
+    try:
+        require_editing(settings, "follow a feed")
+        followed, n = Feeds(settings.data_dir, settings.url_options()).follow(url, source)
+    except FactcheckError as e:
+        st.session_state.feed_result = {"error": str(e)}
+        return
+    refresh_feeds(corpus, settings, [followed.url])
+
+
+def refresh_feeds(corpus, settings, urls: list[str] | None = None) -> None:
+    from factcheck.feeds import Feeds
+
+    try:
+        require_editing(settings, "refresh feeds")
+        bar = st.progress(0.0, text="Reading the feeds…")
+
+        def tick(note: str, done: int, total: int) -> None:
+            bar.progress(min(1.0, done / max(total, 1)), text=f"{done} of {total} new items · {ui.escape_inline(note)}")
+        report = Feeds(settings.data_dir, settings.url_options()).refresh(corpus, urls=urls, progress=tick)
+    except FactcheckError as e:
+        st.session_state.feed_result = {"error": str(e)}
+        return
+    bar.empty()
+    lines = []
+    for f in report.feeds:
+        name = f.title or f.url
+        lines.append(("error", f"{name}: not read: {f.error}") if f.error else
+                     ("success" if not f.failed else "info",
+                      f"{name}: {f.new} new of {f.items} · added {f.added} · already in the corpus {f.duplicates} · "
+                      f"refused {f.failed}"))
+        lines += [("error", f"refused {o.name}: {o.reason}") for o in f.outcomes if o.status == "failed"][:20]
+    st.session_state.feed_result = {"lines": lines}
+
+
+def feeds_panel(corpus, settings) -> None:
+    """The feeds followed, and a refresh of them all; source text (feed titles, reasons) is escaped."""
+    from factcheck.feeds import Feeds
+
+    result = st.session_state.get("feed_result")
+    if result and result.get("error"):
+        st.error(ui.escape_markdown(result["error"]))
+    for kind, line in (result or {}).get("lines", []):
+        {"success": st.success, "info": st.info, "error": st.error}[kind](ui.escape_markdown(line))
+    followed = Feeds(settings.data_dir, settings.url_options()).list()
+    if not followed:
+        return
+    st.caption(f"Following {len(followed)} feed{'s' if len(followed) > 1 else ''}: " + ", ".join(
+        ui.escape_inline(f.title or f.url) for f in followed))
+    if st.button("Refresh the feeds now", key="feeds_refresh", icon=":material/rss_feed:"):
+        refresh_feeds(corpus, settings)
+        st.rerun()
 
 
 # ---- Corpus -----------------------------------------------------------------------------------

@@ -273,6 +273,88 @@ def _run_ingest(corpus, items, quiet: bool = False):
         return corpus.ingest(items, progress=lambda o: advance(note=f"{o.status}: {o.name[-40:]}"))
 
 
+@app.command()
+def follow(
+    url: Annotated[Optional[str], typer.Argument(help="An RSS or Atom feed or a sitemap; none lists the feeds followed")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Outlet every item is filed under (default: the page's, else the feed's title)")] = None,
+    stop: Annotated[bool, typer.Option("--stop", help="Stop following URL (its articles stay in the corpus)")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Remember a feed or sitemap; `factcheck refresh` ingests what is new in it. The feed is read
+    once now: one that is malformed or not a feed is refused with the reason."""
+    from factcheck.feeds import Feeds
+
+    s = state.settings
+    try:
+        feeds = Feeds(s.data_dir, s.url_options())
+        if url and stop:
+            if not feeds.unfollow(url):
+                fail(RefusedInput(f"not following {url}"))
+            return emit({"unfollowed": url}) if as_json else typer.echo(f"no longer following {url}")
+        if not url:
+            followed = feeds.list()
+            if as_json:
+                return emit(followed)
+            for f in followed:
+                last = f"refreshed {f.refreshed_at:%Y-%m-%d %H:%M}" if f.refreshed_at else "never refreshed"
+                typer.echo(f"{f.url}  {f.kind}  {f.title or ''}  {f.seen} items in the corpus, {last}"
+                           + (f"  (last error: {f.last_error})" if f.last_error else ""))
+            typer.echo(f"{len(followed)} feeds followed")
+            return
+        followed, n = feeds.follow(url, source)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        return emit({**followed.model_dump(mode="json"), "items": n})
+    typer.echo(f"following {followed.url} ({followed.kind}{', ' + repr(followed.title) if followed.title else ''}): "
+               f"{n} items now; `factcheck refresh` ingests the new ones")
+
+
+@app.command()
+def refresh(
+    limit: Annotated[int, typer.Option(help="At most this many new items a feed per refresh (the rest wait for the next)")] = 200,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Ingest what is new in every followed feed since the last refresh, each item fetched under the
+    same address rules as any link. Exit code 3 when a feed or some items could not be read."""
+    from factcheck.feeds import Feeds
+
+    s = state.settings
+    try:
+        feeds = Feeds(s.data_dir, s.url_options())
+        if not feeds.list():
+            fail(RefusedInput("no feed followed: `factcheck follow FEED_OR_SITEMAP_URL` first"))
+        corpus = s.build_corpus()
+        with progress_bar("refreshing feeds") as bar:
+            seen = {"total": None}
+
+            def tick(note: str, done: int, total: int) -> None:
+                if seen["total"] != total or done == 1:
+                    bar.stage("new items", total)
+                    seen["total"] = total
+                bar(note=note)
+            r = feeds.refresh(corpus, limit=limit, progress=tick)
+    except FactcheckError as e:
+        fail(e)
+    if as_json:
+        emit({"feeds": [f.model_dump(mode="json") for f in r.feeds], "added": r.added, "failed": r.failed,
+              "seconds": r.seconds})
+    else:
+        for f in r.feeds:
+            name = f.title or f.url
+            if f.error:
+                typer.echo(f"{name}: not read: {f.error}", err=True)
+                continue
+            typer.echo(f"{name}: {f.items} items, {f.new} new: added {f.added}, already in the corpus {f.duplicates}, "
+                       f"refused {f.failed}")
+            for o in f.outcomes:
+                if o.status == "failed":
+                    typer.echo(f"  refused  {o.name}: {o.reason}", err=True)
+        typer.echo(f"added {r.added} articles from {len(r.feeds)} feeds in {r.seconds:.1f} s")
+    if r.failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
 @app.command("list")
 def list_(source: Optional[str] = None, limit: Optional[int] = None, as_json: Annotated[bool, typer.Option("--json")] = False):
     """List the articles in the corpus, newest first."""
