@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from factcheck.claims import ClaimCheck, Label, PartVerdict
