@@ -17,13 +17,13 @@ CONFLICTING claims are reported apart, with the share called MIXED.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 from collections import Counter
 from pathlib import Path
 
 from factcheck.answer import AnswerParams, abstention
-from factcheck.checks import Sentence
 from factcheck.evaluation import THREE, claims_report
 from factcheck.questions import Finding, QuestionParams, Stance, parse_questions, shown_text, stance, verdict_of
 
@@ -38,7 +38,17 @@ GRID = {
 
 
 def load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for r in rows:
+        for part in r["check"]["parts"]:
+            part["_findings"] = [Finding(**f) for f in part.get("questions") or []]
+    return rows
+
+
+@functools.cache
+def _stance(claim: str, question: str, text: str, debunk: bool, refute_kinds: tuple, restate_share: float) -> Stance:
+    qp = QuestionParams(debunk=debunk, refute_kinds=list(refute_kinds), restate_share=restate_share)
+    return stance(claim, question, text, qp)[0]
 
 
 def replay(row: dict, setting: dict) -> str:
@@ -48,8 +58,7 @@ def replay(row: dict, setting: dict) -> str:
     findings = []
     for part in row["check"]["parts"]:
         claim = part["claim"]
-        for i, f in enumerate(part.get("questions") or []):
-            f = Finding(**f)
+        for i, f in enumerate(part.get("_findings") or []):
             if i == 0 and not setting["polar"] and f.question.startswith("Is it true that"):
                 continue
             if f.answerable_p is None:  # a finding made in code (dated_contradiction): kept as it is
@@ -57,11 +66,10 @@ def replay(row: dict, setting: dict) -> str:
                 continue
             if not f.question.startswith("Is it true that") and not parse_questions(f.question, claim, 1):
                 continue  # a question today's parse_questions would not keep
-            draft = [Sentence(**s) if isinstance(s, dict) else s for s in f.draft]
-            if abstention(draft, f.answerable_p, ap):
+            if abstention(f.draft, f.answerable_p, ap):
                 findings.append(f.model_copy(update={"stance": Stance.NONE}))
                 continue
-            st, _ = stance(claim, f.question, shown_text(draft), qp)
+            st = _stance(claim, f.question, shown_text(f.draft), qp.debunk, tuple(qp.refute_kinds), qp.restate_share)
             findings.append(f.model_copy(update={"stance": st}))
     return verdict_of(findings, qp)
 
