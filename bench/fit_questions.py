@@ -25,7 +25,7 @@ from pathlib import Path
 
 from factcheck.answer import AnswerParams, abstention
 from factcheck.evaluation import THREE, claims_report
-from factcheck.questions import Finding, QuestionParams, Stance, parse_questions, shown_text, stance, verdict_of
+from factcheck.questions import Finding, QuestionParams, Stance, debunking_sentence, parse_questions, shown_text, stance, verdict_of
 
 GRID = {
     "min_answerable": [0.0, 0.3, 0.45, 0.6],
@@ -34,6 +34,7 @@ GRID = {
     "mixed": [False, True],
     "restate_share": [0.5, 0.6, 0.8],
     "polar": [True, False],
+    "debunk_passages": [None, 0.2, 0.35, 0.5],
 }
 
 
@@ -71,7 +72,15 @@ def replay(row: dict, setting: dict) -> str:
                 continue
             st = _stance(claim, f.question, shown_text(f.draft), qp.debunk, tuple(qp.refute_kinds), qp.restate_share)
             findings.append(f.model_copy(update={"stance": st}))
+        if qp.debunk_passages is not None and any(_debunked(claim, e["quote"]) for e in part["evidence"]
+                                                  if (e.get("overlap") or 0.0) >= qp.debunk_passages):
+            findings.append(Finding(question="-", answer="-", abstained=False, stance=Stance.REFUTES))
     return verdict_of(findings, qp)
+
+
+@functools.cache
+def _debunked(claim: str, quote: str) -> bool:
+    return debunking_sentence(claim, quote) is not None
 
 
 def scored(rows: list[dict], preds: list[str]) -> dict:

@@ -25,8 +25,8 @@ from factcheck.evidence import MARKER, Citation, as_data, is_instruction, nothin
 from factcheck.answer import Answerer
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
-from factcheck.questions import (Finding, QuestionParams, Stance, parse_questions, polar_question, questions_prompt, shown_text,
-                                 stance, verdict_of)
+from factcheck.questions import (Finding, QuestionParams, Stance, debunking_sentence, parse_questions, polar_question,
+                                 questions_prompt, shown_text, stance, verdict_of)
 from retrieval.chunking import sentence_spans
 from retrieval.errors import ModelError, NotFound
 
@@ -557,6 +557,14 @@ class Checker:
                                         abstained=False, cites=[n], stance=Stance.REFUTES,
                                         why="the source puts the last time before the year the claim gives"))
                 break
+        if qp.debunk_passages is not None:
+            for e in evidence:
+                found = debunking_sentence(claim, e.quote) if (e.overlap or 0.0) >= qp.debunk_passages else None
+                if found:
+                    findings.append(Finding(question="Do the sources call the claim false or made up?", answer=f"“{found[0]}” [{e.n}]",
+                                            abstained=False, cites=[e.n], stance=Stance.REFUTES,
+                                            why=f"a passage about the claim says “{found[1]}”"))
+                    break
         timings["answers_s"] = round(time.perf_counter() - t0 - timings["questions_s"], 3)
         label = Label(verdict_of(findings, qp))
         deciding = {Label.SUPPORTED: {Stance.SUPPORTS}, Label.REFUTED: {Stance.REFUTES},

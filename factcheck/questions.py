@@ -51,13 +51,18 @@ class QuestionParams(BaseModel):
 
     max_questions: int = 2  # questions the model writes (the "is it true that …?" question comes on top)
     # The answer path's answerable threshold for these questions (None: its own, AnswerParams).
-    min_answerable: float | None = None
+    # Off (0): every fold of averitec_given chose it, the checks on each sentence doing the work.
+    min_answerable: float | None = 0.0
     polar: bool = True  # also ask "Is it true that <claim>?", made from the claim in code
     # A source saying the claim or its origin is false, made up or satire refutes it (DEBUNK_CUES).
     debunk: bool = True
+    # Also read the passages the questions found, not only the answers: a sentence of a passage
+    # that is about the claim (this share of its content words) and calls it false or made up
+    # refutes it even when no answer was given. None: answers only.
+    debunk_passages: float | None = 0.2
     # An answer that repeats this share of the claim's content words, with no value the claim does
     # not hold, states the claim: it supports it.
-    restate_share: float = 0.6
+    restate_share: float = 0.5
     # Answers both ways: MIXED (conflicting evidence), else the refuting answers win, as a claim
     # with one false part is false.
     mixed: bool = False
@@ -167,6 +172,19 @@ def stance(claim: str, question: str, answer: str, params: QuestionParams) -> tu
             return Stance.SUPPORTS, "the answer states the claim"
         return Stance.NONE, f"the answer restates the claim with other figures ({', '.join(sorted(extra))})"
     return Stance.NONE, "the answer neither states nor contradicts the claim"
+
+
+def debunking_sentence(claim: str, passage: str) -> tuple[str, str] | None:
+    """The passage's sentence that calls something false, made up or satire in words the claim
+    does not use itself, with the cue, or None. Sentences that address the assistant never count."""
+    from retrieval.chunking import sentence_spans
+
+    for a, b in sentence_spans(passage):
+        sent = passage[a:b]
+        m = DEBUNK_CUES.search(sent)
+        if m and m.group(0).lower() not in claim.lower() and not is_instruction(sent):
+            return sent.strip(), m.group(0)
+    return None
 
 
 def verdict_of(findings: list[Finding], params: QuestionParams) -> str:
