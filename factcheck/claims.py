@@ -85,12 +85,15 @@ class ClaimCheck(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
 
 
+METHODS = ("questions", "probabilities", "both")
+
+
 class ClaimParams(BaseModel):
     """Thresholds fitted on SciFact's training claims (docs/experiments.md); every field can be overridden."""
 
     # "questions": ask the sources the questions that settle the claim and compare their cited
     # answers with it (questions.py). "probabilities": read each passage's P(yes) to "supports?"
-    # and "contradicts?" against the thresholds below.
+    # and "contradicts?" against the thresholds below. "both": the two, combined by `combined`.
     method: str = "probabilities"
     questions: QuestionParams = Field(default_factory=QuestionParams)
     hits: int = 6  # passages retrieved per part
@@ -245,6 +248,17 @@ def overall(verdicts: list[Label]) -> Label:
         return Label.REFUTED
     if any(v is Label.SUPPORTED for v in verdicts):
         return Label.MIXED
+    return Label.NOT_ENOUGH_INFO
+
+
+def combined(by_questions: Label, by_probabilities: Label) -> Label:
+    """The claim's verdict from its two readings: a refutation either finds stands (a claim with
+    one false detail is false, and each reading misses most of what the other finds), then a
+    support either finds, then answers both ways, else not enough information."""
+    pair = (by_questions, by_probabilities)
+    for label in (Label.REFUTED, Label.SUPPORTED, Label.MIXED):
+        if label in pair:
+            return label
     return Label.NOT_ENOUGH_INFO
 
 
@@ -479,16 +493,25 @@ class Checker:
         t0 = time.perf_counter()
         claim = " ".join(claim.split())
         timings: dict[str, float] = {}
-        if self.params.method == "questions":
-            # The questions cover the claim's parts: it is not split first.
-            verdicts = [self.check_by_questions(claim, as_of, timings, **search_kw)]
-        else:
+        method = self.params.method
+        if method not in METHODS:
+            raise ValueError(f"unknown claims method {method!r}: one of {', '.join(METHODS)}")
+        verdicts: list[PartVerdict] = []
+        if method in ("questions", "both"):
+            # The questions cover the claim's parts: it is not split for them.
+            verdicts.append(self.check_by_questions(claim, as_of, timings, **search_kw))
+        if method in ("probabilities", "both"):
+            t_split = time.perf_counter()
             parts = self.decompose(claim)
-            timings["split_s"] = round(time.perf_counter() - t0, 3)
-            verdicts = [self.check_part(part, as_of, **search_kw) for part in parts]
+            timings["split_s"] = round(time.perf_counter() - t_split, 3)
+            verdicts += [self.check_part(part, as_of, **search_kw) for part in parts]
+        if method == "both":
+            verdict = combined(verdicts[0].verdict, overall([v.verdict for v in verdicts[1:]]))
+        else:
+            verdict = overall([v.verdict for v in verdicts])
         stats = self.searcher.corpus.stats()
         timings["total_s"] = round(time.perf_counter() - t0, 3)
-        return ClaimCheck(claim=claim, as_of=as_of, verdict=overall([v.verdict for v in verdicts]), parts=verdicts,
+        return ClaimCheck(claim=claim, as_of=as_of, verdict=verdict, parts=verdicts,
                           model=self.llm.label, made_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
                           corpus=f"{stats.articles} articles, {stats.chunks} passages ({stats.store})", timings=timings)
 
