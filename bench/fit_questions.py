@@ -97,9 +97,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("rows", type=Path)
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--show", action="store_true", help="print each claim's findings under the held-out choice")
+    ap.add_argument("--readings", action="store_true", help="rows run with FACTCHECK_CLAIMS__METHOD=both: score each "
+                    "reading alone and combined, as run (no refit)")
+    ap.add_argument("--probabilities", type=Path, help="stored checks of the same claims by the token-probability "
+                    "method: also choose, by the same folds, how the two verdicts combine")
     args = ap.parse_args()
     rows = load(args.rows)
+    if args.readings:
+        return readings(rows)
     grid = settings_grid()
     # Every setting's verdict for every claim, once.
     table = [[replay(r, s) for r in rows] for s in grid]
@@ -130,6 +135,52 @@ def main() -> None:
     print("the defaults, in sample:", json.dumps({k: d[k] for k in ("accuracy", "macro_f1", "f1")}))
     stored = scored(rows, [r["check"]["verdict"] for r in rows])
     print("as run:", json.dumps({k: stored[k] for k in ("accuracy", "macro_f1", "f1")}))
+    if args.probabilities:
+        combine(rows, held, fold, args.folds, {str(r["id"]): r["pred"] for r in load(args.probabilities)})
+
+
+def readings(rows: list[dict]) -> None:
+    """Rows checked with method "both" (the question part first, then the probability parts):
+    each reading's verdict alone, and combined, scored on the same claims."""
+    from factcheck.claims import Label, combined, overall
+
+    def by(r: dict, which: str) -> str:
+        parts = r["check"]["parts"]
+        q, p = Label(parts[0]["verdict"]), overall([Label(x["verdict"]) for x in parts[1:]])
+        return {"questions": q, "probabilities": p, "both": combined(q, p)}[which].value
+
+    for which in ("questions", "probabilities", "both"):
+        rep = scored(rows, [by(r, which) for r in rows])
+        print(f"{which}:", json.dumps({k: rep[k] for k in ("accuracy", "macro_f1", "f1", "confusion")}))
+    times = sorted(r["seconds"] for r in rows)
+    print("median seconds a claim (both):", times[len(times) // 2] if times else None)
+
+
+RULES = {  # how a claim's question verdict q and token-probability verdict p combine
+    "questions": lambda q, p: q,
+    "probabilities": lambda q, p: p,
+    "either refutes": lambda q, p: "REFUTED" if "REFUTED" in (q, p) else "SUPPORTED" if "SUPPORTED" in (q, p) else q,
+    "questions, else probabilities": lambda q, p: p if q in ("NOT_ENOUGH_INFO", "MIXED") else q,
+    "probabilities, else questions": lambda q, p: q if p in ("NOT_ENOUGH_INFO", "MIXED") else p,
+}
+
+
+def combine(rows: list[dict], held: list[str], fold: list[int], folds: int, prob: dict[str, str]) -> None:
+    """The held-out question verdicts combined with the other method's by each rule; the rule is
+    chosen per fold on the other folds, as the parameters were."""
+    keep = [i for i, r in enumerate(rows) if str(r["id"]) in prob]
+    for name, rule in RULES.items():
+        rep = scored([rows[i] for i in keep], [rule(held[i], prob[str(rows[i]["id"])]) for i in keep])
+        print(f"rule {name!r} over {len(keep)} claims:", json.dumps({k: rep[k] for k in ("accuracy", "macro_f1", "f1")}))
+    out: dict[int, str] = {}
+    for k in range(folds):
+        train = [i for i in keep if fold[i] != k]
+        best = max(RULES, key=lambda n: scored([rows[i] for i in train],
+                                               [RULES[n](held[i], prob[str(rows[i]["id"])]) for i in train])["macro_f1"])
+        print(f"fold {k} combines by {best!r}")
+        out.update({i: RULES[best](held[i], prob[str(rows[i]["id"])]) for i in keep if fold[i] == k})
+    rep = scored([rows[i] for i in keep], [out[i] for i in keep])
+    print("combined, held out:", json.dumps({k: rep[k] for k in ("accuracy", "macro_f1", "f1", "confusion")}))
 
 
 if __name__ == "__main__":
