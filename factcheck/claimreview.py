@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
 from factcheck.claims import ClaimCheck, Label
+# Only plain http(s) addresses are published; javascript:, data: or a bare path is left out.
+from factcheck.ui_text import safe_link
 
 
 class ClaimReviewParams(BaseModel):
@@ -47,18 +49,6 @@ def check_id(check: ClaimCheck) -> str:
     return hashlib.sha256(f"{check.claim}\0{check.made_at.isoformat()}".encode()).hexdigest()[:16]
 
 
-def _http(url: str | None) -> str | None:
-    """Only http(s) addresses are published; anything else (javascript:, a bare path) is left out."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
 def to_claimreview(check: ClaimCheck, params: ClaimReviewParams | None = None, *, claimant: str | None = None,
                    appearance: list[str] | None = None) -> dict:
     """The ClaimReview of a check. `claimant` (who made the claim) and `appearance` (where it
@@ -75,7 +65,7 @@ def to_claimreview(check: ClaimCheck, params: ClaimReviewParams | None = None, *
     claim: dict = {"@type": "Claim"}
     if claimant and claimant.strip():
         claim["author"] = {"@type": "Person", "name": claimant.strip()}
-    places = [u for u in (_http(a) for a in appearance or []) if u]
+    places = [u for u in (safe_link(a) for a in appearance or []) if u]
     if places:
         claim["appearance"] = [{"@type": "CreativeWork", "url": u} for u in places]
         claim["firstAppearance"] = {"@type": "CreativeWork", "url": places[0]}
@@ -86,11 +76,11 @@ def to_claimreview(check: ClaimCheck, params: ClaimReviewParams | None = None, *
                  "identifier": check_id(check)}
     if p.organization and p.organization.strip():
         author = {"@type": "Organization", "name": p.organization.strip()}
-        if _http(p.organization_url):
-            author["url"] = _http(p.organization_url)
+        if safe_link(p.organization_url):
+            author["url"] = safe_link(p.organization_url)
         doc["author"] = author
     if p.url:
-        url = _http(p.url.replace("{id}", quote(check_id(check))))
+        url = safe_link(p.url.replace("{id}", quote(check_id(check))))
         if url:
             doc["url"] = url
     cited = []
@@ -98,7 +88,7 @@ def to_claimreview(check: ClaimCheck, params: ClaimReviewParams | None = None, *
         for e in part.evidence:
             if e.n in part.cites and e.doc_id not in {c["identifier"] for c in cited}:
                 work = {"@type": "CreativeWork", "identifier": e.doc_id}
-                for key, v in (("headline", e.title), ("url", _http(e.url)),
+                for key, v in (("headline", e.title), ("url", safe_link(e.url)),
                                ("datePublished", e.date.isoformat() if e.date else None)):
                     if v:
                         work[key] = v

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 from typer.testing import CliRunner
 
@@ -67,6 +68,9 @@ def test_cli_paraphrase_shows_the_first_verdict_then_an_added_article_marks_it_o
         assert r.exit_code == 0, r.output
         return r
     run("ingest", str(ROOT / "corpus"))
+    # A check's time is kept to the second and an article added in that same second counts as
+    # added since (the safer mistake): let the clock pass the ingest's second first.
+    time.sleep(1.1)
     first = json.loads(run("check", CLAIM, "--as-of", "2026-01-27", "--json").stdout)
     assert "earlier" not in first and calls == [CLAIM]
 
