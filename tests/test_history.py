@@ -91,6 +91,7 @@ def test_cli_paraphrase_shows_the_first_verdict_then_an_added_article_marks_it_o
     assert "1 article added since: possibly outdated" in text
     assert json.loads(run("check", PARAPHRASE, "--json").stdout)["earlier"]["articles_added_since"] == 1
 
+    time.sleep(1.1)  # past the news ingest's second, as above
     run("check", PARAPHRASE, "--rerun")  # the editor checks again: a new check, kept too
     assert calls == [CLAIM, PARAPHRASE]
     listed = run("history").stdout
