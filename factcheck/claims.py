@@ -351,6 +351,10 @@ class Checker:
         # The questions a claim raises are answered by the same path, checks and abstention as a
         # fact-checker's own questions.
         self.answerer = answerer or Answerer(searcher, llm)
+        # The claim questions' answerable gate may differ from the fact-checkers' (QuestionParams).
+        gate = self.params.questions.min_answerable
+        self.question_answerer = self.answerer if gate is None else Answerer(
+            searcher, llm, self.answerer.params.model_copy(update={"min_answerable": gate}))
         # An endpoint that sent no token probabilities once won't later: skip straight to its text path.
         self._text_only = False
 
@@ -550,12 +554,9 @@ class Checker:
                                          after_claim_date=bool(as_of and c.date and c.date > as_of)))
             return numbered[key]
 
-        answerer = self.answerer
-        if qp.min_answerable is not None:
-            answerer = Answerer(self.searcher, self.llm, answerer.params.model_copy(update={"min_answerable": qp.min_answerable}))
         findings: list[Finding] = []
         for q in asked:
-            a = answerer.ask(q, as_of, **search_kw)
+            a = self.question_answerer.ask(q, as_of, **search_kw)
             kept = dict(draft=a.sentences, answerable_p=a.answerable_p)
             if a.abstained:
                 for c in a.passages[:1]:  # the closest passage read, so the editor sees where it looked

@@ -20,14 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
+from factcheck.local_db import connection
 from retrieval import loaders
 from retrieval.errors import FactcheckError, RefusedInput
 from retrieval.models import IngestOutcome
@@ -214,15 +213,8 @@ class Feeds:
         with self._db() as db:
             db.executescript(_SCHEMA)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)  # the app and the CLI may refresh at once
-        db.row_factory = sqlite3.Row
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _db(self):
+        return connection(self.path)
 
     def follow(self, url: str, source: str | None = None) -> tuple[Followed, int]:
         """Remember a feed after reading it once (refused, and nothing kept, if it is not one);

@@ -20,12 +20,12 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
+from factcheck.local_db import connection
 from factcheck import vocabulary as vocab
 from factcheck.claimreview import check_id
 from factcheck.claims import ClaimCheck, Label
@@ -84,17 +84,8 @@ class History:
         with self._db() as db:
             db.executescript(_SCHEMA)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        # A connection per call: the app's sessions run on several threads, and the CLI and the
-        # app may write the same file at once (SQLite's lock, waited for up to 30 s).
-        db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _db(self):
+        return connection(self.path)
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.asarray(self.embedder.embed([" ".join(text.split())])[0], dtype=np.float32)

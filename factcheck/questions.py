@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from factcheck import vocabulary as vocab
 from factcheck.checks import Sentence, kind_asked
 from factcheck.evidence import MARKER, as_data, is_instruction
+from factcheck.prompts import render
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|q\d*\s*[:.)]|question\s*\d*\s*:)\s*", re.I)
 
@@ -201,6 +202,4 @@ def verdict_of(findings: list[Finding], params: QuestionParams) -> str:
 
 
 def questions_prompt(claim: str, n: int, context: str = "") -> str:
-    from factcheck.prompts import render
-
     return render("claim_questions", claim=as_data(claim), n=str(n), context=as_data(context) if context else "")
