@@ -25,7 +25,7 @@ from pathlib import Path
 
 from factcheck.answer import AnswerParams, abstention
 from factcheck.evaluation import THREE, claims_report
-from factcheck.questions import Finding, QuestionParams, Stance, debunking_sentence, parse_questions, shown_text, stance, verdict_of
+from factcheck.questions import Finding, QuestionParams, Stance, debunking_sentence, denial, parse_questions, shown_text, stance, verdict_of
 
 GRID = {
     "min_answerable": [0.0, 0.3, 0.45, 0.6],
@@ -68,7 +68,7 @@ def replay(row: dict, setting: dict) -> str:
             if not f.question.startswith("Is it true that") and not parse_questions(f.question, claim, 1):
                 continue  # a question today's parse_questions would not keep
             if abstention(f.draft, f.answerable_p, ap):
-                findings.append(f.model_copy(update={"stance": Stance.NONE}))
+                findings.append(f.model_copy(update={"stance": Stance.REFUTES if _denied(part, i, f, qp) else Stance.NONE}))
                 continue
             st = _stance(claim, f.question, shown_text(f.draft), qp.debunk, tuple(qp.refute_kinds), qp.restate_share)
             findings.append(f.model_copy(update={"stance": st}))
@@ -76,6 +76,18 @@ def replay(row: dict, setting: dict) -> str:
                                                   if (e.get("overlap") or 0.0) >= qp.debunk_passages):
             findings.append(Finding(question="-", answer="-", abstained=False, stance=Stance.REFUTES))
     return verdict_of(findings, qp)
+
+
+def _denied(part: dict, i: int, f: Finding, qp: QuestionParams) -> bool:
+    """The checker's denial rule (QuestionParams.denied) on a stored finding. Only the first
+    question's closest passage is stored with an abstention, as evidence [1]: a "no" citing
+    other passages counts only when the rule needs no overlap (replayed exactly then)."""
+    if qp.denied is None or i != 0 or not f.question.startswith("Is it true that"):
+        return False
+    cites = denial(f.draft)
+    if qp.denied <= 0.0:
+        return bool(cites)
+    return 1 in cites and bool(part["evidence"]) and (part["evidence"][0].get("overlap") or 0.0) >= qp.denied
 
 
 @functools.cache

@@ -25,7 +25,7 @@ from factcheck.evidence import MARKER, Citation, as_data, is_instruction, nothin
 from factcheck.answer import Answerer
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
-from factcheck.questions import (Finding, QuestionParams, Stance, debunking_sentence, parse_questions, polar_question,
+from factcheck.questions import (Finding, QuestionParams, Stance, debunking_sentence, denial, parse_questions, polar_question,
                                  questions_prompt, shown_text, stance, verdict_of)
 from retrieval.chunking import sentence_spans
 from retrieval.errors import ModelError, NotFound
@@ -559,9 +559,19 @@ class Checker:
             a = self.question_answerer.ask(q, as_of, **search_kw)
             kept = dict(draft=a.sentences, answerable_p=a.answerable_p)
             if a.abstained:
+                refused = a.refusals[-1] if a.refusals else None
+                by_n = {c.n: c for c in a.passages}
+                about = [by_n[n] for n in denial(a.sentences) if n in by_n
+                         and word_overlap(claim, by_n[n].quote) >= (qp.denied if qp.denied is not None else 2.0)]
+                if about and q == polar_question(claim):
+                    n = number(about[0])
+                    findings.append(Finding(question=q, answer=f"No [{n}]", abstained=False, cites=[n], stance=Stance.REFUTES,
+                                            check=refused.check if refused else None,
+                                            why="the model's reply from a passage about the claim; the answer path "
+                                                "does not show a bare no as an answer", **kept))
+                    continue
                 for c in a.passages[:1]:  # the closest passage read, so the editor sees where it looked
                     number(c)
-                refused = a.refusals[-1] if a.refusals else None
                 findings.append(Finding(question=q, answer=a.text, abstained=True, check=refused.check if refused else None,
                                         why=(refused.detail if refused else a.reason) or "the sources don't say", **kept))
                 continue

@@ -70,6 +70,11 @@ class QuestionParams(BaseModel):
     # The kinds of value whose difference refutes (a different number or year is another fact; a
     # different name may be one more person involved). The same value supports in every kind.
     refute_kinds: list[str] = Field(default_factory=lambda: ["number", "time", "name", "place"])
+    # A bare "no" the model drafts to "Is it true that <claim>?" refutes the claim when a passage
+    # it cites is about the claim (this share of the claim's content words), though the answer
+    # path does not show a bare "no" as an answer: the model reads all the passages at once, and
+    # its "no" is the same kind of reading as the token probabilities. None: off.
+    denied: float | None = None
 
 
 # A source's words for a claim that is not so: the answer (which the checks found in a cited
@@ -173,6 +178,17 @@ def stance(claim: str, question: str, answer: str, params: QuestionParams) -> tu
             return Stance.SUPPORTS, "the answer states the claim"
         return Stance.NONE, f"the answer restates the claim with other figures ({', '.join(sorted(extra))})"
     return Stance.NONE, "the answer neither states nor contradicts the claim"
+
+
+_BARE_NO = re.compile(r"^\W*no\b\s*(?:[.,;:!]|$)", re.I)
+
+
+def denial(draft: list[Sentence]) -> list[int]:
+    """The passages a draft cites for its opening bare "no" ("No." / "No, …"), else none: the
+    model's reply to whether the claim is true, before any check."""
+    if draft and _BARE_NO.match(draft[0].text):
+        return list(draft[0].cites)
+    return []
 
 
 def debunking_sentence(claim: str, passage: str) -> tuple[str, str] | None:

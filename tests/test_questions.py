@@ -170,3 +170,42 @@ def test_questions_and_both_methods_through_the_pipeline(seeded):
     both = Checker(Searcher(seeded), llm, ClaimParams(method="both")).check(claim)
     assert both.parts[0].questions and all(not p.questions for p in both.parts[1:]) and len(both.parts) >= 2
     assert both.verdict is Label.REFUTED  # the questions' refutation stands whatever the probabilities read
+
+
+def test_a_bare_no_is_read_only_as_a_reply_to_whether_the_claim_is_true():
+    from functools import partial
+
+    from factcheck.checks import Sentence
+    from factcheck.questions import denial
+
+    Sentence = partial(Sentence, supported=False)  # a refused draft, as the answer path hands it over
+
+    assert denial([Sentence(text="No.", cites=[2]), Sentence(text="They met in 2019.", cites=[2])]) == [2]
+    assert denial([Sentence(text="No, they did not.", cites=[1, 3])]) == [1, 3]
+    # Not a bare no: a sentence that starts with the word says something else.
+    assert denial([Sentence(text="No one was hurt.", cites=[1])]) == []
+    assert denial([Sentence(text="Nobody said so.", cites=[1])]) == []
+    assert denial([Sentence(text="Yes.", cites=[1])]) == [] and denial([]) == []
+
+
+def test_a_drafted_no_refutes_only_when_a_passage_it_cites_is_about_the_claim(seeded):
+    from factcheck.claims import Checker, ClaimParams, Label
+    from factcheck.questions import QuestionParams
+    from retrieval.search import Searcher
+
+    claim = "Putin and Zelensky met in Abu Dhabi."
+    polar = polar_question(claim)
+    llm = ScriptedReader("", {polar: "No [1]."})
+    # The article itself says "no such meeting" (a debunking passage): read only the answers here.
+    def params(denied):
+        return ClaimParams(method="questions", questions=QuestionParams(debunk_passages=None, denied=denied))
+
+    off = Checker(Searcher(seeded), llm, params(None)).check(claim)
+    assert off.verdict is Label.NOT_ENOUGH_INFO and off.parts[0].questions[0].abstained  # the answer path shows no bare "no"
+    on = Checker(Searcher(seeded), llm, params(0.3)).check(claim)
+    first = on.parts[0].questions[0]
+    assert on.verdict is Label.REFUTED and first.stance is Stance.REFUTES and first.cites == on.parts[0].cites
+    assert "bare no" in first.why
+    # A passage about something else does not carry the model's "no".
+    strict = Checker(Searcher(seeded), llm, params(1.01)).check(claim)
+    assert strict.verdict is Label.NOT_ENOUGH_INFO
