@@ -187,6 +187,9 @@ def source_card(c: Citation, corpus, key: str, cache: dict, note: str | None = N
             st.markdown(f":orange-background[{ui.escape_inline(c.quote)}]")
         if note:
             st.caption(note)
+        if c.copies:  # copies of the story in other outlets, shown once (retrieval/origins.py)
+            outlets = ", ".join(dict.fromkeys(x.source or "unknown outlet" for x in c.copies))
+            st.caption(ui.escape_inline(f"Also in {outlets} · origin: {c.origin_name or 'unknown outlet'}"))
         cols = st.columns([1, 1, 3])
         if text is not None and cols[0].button("Whole article", key=f"open-{key}", icon=":material/article:"):
             article_dialog(c.doc_id, c.start, c.end)
@@ -230,6 +233,8 @@ def render_answer(ans: Answer, corpus, key: str, cache: dict) -> None:
             st.caption("No passage in the corpus matched, with the current search settings.")
     else:
         st.markdown(ui.escape_markdown(ans.text))
+        if ans.corroboration:
+            st.caption(ui.escape_inline(f"Independent sources: {ans.corroboration.text()}"))
         for c in ans.citations:
             source_card(c, corpus, f"{key}-c{c.n}", cache)
     render_refusals(ans)
@@ -341,6 +346,8 @@ def render_check(check, corpus, cache: dict) -> None:
             st.markdown(ui.escape_markdown(p.explanation))
             if p.reason:
                 st.caption(ui.escape_inline(p.reason))
+            if p.corroboration:
+                st.caption(ui.escape_inline(f"Independent sources: {p.corroboration.text()}"))
             render_findings(p)
             cited = [e for e in p.evidence if e.n in p.cites] or p.evidence
             for e in cited:
@@ -678,22 +685,31 @@ def corpus_tab(settings, corpus, searcher, stats, can_edit: bool, as_of: dt.date
     st.caption(f"{stats.articles} articles · {stats.chunks} passages · {len(stats.outlets)} outlets{span}")
     articles = corpus.list()
     coverage(articles, as_of)
-    c = st.columns([3, 2])
+    c = st.columns([3, 2, 1], vertical_alignment="bottom")
     query = c[0].text_input("Search titles, outlets and text", key="corpus_query", placeholder="Zelensky")
     outlets = c[1].multiselect("Outlet", sorted(stats.outlets), key="corpus_outlets", placeholder="All outlets")
+    all_copies = c[2].toggle("All copies", key="corpus_all_copies",
+                             help="A story found in several outlets (syndicated or near-duplicate copies) is listed "
+                                  "once, with its copies counted; on, every copy is listed.")
     if outlets:
         articles = [a for a in articles if (a.source or "(unknown)") in outlets]
+    copies: dict[str, int] = {}
     if query.strip():
         q = query.strip().lower()
-        in_text = {h.doc_id for h in searcher.search(query, k=200, mode="lexical")}
-        articles = [a for a in articles if a.doc_id in in_text or any(
-            q in (x or "").lower() for x in (a.title, a.source, a.filename, a.doc_id))]
+        found = searcher.search(query, k=200, mode="lexical", all_copies=all_copies)
+        in_text = {h.doc_id for h in found}
+        copies = {h.doc_id: len(h.copies) for h in found}
+        hidden = {x.doc_id for h in found for x in h.copies}
+        articles = [a for a in articles if a.doc_id not in hidden and (a.doc_id in in_text or any(
+            q in (x or "").lower() for x in (a.title, a.source, a.filename, a.doc_id)))]
     rows = [{"title": a.label(), "outlet": a.source or "", "date": a.date, "chunks": a.n_chunks,
-             "added": a.added_at, "id": a.doc_id} for a in articles]
+             "copies": copies.get(a.doc_id, 0), "added": a.added_at, "id": a.doc_id} for a in articles]
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={"title": st.column_config.TextColumn("Title", width="large"),
                                 "outlet": "Outlet", "date": st.column_config.DateColumn("Published"),
                                 "chunks": st.column_config.NumberColumn("Passages"),
+                                "copies": st.column_config.NumberColumn("Copies", help="Other outlets' copies of "
+                                                                        "the story among the matches"),
                                 "added": st.column_config.DatetimeColumn("Added", format="YYYY-MM-DD HH:mm"),
                                 "id": st.column_config.TextColumn("Id", width="small")})
     if not articles:

@@ -13,13 +13,14 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from factcheck import timeframe
 from factcheck.checks import CheckParams, Sentence, headline, judge
 from factcheck import vocabulary as vocab
 from factcheck.prompts import examples, render, template
-from factcheck.evidence import MARKER, Citation, as_data, format_passages, is_instruction, nothing_found, select_evidence
+from factcheck.evidence import (MARKER, Citation, Corroboration, as_data, corroboration, format_passages, is_instruction,
+                                nothing_found, select_evidence)
 from retrieval.chunking import sentence_spans
 from retrieval.errors import FactcheckError
 
@@ -63,6 +64,12 @@ class Answer(BaseModel):
     answerable_p: float | None = None
     model: str = ""
     timings: dict[str, float] = Field(default_factory=dict)
+
+    @computed_field
+    @property
+    def corroboration(self) -> Corroboration | None:
+        """The cited articles counted by outlet and by independent origin (copies of one story count once)."""
+        return corroboration(self.citations)
 
 
 # ---- composing ---------------------------------------------------------------------------------

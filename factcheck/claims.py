@@ -18,10 +18,10 @@ import re
 import time
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from factcheck import vocabulary as vocab
-from factcheck.evidence import MARKER, Citation, as_data, is_instruction, nothing_found
+from factcheck.evidence import MARKER, Citation, Corroboration, as_data, corroboration, is_instruction, nothing_found
 from factcheck.answer import Answerer
 from factcheck.llm import NoTokenProbabilities
 from factcheck.prompts import render, template
@@ -72,6 +72,12 @@ class PartVerdict(BaseModel):
     reason: str | None = None  # why NOT_ENOUGH_INFO, when it is
     prior: Prior | None = None  # with ClaimParams.prior: what was subtracted before deciding
     questions: list[Finding] = Field(default_factory=list)  # method "questions": what was asked, answered and found
+
+    @computed_field
+    @property
+    def corroboration(self) -> Corroboration | None:
+        """The evidence the verdict rests on, counted by outlet and by independent origin."""
+        return corroboration([e for e in self.evidence if e.n in self.cites])
 
 
 class ClaimCheck(BaseModel):

@@ -445,6 +445,8 @@ def audit(
                    f"{r.orphans} vectors of no live passage (ignored by search); {r.seconds:.1f} s")
         typer.echo(f"lexical index: {r.lexical_missing} passages missing, {r.lexical_orphans} of no live passage"
                    + ("; rebuilt from the catalog" if r.lexical_rebuilt else ""))
+        typer.echo(f"origin groups: {r.origins_wrong} entries out of step with the catalog"
+                   + ("; every article grouped again" if r.origins_regrouped else ""))
         if r.too_many_to_rewrite:
             typer.echo("Too many to write again: the index does not reach them wherever they are written "
                        "(many near-copies of one text?). Their articles are still found by their words.", err=True)
@@ -482,16 +484,18 @@ def search(
     date_to: Annotated[Optional[str], typer.Option("--to")] = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these articles")] = None,
     per_article: Annotated[Optional[int], typer.Option("--per-article", help="At most N passages per article")] = None,
+    all_copies: Annotated[bool, typer.Option("--all-copies", help="Show every copy of a story (syndicated or "
+                                             "near-duplicate articles), not one per origin")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ):
-    """Find the passages that best match a question or claim."""
+    """Find the passages that best match a question or claim; copies of one story show as one."""
     if mode not in ("hybrid", "dense", "lexical"):
         raise typer.BadParameter("--mode must be hybrid, dense or lexical")
     if not query and not queries:
         raise typer.BadParameter("give a query or --queries FILE")
     default_as_of = parse_day(as_of, "--as-of") or dt.date.today()
     filters = dict(mode=mode, sources=source, date_from=parse_day(date_from, "--from"),
-                   date_to=parse_day(date_to, "--to"), doc_ids=doc, per_article=per_article)
+                   date_to=parse_day(date_to, "--to"), doc_ids=doc, per_article=per_article, all_copies=all_copies)
     try:
         searcher = state.settings.build_searcher()
         if queries:
@@ -519,7 +523,15 @@ def search(
         typer.echo(f"[{i}] {h.score:.3f}  {h.label()}  ({h.source or 'unknown outlet'}, {h.date or 'undated'})  {h.chunk_id}")
         if h.url:
             typer.echo(f"    {h.url}")
+        if h.copies:
+            typer.echo(f"    also in {len(h.copies)} other article(s): {copies_text(h)}")
         typer.echo("    " + h.text.replace("\n", " ")[:400])
+
+
+def copies_text(h) -> str:
+    """The copies collapsed into a hit or citation, and its origin: "Daily Gazette, Metro Times; origin AP"."""
+    outlets = ", ".join(dict.fromkeys(c.source or "unknown outlet" for c in h.copies))
+    return f"{outlets}; origin {h.origin_name or 'unknown outlet'}"
 
 
 class BadLine(Exception):
@@ -633,6 +645,8 @@ def print_answer(a) -> None:
     for c in shown:
         typer.echo(f"  [{c.n}] {c.label()} ({c.source or 'unknown outlet'}, {c.date or 'undated'}){'  ' + c.url if c.url else ''}")
         typer.echo(f"      \"{c.quote.replace(chr(10), ' ')}\"")
+    if a.corroboration and not a.abstained:
+        typer.echo(f"sources: {a.corroboration.text()}")
     typer.echo(f"model: {a.model}; {a.timings.get('total_s', 0):.1f} s")
 
 
@@ -759,6 +773,8 @@ def print_check(c) -> None:
             if e.n in part.cites:
                 late = "  [published after the claim's date]" if e.after_claim_date else ""
                 typer.echo(f"     [{e.n}] {e.label()} ({e.source or 'unknown outlet'}, {e.date or 'undated'}){'  ' + e.url if e.url else ''}{late}")
+        if part.corroboration:
+            typer.echo(f"     sources: {part.corroboration.text()}")
     typer.echo(f"model: {c.model}; {c.timings.get('total_s', 0):.1f} s")
 
 

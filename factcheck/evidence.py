@@ -10,10 +10,10 @@ import re
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from retrieval.chunking import ABBREVIATION, sentence_spans
-from retrieval.models import Hit
+from retrieval.models import Copy, Hit
 
 if TYPE_CHECKING:
     from factcheck.answer import AnswerParams
@@ -31,6 +31,9 @@ class Citation(BaseModel):
     quote: str
     start: int  # character offsets of the quote in the article
     end: int
+    origin_id: str | None = None  # the article's origin group (retrieval/origins.py), and its origin's outlet
+    origin_name: str | None = None
+    copies: list[Copy] = Field(default_factory=list)  # copies of the article in other outlets that the search found
 
     @classmethod
     def from_hit(cls, hit: Hit, n: int, a: int = 0, b: int | None = None, **extra):
@@ -38,12 +41,45 @@ class Citation(BaseModel):
         b = len(hit.text) if b is None else b
         return cls(n=n, doc_id=hit.doc_id, external_id=hit.external_id, chunk_id=hit.chunk_id, title=hit.title,
                    source=hit.source, date=hit.date, url=hit.url, quote=hit.text[a:b], start=hit.start + a,
-                   end=hit.start + b, **extra)
+                   end=hit.start + b, origin_id=hit.origin_id, origin_name=hit.origin_name, copies=hit.copies, **extra)
 
     def label(self) -> str:
         from retrieval.models import display_label
 
         return display_label(self.title, self.source, self.date, self.doc_id)
+
+
+class Corroboration(BaseModel):
+    """How many independent sources back a set of citations: copies of one wire story in several
+    outlets count once (retrieval/origins.py). "3 outlets, 1 independent origin (AP)"."""
+
+    outlets: int  # distinct outlets among the cited articles and their copies
+    articles: int
+    origins: list[str]  # one name per independent origin: its origin article's outlet
+
+    def text(self) -> str:
+        n = len(self.origins)
+        shown = ", ".join(self.origins[:ORIGINS_NAMED]) + (", …" if n > ORIGINS_NAMED else "")
+        return (f"{self.outlets} outlet{'s' * (self.outlets != 1)}, "
+                f"{n} independent origin{'s' * (n != 1)} ({shown})")
+
+
+ORIGINS_NAMED = 4  # origins named in the line; more are counted
+
+
+def corroboration(cited: list[Citation]) -> Corroboration | None:
+    """The cited articles and their copies counted by outlet and by independent origin; None when
+    a single article is cited and no copy of it was found (nothing to count)."""
+    articles: dict[str, str] = {}  # doc id -> outlet (an article of no known outlet counts as its own)
+    origins: dict[str, str] = {}  # origin group -> its origin's name
+    for c in cited:
+        articles.setdefault(c.doc_id, c.source or f"#{c.doc_id}")
+        for copy in c.copies:
+            articles.setdefault(copy.doc_id, copy.source or f"#{copy.doc_id}")
+        origins.setdefault(c.origin_id or c.doc_id, c.origin_name or c.source or "unknown outlet")
+    if len(articles) < 2:
+        return None
+    return Corroboration(outlets=len(set(articles.values())), articles=len(articles), origins=list(origins.values()))
 
 
 # Sentences that address the assistant instead of reporting anything. They are never evidence:

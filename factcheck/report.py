@@ -43,6 +43,8 @@ def to_markdown(check: ClaimCheck, claimreview: dict | None = None, claimreview_
     lines.append("")
     for i, part in enumerate(check.parts, 1):
         lines += [f"## {i}. {md_escape(part.claim)}", "", f"**{LABEL_TEXT[part.verdict]}.** {md_escape(part.explanation)}", ""]
+        if part.corroboration:  # copies of one wire story count once
+            lines += [f"Independent sources: {md_escape(part.corroboration.text())}.", ""]
         if part.questions:
             lines += ["Questions asked of the sources:", ""]
             for k, f in enumerate(part.questions, 1):
@@ -55,7 +57,11 @@ def to_markdown(check: ClaimCheck, claimreview: dict | None = None, claimreview_
         for e in part.evidence:
             role = "cited" if e.n in part.cites else "read"
             late = " · published after the claim's date" if e.after_claim_date else ""
-            lines += [f"[{e.n}] {_link(e)} ({role}{late})", "", f"> {md_escape(e.quote)}", ""]
+            copies = ""
+            if e.copies:
+                outlets = ", ".join(dict.fromkeys(c.source or "unknown outlet" for c in e.copies))
+                copies = f" · also in {md_escape(outlets)}; origin {md_escape(e.origin_name or 'unknown outlet')}"
+            lines += [f"[{e.n}] {_link(e)} ({role}{late}{copies})", "", f"> {md_escape(e.quote)}", ""]
     sources: dict[str, Evidence] = {}
     for part in check.parts:
         for e in part.evidence:

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from factcheck.answer import AnswerParams
 from factcheck.claimreview import ClaimReviewParams
 from factcheck.claims import ClaimParams
+from retrieval.origins import OriginParams
 from retrieval.search import SearchParams
 
 
@@ -31,6 +32,7 @@ class Settings(BaseSettings):
                                      "(an intranet); cloud metadata addresses stay refused")
     embed_threads: int | None = Field(None, description="ONNX threads for embeddings (default: all cores)")
     search: SearchParams = Field(default_factory=SearchParams)
+    origins: OriginParams = Field(default_factory=OriginParams)  # which articles are copies of one story
     answer: AnswerParams = Field(default_factory=AnswerParams)
     claims: ClaimParams = Field(default_factory=ClaimParams)
     claimreview: ClaimReviewParams = Field(default_factory=ClaimReviewParams)
@@ -70,7 +72,7 @@ class Settings(BaseSettings):
 
         return Corpus(self.data_dir, embedder or self.build_embedder(), chroma_host=self.chroma_host,
                       chroma_port=self.chroma_port, chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap,
-                      collection=self.collection, ef_search=self.chroma_ef_search)
+                      collection=self.collection, ef_search=self.chroma_ef_search, origins=self.origins)
 
     def build_llm(self):
         """The configured endpoint, or the embedded local model when none is configured."""

@@ -45,6 +45,17 @@ class Chunk(BaseModel):
     text: str
 
 
+class Copy(BaseModel):
+    """Another article of a hit's origin group that the same search found (retrieval/origins.py):
+    a syndicated or near-duplicate copy, shown as one result with the hit."""
+
+    doc_id: str
+    title: str | None = None
+    source: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+
+
 class Hit(BaseModel):
     """A chunk found by a search, with its article's metadata and how it scored."""
 
@@ -60,6 +71,9 @@ class Hit(BaseModel):
     end: int
     score: float
     scores: dict[str, float] = Field(default_factory=dict)  # per-signal scores, for inspection
+    origin_id: str | None = None  # the doc id of the article's origin group's origin (itself when alone)
+    origin_name: str | None = None  # that origin article's outlet (its title when the outlet is unknown)
+    copies: list[Copy] = Field(default_factory=list)  # other articles of the group this search found, collapsed here
 
     def label(self) -> str:
         return display_label(self.title, self.source, self.date, self.doc_id)
@@ -123,11 +137,15 @@ class IndexAudit(BaseModel):
     lexical_orphans: int = 0
     lexical_rebuilt: bool = False
     lexical_still_wrong: int = 0  # missing and orphans left (all of them, when only checking)
+    # Origin groups against the catalog (Corpus.origin_problems); a fix groups every article again.
+    origins_wrong: int = 0
+    origins_regrouped: bool = False
+    origins_still_wrong: int = 0
     seconds: float
 
     @property
     def healthy(self) -> bool:
-        return self.still_unreachable == 0 and self.lexical_still_wrong == 0
+        return self.still_unreachable == 0 and self.lexical_still_wrong == 0 and self.origins_still_wrong == 0
 
 
 class CorpusStats(BaseModel):

@@ -18,7 +18,7 @@ import re
 from pydantic import BaseModel
 
 from retrieval.lexical import LexicalFilter, query_terms
-from retrieval.models import Hit
+from retrieval.models import Copy, Hit
 from retrieval.store import Corpus
 
 _STOP = set("""a an and are as at be been but by can could did do does for from had has have he her his how
@@ -189,9 +189,11 @@ class Searcher:
     def search(self, query: str, k: int = 10, *, mode: str = "hybrid", as_of: dt.date | None = None,
                time_aware: bool = True, sources: list[str] | None = None, date_from: dt.date | None = None,
                date_to: dt.date | None = None, doc_ids: list[str] | None = None,
-               per_article: int | None = None, query_vec=None) -> list[Hit]:
+               per_article: int | None = None, query_vec=None, all_copies: bool = False) -> list[Hit]:
         """Top-k chunks. `per_article` caps how many chunks one article may hold in the results,
-        so that one long article does not crowd out other sources."""
+        so that one long article does not crowd out other sources. Copies of one story (an origin
+        group, retrieval/origins.py) show as one: only the best-ranked copy's passages are kept,
+        each listing the other copies found; `all_copies` keeps them all."""
         p = self.params
         where, sql, args = self._where(as_of, sources, date_from, date_to, doc_ids)
         n = max(p.candidates, k * 3)
@@ -230,6 +232,8 @@ class Searcher:
                 for h in doc_hits:
                     h.score += p.article_weight * sum(apart)
         hits.sort(key=lambda h: h.score, reverse=True)
+        if not all_copies:
+            hits = collapse_copies(hits)
         if per_article:
             counts: dict[str, int] = {}
             kept = []
@@ -243,13 +247,36 @@ class Searcher:
     def _hydrate(self, fused: dict[str, dict[str, float]]) -> list[Hit]:
         ids = list(fused)
         rows = self.corpus.db.execute(
-            "SELECT c.chunk_id, c.doc_id, c.start, c.\"end\", c.text, a.external_id, a.title, a.source, a.date, a.url "
-            f"FROM chunks c JOIN articles a ON a.doc_id = c.doc_id WHERE a.status='complete' "
-            f"AND c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
+            "SELECT c.chunk_id, c.doc_id, c.start, c.\"end\", c.text, a.external_id, a.title, a.source, a.date, a.url, "
+            "o.origin_id, COALESCE(oa.source, oa.title) AS origin_name "
+            "FROM chunks c JOIN articles a ON a.doc_id = c.doc_id "
+            # The origin group in the same query: the collapse costs no lookup per hit.
+            "LEFT JOIN origins o ON o.doc_id = a.doc_id LEFT JOIN articles oa ON oa.doc_id = o.origin_id "
+            f"WHERE a.status='complete' AND c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
         # Chroma may still hold vectors of an article being deleted by another process: the
         # join above drops them, so a hit always points at an existing, complete article.
         return [Hit(chunk_id=r["chunk_id"], doc_id=r["doc_id"], external_id=r["external_id"], title=r["title"],
                     source=r["source"], date=r["date"], url=r["url"], text=r["text"], start=r["start"],
                     end=r["end"], score=fused[r["chunk_id"]]["fused"],
-                    scores={k: round(v, 4) for k, v in fused[r["chunk_id"]].items() if k != "fused"})
+                    scores={k: round(v, 4) for k, v in fused[r["chunk_id"]].items() if k != "fused"},
+                    origin_id=r["origin_id"], origin_name=r["origin_name"])
                 for r in rows]
+
+
+def collapse_copies(hits: list[Hit]) -> list[Hit]:
+    """Hits (best first) with one article per origin group: the best-ranked copy's passages stay,
+    each listing the group's other articles among the hits; theirs go. Only copies go: an article's
+    own passages are capped by `per_article`, not here."""
+    kept: dict[str, str] = {}  # group -> the doc id shown for it
+    copies: dict[str, dict[str, Copy]] = {}
+    out = []
+    for h in hits:
+        group = h.origin_id or h.doc_id
+        if kept.setdefault(group, h.doc_id) == h.doc_id:
+            out.append(h)
+        else:
+            copies.setdefault(group, {}).setdefault(h.doc_id, Copy(doc_id=h.doc_id, title=h.title, source=h.source,
+                                                                   date=h.date, url=h.url))
+    for h in out:
+        h.copies = list(copies.get(h.origin_id or h.doc_id, {}).values())
+    return out

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval import lexical
+from retrieval.origins import OriginParams, Signer
 from retrieval.chunking import chunk_article
 from retrieval.errors import FactcheckError, NotFound, StoreError
 from retrieval.identity import article_id
@@ -65,7 +66,19 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 INSERT OR IGNORE INTO meta VALUES ('lexical', 0);
+CREATE TABLE IF NOT EXISTS origins (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT UNIQUE NOT NULL, origin_id TEXT NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS origins_group ON origins(origin_id);
+CREATE TABLE IF NOT EXISTS origin_bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta VALUES ('origins', 0);
 """
+# Origin groups (retrieval/origins.py): a row in `origins` per complete article, with its MinHash
+# signature and the doc id of its group's origin; `origin_bands` holds its LSH band keys. Both are
+# written in the transaction that marks an article complete and removed in the one that marks it
+# deleting, so a crash leaves no member of a group that is not a complete article. A store from
+# before origins (no rows) is grouped on open from the texts in the catalog, without re-embedding.
 REWRITES = 3  # times a vector the index does not return is written again before giving up
 LOCK_TIMEOUT = 120.0  # seconds a writer waits for another process's write before giving up
 
@@ -114,8 +127,9 @@ class Corpus:
     def __init__(self, data_dir: Path, embedder, *, chroma_host: str | None = None,
                  chroma_port: int = 8000, chunk_size: int = 1000, chunk_overlap: int = 200,
                  chroma_batch: int = 1000, collection: str = COLLECTION, lock_timeout: float = LOCK_TIMEOUT,
-                 ef_search: int = EF_SEARCH):
+                 ef_search: int = EF_SEARCH, origins: OriginParams | None = None):
         self.data_dir = Path(data_dir)
+        self.signer = Signer(origins or OriginParams())
         self.ef_search = ef_search
         self.embedder = embedder
         self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
@@ -142,6 +156,7 @@ class Corpus:
         self._lexical_writer: lexical.Writer | None = None
         self._lexical = self._open_lexical()
         self.lexical_rebuilt = False  # set when opening found the lexical index missing or behind
+        self.origins_grouped = 0  # articles grouped on open (a store from before origins, or new settings)
         self.repaired = self.repair()
 
     # ---- Chroma -------------------------------------------------------------------------
@@ -355,6 +370,7 @@ class Corpus:
             if self._lexical_behind():  # missing, from an earlier version, or behind the catalog
                 self.reindex()
                 self.lexical_rebuilt = True
+            self.origins_grouped = self._group_ungrouped()
         return [f"{r['doc_id']} ({'unfinished ingest undone' if r['status'] == 'pending' else 'unfinished delete finished'})"
                 for r in rows]
 
@@ -365,6 +381,7 @@ class Corpus:
         with self._writing():
             with self._tx() as db:
                 db.execute("UPDATE articles SET status='deleting' WHERE doc_id=?", (doc_id,))
+                self._ungroup(db, doc_id)
             ids = self._chunk_ids(doc_id)
             for b in range(0, len(ids), self.chroma_batch):
                 self._collection.delete(ids=ids[b : b + self.chroma_batch])
@@ -376,6 +393,107 @@ class Corpus:
                 db.execute("DELETE FROM articles WHERE doc_id=?", (doc_id,))
                 db.execute("UPDATE meta SET value=? WHERE key='lexical'", (generation,))
                 self._bump(db)
+
+    # ---- origin groups (retrieval/origins.py) ---------------------------------------------
+    # Earliest-dated first, undated after dated ones, then first ingested.
+    _ORIGIN_ORDER = f"a.date_ord = {UNDATED}, a.date_ord, o.seq"
+
+    def _group(self, db: sqlite3.Connection, doc_id: str, signature: np.ndarray) -> None:
+        """Put an article in the origin group of its closest copy, or a group of its own
+        (inside the caller's transaction, which also sees this batch's earlier articles)."""
+        keys = self.signer.band_keys(signature)
+        rows = db.execute("SELECT DISTINCT o.doc_id, o.origin_id, o.signature FROM origin_bands b JOIN origins o "
+                          f"ON o.seq = b.seq WHERE b.key IN ({','.join('?' * len(keys))})", keys).fetchall()
+        found = self.signer.closest(signature, [(r[0], r[1], self.signer.from_bytes(r[2])) for r in rows])
+        group = found[1] if found else doc_id
+        seq = db.execute("INSERT INTO origins (doc_id, origin_id, signature) VALUES (?,?,?)",
+                         (doc_id, group, self.signer.to_bytes(signature))).lastrowid
+        db.executemany("INSERT OR IGNORE INTO origin_bands VALUES (?,?)", [(k, seq) for k in keys])
+        if found:
+            self._reorigin(db, group)
+
+    def _reorigin(self, db: sqlite3.Connection, group: str) -> None:
+        """Make the group's earliest member its origin."""
+        row = db.execute(f"SELECT o.doc_id FROM origins o JOIN articles a USING (doc_id) WHERE o.origin_id=? "
+                         f"ORDER BY {self._ORIGIN_ORDER} LIMIT 1", (group,)).fetchone()
+        if row and row[0] != group:
+            db.execute("UPDATE origins SET origin_id=? WHERE origin_id=?", (row[0], group))
+
+    def _ungroup(self, db: sqlite3.Connection, doc_id: str) -> None:
+        """Take an article out of its group; the rest stay grouped, under the next earliest."""
+        row = db.execute("SELECT seq, origin_id, signature FROM origins WHERE doc_id=?", (doc_id,)).fetchone()
+        if not row:
+            return
+        db.executemany("DELETE FROM origin_bands WHERE key=? AND seq=?",
+                       [(k, row[0]) for k in self.signer.band_keys(self.signer.from_bytes(row[2]))])
+        db.execute("DELETE FROM origins WHERE doc_id=?", (doc_id,))
+        if row[1] == doc_id:
+            self._reorigin(db, doc_id)
+
+    def _group_ungrouped(self, batch: int = 500) -> int:
+        """Group the complete articles that have no group yet (a store from before origins, or
+        one whose grouping settings changed: then every article is grouped again), in the order
+        they were ingested, from their text in the catalog. Under the write lock; each batch is
+        committed, so an interrupted run goes on from there at the next open."""
+        fingerprint = self.signer.params.fingerprint()
+        if self.db.execute("SELECT value FROM meta WHERE key='origins'").fetchone()[0] != fingerprint:
+            with self._tx() as db:
+                db.execute("DELETE FROM origin_bands")
+                db.execute("DELETE FROM origins")
+                db.execute("UPDATE meta SET value=? WHERE key='origins'", (fingerprint,))
+        todo = [r[0] for r in self.db.execute(
+            "SELECT doc_id FROM articles a WHERE status='complete' AND NOT EXISTS "
+            "(SELECT 1 FROM origins o WHERE o.doc_id = a.doc_id) ORDER BY added_at, rowid")]
+        for b in range(0, len(todo), batch):
+            ids = todo[b : b + batch]
+            texts = dict(self.db.execute(f"SELECT doc_id, text FROM articles WHERE doc_id IN ({','.join('?' * len(ids))})", ids))
+            signed = [(d, self.signer.sign(texts[d])) for d in ids]
+            with self._tx() as db:
+                for d, signature in signed:
+                    self._group(db, d, signature)
+        return len(todo)
+
+    def origin_problems(self) -> int:
+        """Group rows out of step with the catalog: complete articles without a group, group rows
+        of no complete article, members whose origin is not a member heading its own group, or
+        not the group's earliest, and band keys of no group row. A few queries over the catalog."""
+        q = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return (q("SELECT COUNT(*) FROM articles a WHERE status='complete' AND NOT EXISTS "
+                  "(SELECT 1 FROM origins o WHERE o.doc_id = a.doc_id)")
+                + q("SELECT COUNT(*) FROM origins o LEFT JOIN articles a USING (doc_id) "
+                    "WHERE a.status IS NOT 'complete'")
+                + q("SELECT COUNT(*) FROM origins o WHERE NOT EXISTS "
+                    "(SELECT 1 FROM origins g WHERE g.doc_id = o.origin_id AND g.origin_id = o.origin_id)")
+                + q(f"SELECT COUNT(*) FROM origins o JOIN articles a USING (doc_id) JOIN origins g ON g.doc_id = o.origin_id "
+                    f"JOIN articles ga ON ga.doc_id = g.doc_id WHERE (a.date_ord = {UNDATED}, a.date_ord, o.seq) "
+                    f"< (ga.date_ord = {UNDATED}, ga.date_ord, g.seq)")
+                + q("SELECT COUNT(*) FROM origin_bands b WHERE NOT EXISTS (SELECT 1 FROM origins o WHERE o.seq = b.seq)"))
+
+    def _audit_origins(self, fix: bool) -> tuple[int, bool]:
+        """Origin groups against the catalog; with `fix`, every article is grouped again from its
+        text when something is off. What is found is checked again under the write lock."""
+        if not self.origin_problems():
+            return 0, False
+        with self._writing():
+            found = self.origin_problems()
+            if fix and found:
+                with self._tx() as db:
+                    db.execute("UPDATE meta SET value=0 WHERE key='origins'")  # regroup all
+                self._group_ungrouped()
+                return found, True
+        return found, False
+
+    def group(self, doc_id: str) -> tuple[str, list[str]]:
+        """The origin of the article's group and every member's doc id, origin first, then by
+        the grouping order (earliest-dated, then first ingested)."""
+        doc_id = self.get(doc_id).doc_id
+        row = self.db.execute("SELECT origin_id FROM origins WHERE doc_id=?", (doc_id,)).fetchone()
+        if not row:  # being written or deleted by another process this moment
+            return doc_id, [doc_id]
+        members = [r[0] for r in self.db.execute(
+            f"SELECT o.doc_id FROM origins o JOIN articles a USING (doc_id) WHERE o.origin_id=? AND a.status='complete' "
+            f"ORDER BY {self._ORIGIN_ORDER}", (row[0],))]
+        return row[0], members
 
     # ---- writing ------------------------------------------------------------------------
     def add(self, article: Article) -> IngestOutcome:
@@ -436,6 +554,7 @@ class Corpus:
             return [], 0
         texts = [index_text(a, c) for _, a, cs in batch for c in cs]
         vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)  # the slow part: outside the lock
+        signatures = [self.signer.sign(a.text) for _, a, _ in batch]  # also outside it
         offsets = np.cumsum([0] + [len(cs) for _, _, cs in batch])
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         outcomes: list[IngestOutcome | None] = [None] * len(batch)
@@ -496,6 +615,8 @@ class Corpus:
                 raise StoreError(f"Writing the lexical index failed; the batch was rolled back: {e}") from e
             with self._tx() as db:
                 db.executemany("UPDATE articles SET status='complete' WHERE doc_id=?", [(batch[i][1].doc_id,) for i in fresh])
+                for i in fresh:  # in input order: within a batch, the first ingested of two copies comes first
+                    self._group(db, batch[i][1].doc_id, signatures[i])
                 db.execute("UPDATE meta SET value=? WHERE key='lexical'", (generation,))
                 self._bump(db)
         for i in fresh:
@@ -592,11 +713,13 @@ class Corpus:
         if fix and too_many:
             still += len(lost)
         lex_missing, lex_orphans, rebuilt = self._audit_lexical(fix)
+        origins_off, regrouped = self._audit_origins(fix)
         return IndexAudit(passages=total, missing=len(missing), unreachable=len(lost), rewritten=rewritten,
                           still_unreachable=still if fix else len(missing) + len(lost), orphans=orphans,
                           too_many_to_rewrite=too_many, lexical_missing=lex_missing, lexical_orphans=lex_orphans,
                           lexical_rebuilt=rebuilt, lexical_still_wrong=0 if rebuilt else lex_missing + lex_orphans,
-                          seconds=round(time.perf_counter() - t0, 3))
+                          origins_wrong=origins_off, origins_regrouped=regrouped,
+                          origins_still_wrong=0 if regrouped else origins_off, seconds=round(time.perf_counter() - t0, 3))
 
     def _audit_lexical(self, fix: bool) -> tuple[int, int, bool]:
         """Passages of complete articles missing from the lexical index, and entries of no such

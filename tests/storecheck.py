@@ -33,6 +33,9 @@ def audit(corpus, expected_ids: set[str] | None = None) -> dict:
     assert vectors.keys() == chunks.keys(), (f"Chroma: {len(vectors.keys() - chunks.keys())} extra vectors, "
                                              f"{len(chunks.keys() - vectors.keys())} missing")
     assert all(vectors[c] == d for c, d in chunks.items())
+    # Origin groups (retrieval/origins.py): one row per complete article, none of another, each
+    # group headed by its earliest member.
+    assert corpus.origin_problems() == 0, "origin groups out of step with the catalog"
     present = {ext for ext, _ in articles.values()}
     if expected_ids is not None:
         assert present <= expected_ids
