@@ -38,7 +38,7 @@ GRID = {
     "min_true": [0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85],
     "min_false": [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6],
     "min_overlap": [0.0, 0.3, 0.5],
-    "denied": [None, 0.0, 0.3],
+    "denied": [None, 0.0, 0.3, 0.5],
 }
 
 
@@ -81,12 +81,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sets", nargs="+", help="NAME=FILE or NAME=QUESTIONS+PROBABILITIES")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--only", help="fit only this parameter (comma-separated), the others at today's defaults")
     args = ap.parse_args()
     sets = {s.split("=", 1)[0]: load_set(s.split("=", 1)[1]) for s in args.sets}
-    grid = [dict(zip(GRID, v)) for v in itertools.product(*GRID.values())]
     d = ClaimParams()
     default = {"min_true": d.min_true, "min_false": d.min_false, "min_overlap": d.min_overlap,
                "denied": QuestionParams().denied}
+    only = set(args.only.split(",")) if args.only else set(GRID)
+    axes = {k: v if k in only else [default[k]] for k, v in GRID.items()}
+    grid = [dict(zip(axes, v)) for v in itertools.product(*axes.values())]
     preds = {name: [verdicts(claims, g) for g in grid] for name, claims in sets.items()}
     base = {name: verdicts(claims, default) for name, claims in sets.items()}
     fold = {name: [int(c["id"]) % args.folds for c in claims] for name, claims in sets.items()}
