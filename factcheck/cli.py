@@ -734,6 +734,94 @@ def check(
             typer.echo(f"  {note}", err=True)
 
 
+@app.command("check-draft")
+def check_draft(
+    draft: Annotated[str, typer.Argument(help="A file (txt, md, html, pdf, docx), a web address, or - for standard input")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The draft's date: evidence published later is flagged "
+                                                 "(default: the page's or file's own date, if it has one)")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write a Markdown report of the draft here")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these outlets")] = None,
+    rerun: Annotated[bool, typer.Option("--rerun", help="Check every claim again, even one close to an earlier check")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    month_first: Annotated[bool, MONTH_FIRST] = False,
+):
+    """Pick out a draft's checkable claims (numbers, dates, names, words attributed to someone)
+    and check each one as `factcheck check` does; opinions, questions and predictions are left out
+    with the reason. Ctrl-C stops: the claims checked so far are printed (exit code 130)."""
+    from factcheck.draft import DraftChecker, draft_markdown, new_draft
+    from factcheck.history import History
+
+    day = parse_day(as_of, "--as-of", month_first)
+    if report and not report.parent.is_dir():  # before the model runs: a wrong path must not waste a check
+        raise typer.BadParameter(f"{report}: no folder {report.parent}")
+    if not _is_stdin(draft) and "://" not in draft and Path(draft).is_dir():
+        raise typer.BadParameter(f"{draft} is a folder: give one draft")
+    s = state.settings
+    try:
+        name, article = next(_inputs([draft], {}, s.max_bytes, s.url_options()))
+        if isinstance(article, FactcheckError):
+            raise article
+        d = new_draft(article.text, s.draft, source=article.url or (name if name != "stdin" else "standard input"),
+                      as_of=day or article.date)
+        if d.claims():
+            corpus = s.build_corpus()
+            runner = DraftChecker(s.build_checker(s.build_searcher(corpus)), History(s.data_dir, corpus.embedder),
+                                  similarity=s.history_similarity, rerun=rerun)
+            with progress_bar("claims", len(d.claims())) as bar:
+                def step(st) -> None:
+                    if st.verdict is None:
+                        return
+                    label = st.verdict.check.verdict.value + (" (checked before)" if st.verdict.earlier else "")
+                    bar(note=label)
+                    if not _interactive() and not as_json:
+                        typer.echo(f"[{st.done}/{st.total}] {label}: {st.sentence.text[:100]}", err=True)
+                runner.run(d, progress=step, sources=source)
+        if report:
+            report.write_text(draft_markdown(d), encoding="utf-8")
+    except FactcheckError as e:
+        fail(e)
+    except OSError as e:
+        fail(RefusedInput(f"cannot write {report}: {e}"))
+    if as_json:
+        emit(d)
+    else:
+        print_draft(d)
+        if report:
+            typer.echo(f"report written to {report}")
+    if d.stopped:
+        typer.echo(f"stopped: {len(d.verdicts)} of {len(d.claims())} claims checked", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def print_draft(d) -> None:
+    """The draft, sentence by sentence: each claim marked by its verdict with the evidence it
+    rests on, each sentence left out with the reason."""
+    from factcheck.report import LABEL_TEXT
+
+    typer.echo(f"{d.source}: {len(d.sentences)} sentences, {len(d.claims())} checkable claims, "
+               f"{len(d.left_out())} left out" + (f"; as of {d.as_of}" if d.as_of else ""))
+    for i, sent in enumerate(d.sentences):
+        v = d.verdict_for(i)
+        if sent.kind.value != "claim":
+            typer.echo(f"  ({sent.kind.value}, left out: {sent.reason})  {sent.text}")
+            continue
+        if v is None:
+            typer.echo(f"  [NOT CHECKED]  {sent.text}")
+            continue
+        c = v.check
+        typer.echo(f"  [{LABEL_TEXT[c.verdict].upper()}]  {sent.text}")
+        if v.earlier:
+            typer.echo(f"      {v.earlier.summary()} (--rerun checks again)")
+        for part in c.parts:
+            typer.echo(f"      {part.explanation}")
+            for e in part.evidence:
+                if e.n in part.cites:
+                    typer.echo(f"      [{e.n}] {e.label()} ({e.source or 'unknown outlet'}, {e.date or 'undated'})"
+                               f"{'  ' + e.url if e.url else ''}")
+    checked = f"{len(d.verdicts)} of {len(d.claims())} claims checked" + (" (stopped)" if d.stopped else "")
+    typer.echo(f"{checked} in {d.seconds:.1f} s")
+
+
 @app.command()
 def history(
     search: Annotated[Optional[str], typer.Option("--search", help="Only checks whose claim, parts or evidence have all these words")] = None,

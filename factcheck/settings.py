@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from factcheck.answer import AnswerParams
 from factcheck.claimreview import ClaimReviewParams
 from factcheck.claims import ClaimParams
+from factcheck.draft import DraftParams
 from retrieval.origins import OriginParams
 from retrieval.search import SearchParams
 
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     origins: OriginParams = Field(default_factory=OriginParams)  # which articles are copies of one story
     answer: AnswerParams = Field(default_factory=AnswerParams)
     claims: ClaimParams = Field(default_factory=ClaimParams)
+    draft: DraftParams = Field(default_factory=DraftParams)  # which sentences of a draft are checkable claims
     claimreview: ClaimReviewParams = Field(default_factory=ClaimReviewParams)
     history_similarity: float = Field(0.9, ge=0.5, le=1.0, description="Cosine of the claims' embeddings from which "
                                       "an earlier check is shown before checking again (factcheck/history.py)")
