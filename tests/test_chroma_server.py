@@ -146,6 +146,9 @@ def test_crash_between_the_two_writes_is_repaired_on_the_server(tmp_path, embedd
     c.close()
     c2 = settings.build_corpus(embedder)
     assert c2.repaired and c2.count() == 0 and server_count(chroma_server, server_env) == 0
+    from retrieval import lexical
+
+    assert lexical.chunk_ids(c2._lexical) == set() and c2.lexical_search(["ferry"], 10, lexical.LexicalFilter()) == {}
     c2.close()
 
 

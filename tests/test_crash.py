@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from factcheck.cli import app
 from factcheck.settings import Settings
 from retrieval.lexical import LexicalFilter
+from retrieval.loaders import iter_jsonl
 from retrieval.search import Searcher
 from retrieval.store import index_text
 
@@ -142,6 +143,71 @@ def test_sigkill_halfway_through_a_large_ingest_loses_nothing(tmp_path, embedder
     assert sum(o["status"] == "duplicate" for o in outcomes) == second["articles"]
     final = reopen_and_audit(embedder, expected, by_id)
     assert final["present"] == expected and final["articles"] == N
+
+
+# The delete that gets killed: the real Corpus.delete, article after article, with a pause after
+# each Chroma delete and after each lexical commit, so that the kill can land while an article is
+# gone from one index and not yet from the other or from the catalog.
+DELETE_DRIVER = """
+import sys, time
+from factcheck.settings import Settings
+corpus = Settings().build_corpus()
+delete = corpus._collection.delete
+corpus._collection.delete = lambda **kw: (delete(**kw), time.sleep(0.02))[0]
+commit = corpus._lexical_commit
+corpus._lexical_commit = lambda writer: (commit(writer), time.sleep(0.03))[0]
+for ext in sys.argv[1:]:
+    corpus.delete(ext)
+    print("deleted", ext, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_in_the_middle_of_deletes_leaves_no_passage_behind(tmp_path, embedder, store_env):
+    """Deletes killed with SIGKILL while an article is half-deleted: on reopen each article is in
+    every index or in none, and no deleted article's passage is in the raw lexical index."""
+    records = synthetic_articles(40, seed=11, prefix="d")
+    by_id = {r["id"]: r for r in records}
+    corpus = Settings().build_corpus(embedder)
+    corpus.ingest(iter_jsonl(write_jsonl(tmp_path / "batch.jsonl", records)))
+    corpus.close()
+    doomed = sorted(by_id)[:30]
+
+    def kill_mid_delete(when):
+        proc = subprocess.Popen([sys.executable, "-c", DELETE_DRIVER, *doomed], env={**os.environ, **store_env},
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        db_path = os.path.join(store_env["FACTCHECK_DATA_DIR"], "corpus.sqlite")
+        deadline = time.monotonic() + 300
+        try:
+            while time.monotonic() < deadline and proc.poll() is None:
+                counts = catalog_counts(db_path)
+                if counts.get("deleting") and when(counts):
+                    proc.send_signal(signal.SIGKILL)
+                    proc.wait(30)
+                    return counts
+                time.sleep(0.002)
+            pytest.fail(f"the deletes were never caught half-way:\n{proc.stdout.read() if proc.poll() is not None else ''}")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(30)
+
+    kill_mid_delete(lambda c: c.get("complete", 0) <= 40 - 5)  # a few deleted, one half-deleted
+    corpus = Settings().build_corpus(embedder)
+    try:
+        assert corpus.repaired, "no delete was interrupted: the test did not test anything"
+        result = audit(corpus, set(by_id))
+        assert 40 - len(doomed) <= result["articles"] <= 40 - 5
+        searcher = Searcher(corpus)
+        for ext, record in by_id.items():
+            code = record["title"].split()[0]
+            raw = corpus.lexical_search([code], 3, LexicalFilter())
+            hits = searcher.search(code, k=3, mode="lexical")
+            assert bool(raw) == (ext in result["present"]) == any(code in h.text for h in hits), ext
+        # Every article not doomed is still there, whole.
+        assert set(by_id) - set(doomed) <= result["present"]
+    finally:
+        corpus.close()
 
 
 def test_chroma_gone_mid_write_is_a_clear_error_and_repaired_later(tmp_path, embedder):

@@ -87,6 +87,10 @@ def test_crash_during_delete_is_finished_on_open(tmp_path, embedder):
     c.close()
     c2 = Corpus(tmp_path / "d", embedder)
     assert c2.count() == 0 and c2.collection.count() == 0 and c2.repaired
+    # Gone from the lexical index too, not merely joined away by the catalog.
+    from retrieval import lexical
+
+    assert lexical_ids(c2) == set() and c2.lexical_search(["budget"], 10, lexical.LexicalFilter()) == {}
 
 
 class _Forgetful:
