@@ -42,7 +42,9 @@ def main() -> None:
     print(f"{len(rows)} questions, model {answerer.llm.label}")
     print(f"first token  median {first:.2f} s   (retrieval + evidence {retrieval:.2f} s, prompt reading ~{first - retrieval:.2f} s)")
     print(f"whole answer median {total:.2f} s   (model call, prompt reading included, {med('generation_s'):.2f} s; P(yes) and checks {med('check_s'):.2f} s)")
-    out = ROOT / "bench" / "results.json"
+    # A quick run (three questions) keeps its figures apart from the full run's.
+    out = ROOT / "bench" / ("out/results-quick.json" if quick else "results.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
     merged = json.loads(out.read_text()) if out.exists() else {}
     merged.update({"first_token_s": first, "answer_s": total, "answer_retrieval_s": retrieval,
                    "answer_generation_s": med("generation_s"), "answer_check_s": med("check_s")})

@@ -197,7 +197,10 @@ def main() -> None:
         res["chroma_upsert_per_s_by_batch"] = chroma_sweep(
             vectors, [100, 300, 1000, 3000] if args.quick else [100, 300, 1000, 3000, 5000],
             3000 if args.quick else 10000)
-    out = ROOT / "bench" / "results.json"
+    # A quick run (make bench-quick: a smoke test of the benchmarks) keeps its figures apart, so
+    # that it never replaces the full run's in bench/results.json.
+    out = ROOT / "bench" / ("out/results-quick.json" if args.quick else "results.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
     merged = json.loads(out.read_text()) if out.exists() else {}
     for k, v in res.items():  # figures keyed by size accumulate across runs of other sizes
         if isinstance(v, dict) and k in merged and isinstance(merged[k], dict) and k.startswith(("ingest_chunks_per", "ingest_articles", "embed_chunks_per_s", "ingest_ratio")) and k != "embed_chunks_per_s_by_cores":

@@ -2,7 +2,7 @@
 with build time, memory and disk per size, and where the search time goes.
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--server] [--queries 200]
-    .venv/bin/python bench/scale.py --quick          # 10k and 30k, embedded and server, 50 queries
+    .venv/bin/python bench/scale.py --quick          # 10k and 30k, embedded and server, 50 queries (figures to bench/out/results-quick.json)
     .venv/bin/python bench/scale.py --sizes 300 --source-store S --queries-file Q --results R --scale-dir D
 
 Synthetic stores (under /tmp/bench-scale, or BENCH_SCALE_DIR): SciFact's real articles and their
@@ -549,6 +549,11 @@ def main() -> None:
     ap.add_argument("--_port", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     modes, variants = args.modes.split(","), args.variants.split(",")
+    if args.quick and args.results is None:
+        # A quick run measures 10k with 50 queries and two modes: its figures go apart, so that it
+        # never replaces the full run's 10k figures in bench/results.json.
+        args.results = ROOT / "bench" / "out" / "results-quick.json"
+        args.results.parent.mkdir(parents=True, exist_ok=True)
     configure(args)
     if args._measure:
         print(json.dumps(measure(args._measure, args._port, args.queries, modes, variants[0], args.budget)))
