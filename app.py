@@ -29,8 +29,8 @@ from factcheck.llm import waiting_turn
 from factcheck.settings import Settings
 from retrieval.errors import FactcheckError, NotFound, RefusedInput
 
-TABS = [":material/forum: Ask", ":material/fact_check: Check a claim", ":material/upload_file: Add sources",
-        ":material/library_books: Corpus"]
+TABS = [":material/forum: Ask", ":material/fact_check: Check a claim", ":material/edit_note: Check a draft",
+        ":material/upload_file: Add sources", ":material/library_books: Corpus"]
 # Answer length: what the model may write and how much evidence it reads (the local model reads
 # ~80 tokens/s on 2 cores, so more evidence is slower).
 LENGTHS = {
@@ -509,6 +509,149 @@ def history_view(settings, corpus) -> None:
                          on_click="ignore")
 
 
+# ---- Check a draft --------------------------------------------------------------------------
+def load_draft(settings, pasted: str, upload, url: str):
+    """The draft's text as the ingest loaders read it (the same formats and address rules), and
+    where it came from; RefusedInput says why not."""
+    from retrieval import loaders
+
+    if upload is not None:
+        a = loaders.load_bytes(upload.getvalue(), upload.name, max_bytes=settings.max_bytes)
+        return a, upload.name
+    if url:
+        a = loaders.load_url(url, **settings.url_options())
+        return a, a.url or url
+    if pasted:
+        return loaders.load_text(pasted), "pasted text"
+    raise RefusedInput("Nothing to check: paste the draft, upload a file or give an address.")
+
+
+def run_draft(settings, corpus, searcher, search_kw) -> None:
+    """Check the draft's claims not yet checked, one at a time. The draft is saved in the session
+    after each claim, so a click on Stop (which ends this run at its next progress update) keeps
+    every claim checked until then."""
+    from factcheck.draft import DraftCheck, DraftChecker
+
+    ss = st.session_state
+    d = DraftCheck.model_validate(ss.draft)
+    total = len(d.claims())
+    def stop() -> None:  # a callback: runs before the next run, which renders what was checked
+        ss.draft_running = False
+        ss.draft = {**ss.draft, "stopped": True}
+    st.button("Stop", key="draft_stop", icon=":material/stop_circle:", on_click=stop)
+    bar = st.progress(len(d.verdicts) / max(total, 1), text="Starting the language model…")
+    queue = st.empty()
+
+    def step(s) -> None:
+        if s.verdict is not None:
+            ss.draft = d.model_dump(mode="json")  # before any widget call: a Stop lands on the next one
+        note = "Checked" if s.verdict is not None else "Checking"
+        bar.progress(s.done / max(total, 1), text=f"{note} claim {s.done + (s.verdict is None)} of {total}: "
+                                                  f"{ui.escape_inline(s.sentence.text[:90])}")
+    try:
+        with waiting_turn(lambda ahead: queue.caption(ui.queue_note(ahead))):
+            checker = settings.build_checker(searcher, get_llm(settings))
+            runner = DraftChecker(checker, check_history(settings, corpus), similarity=settings.history_similarity,
+                                  rerun=bool(ss.get("draft_rerun")), asked_by="editor" if editor_signed_in() else None)
+            runner.run(d, progress=step, stop=lambda: not ss.get("draft_running"), **search_kw)
+    except FactcheckError as e:
+        ss.draft_error = str(e)
+    ss.draft, ss.draft_running = d.model_dump(mode="json"), False
+    queue.empty()
+    bar.empty()
+
+
+def render_draft(d, corpus, cache: dict) -> None:
+    """The draft with each claim marked by its verdict and numbered, the sentences left out in
+    grey; then each claim's evidence in an expander, and what was left out and why."""
+    from factcheck.draft import Kind, draft_markdown
+
+    claims = d.claims()
+    st.caption(f"{len(d.sentences)} sentences · {len(claims)} checkable claims · {len(d.verdicts)} checked · "
+               f"{len(d.left_out())} left out (opinions, questions, predictions, no checkable fact)")
+    if d.pending() and not st.session_state.get("draft_running"):
+        st.warning(f"Stopped: {len(d.verdicts)} of {len(claims)} claims checked; the rest are marked “not checked”.",
+                   icon=":material/pause_circle:")
+        st.button("Check the rest", key="draft_resume", icon=":material/play_arrow:",
+                  on_click=lambda: st.session_state.update(draft_running=True))
+    bits, last = [], 0
+    for i, s in enumerate(d.sentences):
+        gap = "\n\n" if "\n" in d.text[last:s.start] else " "
+        last = s.end
+        if s.kind is Kind.CLAIM:
+            v = d.verdict_for(i)
+            n = claims.index(i) + 1
+            mark = f"**{n}** " + ui.escape_inline(ui.verdict_label(v.check.verdict) if v else "not checked")
+            colour = ui.verdict_colour(v.check.verdict) if v else "gray"
+            bits.append(gap + f":{colour}-background[{ui.escape_inline(s.text)}] :{colour}[\\[{mark}\\]]")
+        else:
+            bits.append(gap + f":gray[{ui.escape_inline(s.text)}]")
+    with st.container(border=True):
+        st.markdown("".join(bits).strip())
+    for n, i in enumerate(claims, 1):
+        v, s = d.verdict_for(i), d.sentences[i]
+        label = ui.verdict_label(v.check.verdict) if v else "Not checked"
+        with st.expander(f"{n}. {label} · {ui.escape_inline(s.text[:120])}"):
+            if v is None:
+                st.caption("Not checked: the check was stopped before this claim.")
+                continue
+            if v.earlier:
+                st.info(f"**Checked before**, {ui.escape_inline(v.earlier.summary())}. The claim then: "
+                        f"“{ui.escape_inline(v.earlier.claim)}”.", icon=":material/history:")
+            for p in v.check.parts:
+                if len(v.check.parts) > 1:
+                    st.markdown(f"**{ui.escape_inline(ui.verdict_label(p.verdict))}** · {ui.escape_inline(p.claim)}")
+                st.markdown(ui.escape_markdown(p.explanation))
+                if p.reason:
+                    st.caption(ui.escape_inline(p.reason))
+                render_findings(p)
+                for e in [e for e in p.evidence if e.n in p.cites] or p.evidence:
+                    note = "Published after the draft's date." if e.after_claim_date else None
+                    source_card(e, corpus, f"draft{n}-{p.claim[:12]}-{e.n}", cache, note=note)
+    left = d.left_out()
+    if left:
+        st.markdown("**Left out**")
+        for s in left:
+            st.caption(f"{ui.escape_inline(s.kind.value.capitalize())} · {ui.escape_inline(s.reason)}: "
+                       f"“{ui.escape_inline(s.text[:200])}”")
+    cols = st.columns(2)
+    cols[0].download_button("Download report (Markdown)", draft_markdown(d), file_name="draft-check.md",
+                            mime="text/markdown", icon=":material/download:", on_click="ignore")
+    cols[1].download_button("Download report (JSON)", d.model_dump_json(indent=2), file_name="draft-check.json",
+                            mime="application/json", icon=":material/download:", on_click="ignore")
+
+
+def draft_tab(settings, corpus, searcher, as_of, search_kw) -> None:
+    from factcheck.draft import DraftCheck, new_draft
+
+    ss = st.session_state
+    with st.form("draft_form"):
+        pasted = st.text_area("Draft", key="draft_text", height=180,
+                              placeholder="Paste a draft story or a post: its checkable claims are picked out and "
+                                          "each is checked against the corpus.")
+        c = st.columns(2)
+        upload = c[0].file_uploader("…or a file (txt, md, html, pdf, docx)", key="draft_file")
+        url = c[1].text_input("…or the address of a web page", key="draft_url", placeholder="https://…")
+        rerun = st.checkbox("Check again claims checked before", key="draft_rerun_box",
+                            help="Otherwise a claim close to an earlier check shows that check, with its date.")
+        go = st.form_submit_button("Check the draft", type="primary", icon=":material/fact_check:")
+    if go:
+        try:
+            article, name = load_draft(settings, pasted.strip(), upload, url.strip())
+            d = new_draft(article.text, settings.draft, source=name, as_of=as_of)
+            ss.draft, ss.draft_error, ss.draft_running, ss.draft_rerun = d.model_dump(mode="json"), None, True, rerun
+        except FactcheckError as e:
+            ss.draft, ss.draft_error = None, str(e)
+    if ss.get("draft") and ss.get("draft_running"):
+        if DraftCheck.model_validate(ss.draft).pending():  # no claim, no model started
+            run_draft(settings, corpus, searcher, search_kw)
+        ss.draft_running = False
+    if ss.get("draft_error"):
+        st.error(ui.escape_markdown(ss.draft_error))
+    if ss.get("draft"):
+        render_draft(DraftCheck.model_validate(ss.draft), corpus, {})
+
+
 # ---- Add sources ----------------------------------------------------------------------------
 def _items(files, url: str, pasted: str, meta: dict, settings, step):
     """(name, Article or the error that refused it) per input; a bad one never stops the rest."""
@@ -859,11 +1002,13 @@ def main() -> None:
     access = corpus_access(settings)
     as_of, search_kw, length, can_edit, calm = sidebar(settings, stats, gate_for(settings), access)
     st.title("Fact-check assistant")
-    ask_t, check_t, add_t, corpus_t = st.tabs(TABS, key="tab")
+    ask_t, check_t, draft_t, add_t, corpus_t = st.tabs(TABS, key="tab")
     with ask_t:
         ask_tab(settings, corpus, searcher, convos, as_of, search_kw, length)
     with check_t:
         check_tab(settings, corpus, searcher, as_of, search_kw)
+    with draft_t:
+        draft_tab(settings, corpus, searcher, as_of, search_kw)
     with add_t:
         add_tab(settings, corpus, access, can_edit)
     stats = corpus.stats()  # again: an upload in this run may have changed it

@@ -234,6 +234,11 @@ def texts(at) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def corpus_uploaders(at) -> list:
+    """The Add sources file uploaders (the Check a draft one, open to everyone, adds nothing)."""
+    return [u for u in at.file_uploader if u.key != "draft_file"]
+
+
 def button(at, label: str):
     found = [b for b in (*at.button, *at.form_submit_button) if label in b.label]
     assert found, f"no button {label!r} in {[b.label for b in (*at.button, *at.form_submit_button)]}"
@@ -243,14 +248,14 @@ def button(at, label: str):
 def test_page_shows_tabs_corpus_model_and_store(env):
     at = new_app()
     assert [t.label for t in at.tabs] == [t for t in (
-        ":material/forum: Ask", ":material/fact_check: Check a claim", ":material/upload_file: Add sources",
-        ":material/library_books: Corpus")]
+        ":material/forum: Ask", ":material/fact_check: Check a claim", ":material/edit_note: Check a draft",
+        ":material/upload_file: Add sources", ":material/library_books: Corpus")]
     table = at.dataframe[0].value
     assert list(table["outlet"]) == ["Kyiv Post"] and str(table["date"][0]).startswith("2026-01-28")
     side = " ".join(c.value for c in at.sidebar.caption)
     assert "1 articles" in side and "local" in side and "Chroma" in side
     assert at.date_input(key="as_of").value == dt.date(2026, 2, 1)
-    assert at.chat_input and at.file_uploader  # no editor password: everyone may add sources
+    assert at.chat_input and corpus_uploaders(at)  # no editor password: everyone may add sources
 
 
 def vega_specs(at) -> list[dict]:
@@ -345,7 +350,7 @@ def test_followup_is_searched_with_the_previous_question(env, data_dir):
 
 
 def upload(at, files):
-    at.file_uploader[0].set_value(files)
+    corpus_uploaders(at)[0].set_value(files)
     button(at, "Add to the corpus").click()
     at.run(timeout=300)
     assert not at.exception, at.exception
@@ -418,7 +423,7 @@ def test_editor_password_gates_upload_and_delete(env, address):
     listen_on(env, address)
     env.setenv("FACTCHECK_EDITOR_PASSWORD", "correct horse battery")
     at = new_app()
-    assert not at.file_uploader and any("signed-in editor" in i.value for i in at.info)
+    assert not corpus_uploaders(at) and any("signed-in editor" in i.value for i in at.info)
     assert "Read-only corpus" not in texts(at)
     at.selectbox(key="corpus_open").select(at.dataframe[0].value["id"][0]).run()
     assert not [b for b in at.button if "Delete" in b.label]
@@ -428,17 +433,17 @@ def test_editor_password_gates_upload_and_delete(env, address):
     pw.input("wrong")
     button(at, "Sign in as editor").click().run()
     assert any("Wrong password" in e.value for e in at.sidebar.error)
-    assert not at.file_uploader
+    assert not corpus_uploaders(at)
 
     pw = next(t for t in at.sidebar.text_input if t.label == "Editor password")
     pw.input("correct horse battery")
     button(at, "Sign in as editor").click().run()
     assert not at.exception, at.exception
-    assert at.file_uploader and [b for b in at.button if "Delete" in b.label]
+    assert corpus_uploaders(at) and [b for b in at.button if "Delete" in b.label]
     assert "correct horse battery" not in texts(at)
     assert "correct horse battery" not in json.dumps({k: str(v) for k, v in at.session_state.to_dict().items()})
     button(at, "Sign out").click().run()
-    assert not at.file_uploader
+    assert not corpus_uploaders(at)
 
 
 def test_failed_sign_ins_lock_out_even_the_right_password(env):
@@ -453,20 +458,20 @@ def test_failed_sign_ins_lock_out_even_the_right_password(env):
     pw.input("another password")
     button(at, "Sign in as editor").click().run()
     assert any("Too many failed sign-ins" in e.value for e in at.sidebar.error)
-    assert not at.file_uploader
+    assert not corpus_uploaders(at)
     # The lockout is per client: a new session of the same browser is locked out too.
     at2 = new_app()
     next(t for t in at2.sidebar.text_input if t.label == "Editor password").input("another password")
     button(at2, "Sign in as editor").click().run()
-    assert not at2.file_uploader
+    assert not corpus_uploaders(at2)
 
 
 def test_hashed_password_in_streamlit_secrets(env):
     at = new_app(secrets={"editor_password_hash": hash_password("from secrets", iterations=2000)})
-    assert not at.file_uploader
+    assert not corpus_uploaders(at)
     next(t for t in at.sidebar.text_input if t.label == "Editor password").input("from secrets")
     button(at, "Sign in as editor").click().run()
-    assert at.file_uploader
+    assert corpus_uploaders(at)
 
 
 # ---- served on a network ----------------------------------------------------------------------
@@ -474,7 +479,7 @@ def controls(at) -> dict:
     """The page's controls that change the corpus, as found after opening the seed article."""
     table = at.dataframe[0].value
     at.selectbox(key="corpus_open").select(table[table["outlet"] == "Kyiv Post"]["id"].iloc[0]).run()
-    return {"upload": bool(at.file_uploader),
+    return {"upload": bool(corpus_uploaders(at)),
             "fetch": [t.label for t in at.text_input if "address of a web page" in t.label],
             "add": [b.label for b in at.form_submit_button if "Add to the corpus" in b.label],
             "delete": [b.label for b in at.button if "Delete" in b.label]}

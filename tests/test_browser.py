@@ -246,10 +246,11 @@ def test_upload_then_planted_markup_is_shown_as_text(server, browser, out_dir, t
     planted = tmp_path / PLANTED_NAME
     planted.write_text(PLANTED, encoding="utf-8")
     open_tab(browser, "Add sources")
-    upload = wait(browser, lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "[data-testid=stFileUploader] input[type=file]")), None),
+    panel = visible_panel(browser)  # the Check a draft tab has a file uploader of its own
+    upload = wait(browser, lambda d: next(iter(panel.find_elements(By.CSS_SELECTOR, "[data-testid=stFileUploader] input[type=file]")), None),
                   what="the file input")
     upload.send_keys(str(planted))
-    wait(browser, lambda d: PLANTED_NAME in d.find_element(By.CSS_SELECTOR, "[data-testid=stFileUploader]").text,
+    wait(browser, lambda d: PLANTED_NAME in panel.find_element(By.CSS_SELECTOR, "[data-testid=stFileUploader]").text,
          PAGE_TIMEOUT, "the file to be staged")
     submit = next(b for b in browser.find_elements(By.CSS_SELECTOR, "[data-testid=stBaseButton-primaryFormSubmit]")
                   if "Add to the corpus" in b.text)
@@ -326,7 +327,7 @@ def test_served_on_the_network_without_a_password_the_corpus_is_read_only(browse
         panel = visible_panel(browser)
         wait(browser, lambda d: "Read-only corpus" in panel.text and page_idle(d), PAGE_TIMEOUT, "the read-only note")
         assert "To enable editing" in panel.text and "FACTCHECK_EDITOR_PASSWORD" in panel.text, panel.text
-        assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=stFileUploader], input[type=file]")
+        assert not panel.find_elements(By.CSS_SELECTOR, "[data-testid=stFileUploader], input[type=file]")
         assert "address of a web page" not in panel.text and "Add to the corpus" not in panel.text
         screenshot(browser, out_dir, "read-only")
 
