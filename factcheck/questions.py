@@ -131,6 +131,54 @@ def _values(text: str, kind: str) -> set[str]:
 
 
 _NAMED_NUMBER = re.compile(r"\b[A-Za-z]+-\d+\b")
+_SHARE_RANGE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:-|–|to)\s*(?=\d[\d,]*(?:\.\d+)?\s*(?:%|per ?cent\b))", re.I)
+_AMOUNT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(\s*(?:%|per ?cent\b))?", re.I)
+
+
+def amounts(text: str) -> set[tuple[float, float, bool]]:
+    """The amounts a text states, each as (value, precision, is a share): a percentage is
+    compared only with percentages, a count only with counts, and a number is as exact as its
+    last non-zero digit ("250,000" is 250 thousand give or take 5,000; "76" is 75.5 to 76.5)."""
+    out = set()
+    text = _SHARE_RANGE.sub(r"\1% - ", _NAMED_NUMBER.sub(" ", text))  # "76-85%": both ends are shares
+    for m in _AMOUNT.finditer(text):
+        raw = m.group(1).replace(",", "")
+        if re.fullmatch(r"(19|20)\d\d", raw) and not m.group(2):
+            continue  # a year is a time, not an amount
+        if "." in raw:
+            step = 10.0 ** -len(raw.split(".")[1])
+        else:
+            step = 10.0 ** (len(raw) - len(raw.rstrip("0"))) if raw.strip("0") else 1.0
+        out.add((float(raw), step, bool(m.group(2))))
+    return out | {(float(vocab.NUMBER_WORDS[w]), 1.0, False) for w in vocab.words(text) if w in vocab.NUMBER_WORDS}
+
+
+def _same_amount(said: tuple[float, float, bool], given: tuple[float, float, bool]) -> bool:
+    return abs(said[0] - given[0]) <= said[1] / 2 + 1e-9
+
+
+def compare_amounts(claim: str, question: str, answer: str) -> tuple[Stance, str] | None:
+    """Support when the answer gives an amount the claim states (to the claim's precision, of the
+    same kind: share or count); refute when it gives amounts of that kind and none is the
+    claim's. Amounts the question itself holds are premises, not answers."""
+    asked = {a[0] for a in amounts(question)}
+    claimed = {a for a in amounts(claim) if a[0] not in asked}
+    given = {a for a in amounts(answer) if a[0] not in asked}
+    for share in (True, False):
+        c = {a for a in claimed if a[2] is share}
+        g = {a for a in given if a[2] is share}
+        if not c or not g:
+            continue
+        same = sorted({_fmt(x) for x in g if any(_same_amount(y, x) for y in c)})
+        if same:
+            return Stance.SUPPORTS, f"the sources give {', '.join(same)}, as the claim does"
+        return Stance.REFUTES, (f"the sources give {', '.join(sorted(_fmt(x) for x in g))}; "
+                                f"the claim says {', '.join(sorted(_fmt(x) for x in c))}")
+    return None
+
+
+def _fmt(a: tuple[float, float, bool]) -> str:
+    return f"{a[0]:g}" + ("%" if a[2] else "")
 _WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split())
 _MONTH_NAMES = set("january february march april may june july august september october november december".split())
 
@@ -158,7 +206,13 @@ def stance(claim: str, question: str, answer: str, params: QuestionParams) -> tu
     if _NO.match(body):
         return Stance.REFUTES, "the answer says no"
     kind = kind_asked(question)
-    if kind:
+    if kind == "number":
+        found = compare_amounts(claim, question, body)
+        if found:
+            st, why = found
+            if st is Stance.SUPPORTS or "number" in params.refute_kinds:
+                return st, why
+    elif kind:
         key = "place" if kind in ("place", "country") else kind
         given = _values(body, key) - _values(question, key)
         claimed = _values(claim, key) - _values(question, key)

@@ -209,3 +209,20 @@ def test_a_drafted_no_refutes_only_when_a_passage_it_cites_is_about_the_claim(se
     # A passage about something else does not carry the model's "no".
     strict = Checker(Searcher(seeded), llm, params(1.01)).check(claim)
     assert strict.verdict is Label.NOT_ENOUGH_INFO
+
+
+def test_amounts_match_to_the_claims_precision_and_only_of_the_same_kind():
+    from factcheck.questions import QuestionParams, compare_amounts
+
+    q = "How many people in poor countries receive no treatment?"
+    # A range stated to whole percent is met by the source's decimals.
+    st, why = compare_amounts("76-85% of people receive no treatment.", q, "76.3% to 85.4% received none, 35.5% elsewhere.")
+    assert st is Stance.SUPPORTS and "76.3%" in why
+    # "About 250,000" is as exact as its last non-zero digit.
+    assert compare_amounts("About 250,000 people are infected.", q, "Some 248,000 people are infected.")[0] is Stance.SUPPORTS
+    assert compare_amounts("About 250,000 people are infected.", q, "Some 44,000 people are infected.")[0] is Stance.REFUTES
+    # A share and a count are different quantities: neither settles the other.
+    assert compare_amounts("50% of patients had the marker.", "How many patients were exposed?", "65 patients were exposed.") is None
+    # The question's own numbers are premises; a year is a time, not an amount.
+    assert compare_amounts("Two of 12 trials failed.", "How many of 12 trials failed?", "Two trials failed in 2019.")[0] is Stance.SUPPORTS
+    assert stance("Two of 12 trials failed.", "How many of 12 trials failed?", "Five trials failed.", QuestionParams())[0] is Stance.REFUTES
