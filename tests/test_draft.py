@@ -207,3 +207,97 @@ def test_cli_leaves_a_draft_without_claims_unchecked_and_refuses_bad_input(tmp_p
     assert r.exit_code == 2 and "is a folder" in r.output
     r = runner.invoke(app, ["--data-dir", str(d), "check-draft", "http://127.0.0.1:9/draft", "--json"])
     assert r.exit_code == 1 and json.loads(r.stdout)["type"] == "RefusedInput"  # the ingest's address rules
+
+
+# ---- acceptance: the real local model on a draft made from the bundled article -----------------
+# True: copied or lightly reworded from the seed article. Altered: a number, a year, a name changed.
+TRUE = ["The International Criminal Court issued an arrest warrant for Putin in March 2023.",
+        "Sybiha said in an interview with European Pravda that Zelensky is ready to meet with Putin.",
+        "Putin and Zelensky have not met since 2019.",
+        "Zelensky described the talks as constructive.",
+        "Kremlin spokesperson Dmitry Peskov said there was still significant work ahead."]
+ALTERED = ["The negotiations included five days of closed-door trilateral discussions in Abu Dhabi.",  # two days
+           "In late August 2024, Putin reportedly offered to host peace talks with Zelensky in Moscow.",  # 2025
+           "Swiss Foreign Minister Ignazio Cassis said Sweden was more than ready to host trilateral talks."]  # Switzerland
+LEFT_OUT = {"I think the Kremlin is not serious about peace.": Kind.OPINION,
+            "Will Putin ever travel to Geneva?": Kind.QUESTION,
+            "Frankly, the promises of safety from Moscow are hard to believe.": Kind.OPINION}
+ACCEPTANCE = "\n".join([
+    f"{TRUE[0]} {TRUE[1]} I think the Kremlin is not serious about peace.",
+    f"{ALTERED[0]} {TRUE[2]} Will Putin ever travel to Geneva?",
+    f"{TRUE[3]} {ALTERED[1]} {TRUE[4]}",
+    f"Frankly, the promises of safety from Moscow are hard to believe. {ALTERED[2]}"])
+AS_OF = "2026-01-28"  # the article's date
+
+
+def assert_acceptance(d: DraftCheck) -> None:
+    """The 8 claims found and the 3 left out; each true claim SUPPORTED, no altered one SUPPORTED."""
+    assert len(d.sentences) == 11 and not d.stopped
+    assert sorted(d.sentences[i].text for i in d.claims()) == sorted(TRUE + ALTERED)
+    assert {s.text: s.kind for s in d.left_out()} == LEFT_OUT
+    verdicts = {d.sentences[v.sentence].text: v.check.verdict for v in d.verdicts}
+    assert len(verdicts) == 8
+    wrong = {c: v.value for c, v in verdicts.items() if (v is Label.SUPPORTED) != (c in TRUE)}
+    assert not wrong, wrong
+    assert all(verdicts[c] in (Label.REFUTED, Label.NOT_ENOUGH_INFO) for c in ALTERED)
+    for v in d.verdicts:
+        assert v.check.as_of == dt.date.fromisoformat(AS_OF) and v.check.model and v.earlier is None
+        if v.check.verdict is not Label.NOT_ENOUGH_INFO:  # a verdict rests on a cited passage of the article
+            assert any(e.source == "Kyiv Post" for p in v.check.parts for e in p.evidence if e.n in p.cites)
+
+
+@pytest.mark.slow
+def test_acceptance_draft_through_the_cli(cli_data, tmp_path, local_llm, monkeypatch):
+    from factcheck.cli import app
+    from factcheck.settings import Settings
+
+    monkeypatch.setattr(Settings, "build_llm", lambda self: local_llm)
+    draft = tmp_path / "draft.txt"
+    draft.write_text(ACCEPTANCE, encoding="utf-8")
+    report = tmp_path / "report.md"
+    r = runner.invoke(app, ["--data-dir", str(cli_data), "check-draft", str(draft), "--as-of", AS_OF, "--json",
+                            "--report", str(report)])
+    assert r.exit_code == 0, r.output
+    d = DraftCheck.model_validate_json(r.stdout)
+    assert_acceptance(d)
+    md = report.read_text(encoding="utf-8")
+    assert md.count("left out:") == 3 and md.count("**Supported**") == len(TRUE)
+    h = History(cli_data, None)
+    assert h.count() == 8  # every check kept, as `factcheck check` keeps it
+
+
+@pytest.mark.slow
+def test_acceptance_draft_through_the_app(tmp_path, embedder, local_llm, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from factcheck.settings import Settings
+    from retrieval.loaders import load_path
+    from retrieval.store import Corpus
+
+    data = tmp_path / "appdata"
+    corpus = Corpus(data, embedder)
+    corpus.add(load_path(ROOT / "corpus" / "kyiv-post-putin-zelensky.md"))
+    corpus.close()
+    for var in ("FACTCHECK_EDITOR_PASSWORD", "OPENAI_API_KEY", "FACTCHECK_OPENAI_API_KEY", "FACTCHECK_LLM_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("FACTCHECK_DATA_DIR", str(data))
+    monkeypatch.setattr(Settings, "build_llm", lambda self: local_llm)  # the one model of the test run
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params["as_of"] = AS_OF
+    at.run()
+    at.text_area(key="draft_text").input(ACCEPTANCE)
+    next(b for b in at.button if "Check the draft" in b.label).click().run(timeout=900)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    d = DraftCheck.model_validate(at.session_state["draft"])
+    assert_acceptance(d)
+    # The draft marked claim by claim, the evidence in an expander per claim, the left out listed with why.
+    (marked,) = [m.value for m in at.markdown if ":gray[" in m.value and "background[" in m.value]
+    unsure = sum(v.check.verdict is Label.NOT_ENOUGH_INFO for v in d.verdicts)  # marked in grey too
+    assert marked.count("-background[") == 8 and marked.count(":gray[") == 3 + unsure
+    assert marked.count("Supported") == len(TRUE)
+    boxes = [e for e in at.expander if e.label[:2] in {f"{n}." for n in range(1, 9)}]
+    assert len(boxes) == 8 and all(any("Kyiv Post" in m.value for m in b.markdown) for b in boxes)
+    left = [c.value for c in at.caption if c.value.startswith(("Opinion ·", "Question ·"))]
+    assert len(left) == 3
+    assert {b.label for b in at.get("download_button")} >= {"Download report (Markdown)", "Download report (JSON)"}
