@@ -38,6 +38,17 @@ class MemoSearcher(Searcher):
     def lexical(self, query, n, flt=None):  # the filter is a frozen dataclass: hashable
         return Searcher.lexical(self, query, n, flt)
 
+    def _hydrate(self, fused):
+        """The catalog rows of a query's candidates are read once: every setting fuses the same
+        two lists, so they name the same chunks; only the scores differ."""
+        cache = self.__dict__.setdefault("_hydrated", {})
+        key = (self._current, frozenset(fused))
+        if key not in cache:
+            cache[key] = Searcher._hydrate(self, fused)
+        return [h.model_copy(update={"score": fused[h.chunk_id]["fused"],
+                                     "scores": {k: round(v, 4) for k, v in fused[h.chunk_id].items() if k != "fused"}})
+                for h in cache[key]]
+
 
 def load(spec: str):
     directory, store, queries = spec.split(":")
