@@ -511,8 +511,8 @@ def record(size: int, info: dict, runs: list[dict]) -> None:
               flush=True)
     merged["scale_note"] = ("search_*_ms keyed by a round size: synthetic stores (bench/scale.py), hybrid k=10, as of "
                             "today, query embedding included; 10473: the real SciFact store (bench/search.py). "
-                            "the lexical index is tantivy; the figures of the SQLite FTS5 index it replaced are under "
-                            "superseded_fts5")
+                            "The lexical index is tantivy; the figures of the SQLite FTS5 index it replaced are in "
+                            "docs/performance.md (Search at scale, 2026-11-28)")
     out.write_text(json.dumps(merged, indent=2) + "\n")
 
 
