@@ -631,7 +631,10 @@ def draft_tab(settings, corpus, searcher, as_of, search_kw) -> None:
                                           "each is checked against the corpus.")
         c = st.columns(2)
         upload = c[0].file_uploader("…or a file (txt, md, html, pdf, docx)", key="draft_file")
-        url = c[1].text_input("…or the address of a web page", key="draft_url", placeholder="https://…")
+        url = ""
+        # The server fetches the page: only for those who may have it fetch pages for the corpus too.
+        if corpus_access(settings).allows(editor_signed_in()):
+            url = c[1].text_input("…or the address of a web page", key="draft_url", placeholder="https://…")
         rerun = st.checkbox("Check again claims checked before", key="draft_rerun_box",
                             help="Otherwise a claim close to an earlier check shows that check, with its date.")
         go = st.form_submit_button("Check the draft", type="primary", icon=":material/fact_check:")
