@@ -55,7 +55,8 @@ def main() -> None:
     # The defaults, in every key any grid varies, so that each setting is compared with them.
     keys = sorted({k for g in grids for k in g})
     default = {k: getattr(SearchParams(), k) for k in keys}
-    settings = [{**default, **st} for st in settings]
+    # Each setting as the parameters hold it (30 and 30.0 are one setting, and one key below).
+    settings = [{k: getattr(SearchParams(**{**default, **st}), k) for k in keys} for st in settings]
     settings = [st for i, st in enumerate(settings) if st not in settings[:i]]
     if default not in settings:
         settings.append(default)
