@@ -183,6 +183,15 @@ _WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split
 _MONTH_NAMES = set("january february march april may june july august september october november december".split())
 
 
+def _most_specific_shared(given: set[str], claimed: set[str]) -> tuple[set[str], set[str]]:
+    """A date is the same only when its years agree, if both give one: "August 2025" is not
+    "August 2024". Without a year on one side, the months are what is compared."""
+    years = re.compile(r"\d{4}")
+    if any(years.fullmatch(v) for v in given) and any(years.fullmatch(v) for v in claimed):
+        return {v for v in given if years.fullmatch(v)}, {v for v in claimed if years.fullmatch(v)}
+    return given, claimed
+
+
 def _content(text: str) -> set[str]:
     return {vocab.stem(w) for w in vocab.words(text) if w not in vocab.STOP and len(w) > 2}
 
@@ -216,6 +225,8 @@ def stance(claim: str, question: str, answer: str, params: QuestionParams) -> tu
         key = "place" if kind in ("place", "country") else kind
         given = _values(body, key) - _values(question, key)
         claimed = _values(claim, key) - _values(question, key)
+        if key == "time":
+            given, claimed = _most_specific_shared(given, claimed)
         if given and claimed:
             if given & claimed:
                 return Stance.SUPPORTS, f"the sources give {', '.join(sorted(given & claimed))}, as the claim does"
@@ -253,9 +264,17 @@ def debunking_sentence(claim: str, passage: str) -> tuple[str, str] | None:
     for a, b in sentence_spans(passage):
         sent = passage[a:b]
         m = DEBUNK_CUES.search(sent)
-        if m and m.group(0).lower() not in claim.lower() and not is_instruction(sent):
+        if m and m.group(0).lower() not in claim.lower() and not is_instruction(sent) and not states_all_of(claim, sent):
             return sent.strip(), m.group(0)
     return None
+
+
+def states_all_of(claim: str, sentence: str) -> bool:
+    """Whether the sentence holds every content word and number of the claim: then it states the
+    claim, and a debunking word in it is about something else ("No such meeting took place, and
+    they have not met since 2019" confirms "they have not met since 2019")."""
+    words = _content(claim)
+    return bool(words) and words <= _content(sentence) and vocab.numbers(claim) <= vocab.numbers(sentence)
 
 
 def verdict_of(findings: list[Finding], params: QuestionParams) -> str:

@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool
 
 from factcheck.answer import Answer, Answerer
 from factcheck.chains import AnswerRunnable, CheckRunnable
-from factcheck.claims import Checker, ClaimCheck, Label
+from factcheck.claims import Checker, ClaimCheck, ClaimParams, Label
 from retrieval.retriever import CorpusRetriever
 from retrieval.search import Searcher
 from tests.conftest import ROOT
@@ -75,7 +75,7 @@ def test_tools_reply_with_text_and_quoted_sources(answer, seeded):
     assert isinstance(tool, BaseTool) and tool.name == "answer_from_sources" and set(tool.args) == {"question", "as_of", "sources"}
     reply = tool.invoke({"question": QUESTION})
     assert reply.startswith(REPLY.removesuffix(".")) and "Sources:" in reply and "Kyiv Post" in reply and "since 2019" in reply
-    check = CheckRunnable(checker=Checker(Searcher(seeded), Scripted(probs=(0.05, 0.97))))
+    check = CheckRunnable(checker=Checker(Searcher(seeded), Scripted(probs=(0.05, 0.97)), ClaimParams(method="probabilities")))
     verdict = check.invoke({"claim": "Putin and Zelensky met in Abu Dhabi in January 2026.", "as_of": "30/01/2026"})
     assert isinstance(verdict, ClaimCheck) and verdict.verdict is Label.REFUTED and verdict.as_of == dt.date(2026, 1, 30)
     check_tool = check.as_tool()

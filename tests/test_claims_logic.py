@@ -124,6 +124,9 @@ def test_overall_verdict():
 
 
 # ---- the pipeline with scripted models ----------------------------------------------------------
+# These read the token probabilities alone: the question method has tests of its own (test_questions.py).
+PROBS = ClaimParams(method="probabilities")
+
 class Scripted:
     """Answers every yes/no question about a passage with `probs` (supports, contradicts). With no
     source (the prior) it answers 0.5: a model with no leaning, so the calibrated probabilities the
@@ -156,7 +159,7 @@ class Scripted:
     "",
 ])
 def test_malformed_verdicts_through_the_pipeline_are_not_enough_info(seeded, reply):
-    c = Checker(Searcher(seeded), Scripted(label_reply=reply)).check("Putin and Zelensky met in Abu Dhabi.")
+    c = Checker(Searcher(seeded), Scripted(label_reply=reply), PROBS).check("Putin and Zelensky met in Abu Dhabi.")
     assert c.verdict is Label.NOT_ENOUGH_INFO
     assert all(p.verdict is Label.NOT_ENOUGH_INFO and not p.cites for p in c.parts)
 
@@ -172,7 +175,7 @@ def test_a_text_only_endpoint_is_asked_for_probabilities_once(seeded):
             return super().yes_probability(messages)
 
     llm = Counting(label_reply='{"verdict": "REFUTED", "quote": "Putin and Zelensky have not met since 2019."}')
-    checker = Checker(Searcher(seeded), llm)
+    checker = Checker(Searcher(seeded), llm, PROBS)
     first, second = (checker.check(f"Putin and Zelensky met in Abu Dhabi in {m}.") for m in ("January", "February"))
     assert Counting.asked == 1
     for c in (first, second):
@@ -180,13 +183,13 @@ def test_a_text_only_endpoint_is_asked_for_probabilities_once(seeded):
 
 
 def test_model_failure_while_splitting_checks_the_claim_whole(seeded):
-    c = Checker(Searcher(seeded), Scripted(fail_split=True, probs=(0.1, 0.9))).check(CLAIM)
+    c = Checker(Searcher(seeded), Scripted(fail_split=True, probs=(0.1, 0.9)), PROBS).check(CLAIM)
     assert [p.claim for p in c.parts] == [CLAIM] and c.verdict is Label.REFUTED
 
 
 def test_parts_get_verdicts_and_cited_quotes_are_in_the_article(seeded):
     split = "Putin and Zelensky met in Abu Dhabi in January 2026.\nPutin and Zelensky agreed a ceasefire."
-    c = Checker(Searcher(seeded), Scripted(split=split, probs=(0.9, 0.1))).check(CLAIM, as_of=dt.date(2026, 1, 1))
+    c = Checker(Searcher(seeded), Scripted(split=split, probs=(0.9, 0.1)), PROBS).check(CLAIM, as_of=dt.date(2026, 1, 1))
     # The model says "supports" to everything, but the first part's passage uses too few of its
     # words (0.43 < min_overlap) for that to count, and the article says they have not met since 2019.
     assert [p.verdict for p in c.parts] == [Label.REFUTED, Label.SUPPORTED] and c.verdict is Label.REFUTED
@@ -199,7 +202,7 @@ def test_parts_get_verdicts_and_cited_quotes_are_in_the_article(seeded):
 
 
 def test_nothing_in_the_corpus_is_not_enough_info(corpus):
-    c = Checker(Searcher(corpus), Scripted(probs=(0.99, 0.0))).check("The moon is made of cheese.")
+    c = Checker(Searcher(corpus), Scripted(probs=(0.99, 0.0)), PROBS).check("The moon is made of cheese.")
     assert c.verdict is Label.NOT_ENOUGH_INFO and not c.parts[0].evidence
 
 
@@ -225,7 +228,7 @@ def test_dated_contradiction(claim, passage, published, found):
 
 
 def test_dated_contradiction_refutes_when_the_model_is_unsure(seeded):
-    c = Checker(Searcher(seeded), Scripted(probs=(0.05, 0.2))).check("Putin and Zelensky met in Abu Dhabi in January 2026.")
+    c = Checker(Searcher(seeded), Scripted(probs=(0.05, 0.2)), PROBS).check("Putin and Zelensky met in Abu Dhabi in January 2026.")
     part = c.parts[0]
     assert c.verdict is Label.REFUTED and part.cites
     cited = next(e for e in part.evidence if e.n == part.cites[0])
@@ -255,7 +258,7 @@ def test_report_links_every_quote_and_escapes_sources(seeded):
 
     seeded.add(article("Putin and Zelensky met on the moon <img src=x onerror=alert(1)> ![p](http://x/p.png).",
                        source="Evil [Outlet](http://evil)", url="https://example.org/a b", date=dt.date(2026, 1, 2)))
-    c = Checker(Searcher(seeded), Scripted(probs=(0.9, 0.1))).check("Putin and Zelensky met on the moon.")
+    c = Checker(Searcher(seeded), Scripted(probs=(0.9, 0.1)), PROBS).check("Putin and Zelensky met on the moon.")
     html = rendered(to_markdown(c))
     assert "<img" not in html and 'href="http://evil"' not in html and 'href="http://x/p.png"' not in html
     assert "<td>Supported</td>" in html
@@ -308,12 +311,12 @@ def test_a_short_article_is_read_whole_a_long_one_by_its_passage(tmp_path, embed
         assert len(corpus.chunks(corpus.list()[0].doc_id)) > 1
         llm = Recording(probs=(0.1, 0.8))
         claim = "Vitamin D supplementation in adults with asthma was studied over two winters."
-        part = Checker(Searcher(corpus), llm).check(claim).parts[0]
+        part = Checker(Searcher(corpus), llm, PROBS).check(claim).parts[0]
         assert part.evidence[0].quote == abstract and (part.evidence[0].start, part.evidence[0].end) == (0, len(abstract))
         assert all("Conclusion: supplementation did not reduce" in m and "Vitamin D and asthma" in m for m in llm.seen)
         # With whole_article off, or an article longer than it, only the retrieved passage is read.
         llm = Recording(probs=(0.1, 0.8))
-        part = Checker(Searcher(corpus), llm, ClaimParams(whole_article=100)).check(claim).parts[0]
+        part = Checker(Searcher(corpus), llm, ClaimParams(method="probabilities", whole_article=100)).check(claim).parts[0]
         assert part.evidence[0].quote != abstract and part.evidence[0].quote in abstract
         assert not any("Conclusion" in m for m in llm.seen[:3])
     finally:
@@ -335,7 +338,7 @@ def test_focused_reading_gives_the_model_the_closest_sentences_and_the_conclusio
         corpus.add(article(abstract, title="Vitamin D and asthma: a randomised trial", source="Journal"))
         claim = "Vitamin D supplementation in adults with asthma was studied over two winters."
         llm = Recording(probs=(0.1, 0.8))
-        part = Checker(Searcher(corpus), llm, ClaimParams(focus=1)).check(claim).parts[0]
+        part = Checker(Searcher(corpus), llm, ClaimParams(method="probabilities", focus=1)).check(claim).parts[0]
         assert part.evidence[0].quote == abstract
         read = llm.seen[0]
         assert "Vitamin D supplementation was studied" in read and "Conclusion: supplementation did not reduce" in read
@@ -356,7 +359,7 @@ def test_the_prior_is_read_with_no_source_and_kept_with_the_part(seeded):
             return (0.1 if support else 0.3) if no_source else (0.2 if support else 0.35)
 
     claim = "Putin and Zelensky did not meet in Abu Dhabi."
-    params = ClaimParams(prior=True, min_true=0.7, min_false=0.05)
+    params = ClaimParams(method="probabilities", prior=True, min_true=0.7, min_false=0.05)
     llm = Leaning()
     part = Checker(Searcher(seeded), llm, params).check(claim).parts[0]
     assert part.prior == Prior(p_true=0.1, p_false=0.3, p_true_flipped=0.1)  # the claim, and its opposite ("not" out)

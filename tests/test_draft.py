@@ -10,7 +10,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from factcheck.claims import Checker, Label
+from factcheck.claims import Checker, ClaimParams, Label
 from factcheck.draft import (DraftCheck, DraftChecker, DraftParams, Kind, check_draft, classify, draft_markdown,
                              new_draft, pick_claims, split_draft)
 from factcheck.history import History
@@ -95,7 +95,7 @@ def scripted(seeded):
     """A real checker and history on the seed article; the model says "supports" to every claim."""
     from tests.test_claims_logic import Scripted
 
-    return Checker(Searcher(seeded), Scripted(probs=(0.95, 0.02))), History(seeded.data_dir, seeded.embedder)
+    return Checker(Searcher(seeded), Scripted(probs=(0.95, 0.02)), ClaimParams(method="probabilities")), History(seeded.data_dir, seeded.embedder)
 
 
 def test_claims_are_checked_in_order_with_progress_and_kept_in_the_history(scripted):
@@ -168,6 +168,7 @@ def test_cli_checks_a_file_reports_and_stops_on_ctrl_c(cli_data, tmp_path, monke
     from tests.test_claims_logic import Scripted
 
     monkeypatch.setattr(Settings, "build_llm", lambda self: Scripted(probs=(0.95, 0.02)))
+    monkeypatch.setenv("FACTCHECK_CLAIMS__METHOD", "probabilities")  # the scripted model reads probabilities only
     draft = tmp_path / "draft.md"
     draft.write_text("---\ndate: 2026-01-30\n---\n" + DRAFT.replace(". ", ".\n"), encoding="utf-8")
     report = tmp_path / "report.md"

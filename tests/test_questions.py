@@ -226,3 +226,19 @@ def test_amounts_match_to_the_claims_precision_and_only_of_the_same_kind():
     # The question's own numbers are premises; a year is a time, not an amount.
     assert compare_amounts("Two of 12 trials failed.", "How many of 12 trials failed?", "Two trials failed in 2019.")[0] is Stance.SUPPORTS
     assert stance("Two of 12 trials failed.", "How many of 12 trials failed?", "Five trials failed.", QuestionParams())[0] is Stance.REFUTES
+
+
+def test_a_date_is_the_same_only_when_its_years_agree():
+    p = QuestionParams()
+    q = "When did Putin offer to host talks?"
+    assert stance("In late August 2024, Putin offered to host talks.", q, "Late August 2025.", p)[0] is Stance.REFUTES
+    assert stance("In late August 2025, Putin offered to host talks.", q, "Late August 2025.", p)[0] is Stance.SUPPORTS
+    assert stance("In August, Putin offered to host talks.", q, "In August 2025.", p)[0] is Stance.SUPPORTS
+
+
+def test_a_sentence_that_states_the_whole_claim_does_not_debunk_it():
+    from factcheck.questions import debunking_sentence
+
+    passage = "No such meeting ultimately took place, and Putin and Zelensky have not met since 2019."
+    assert debunking_sentence("Putin and Zelensky have not met since 2019.", passage) is None
+    assert debunking_sentence("Putin and Zelensky met in Abu Dhabi in 2024.", passage) is not None
