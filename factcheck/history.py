@@ -72,8 +72,14 @@ class PastCheck(BaseModel):
 
 
 def _same_facts(a: str, b: str) -> bool:
-    """The checks the embedding cannot make: the same numbers, and both deny or both affirm."""
-    return vocab.numbers(a) == vocab.numbers(b) and len(_NEGATION.findall(a)) % 2 == len(_NEGATION.findall(b)) % 2
+    """The checks the embedding cannot make: the same numbers, the same names (people, places,
+    organisations: "Sweden" for "Switzerland" is another claim), and both deny or both affirm."""
+    return (vocab.numbers(a) == vocab.numbers(b) and _names(a) == _names(b)
+            and len(_NEGATION.findall(a)) % 2 == len(_NEGATION.findall(b)) % 2)
+
+
+def _names(text: str) -> set[str]:
+    return {vocab.stem(n) for n in vocab.names(text)} | vocab.countries(text)
 
 
 class History:

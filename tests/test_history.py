@@ -36,6 +36,7 @@ def test_close_claims_are_found_and_different_facts_are_not(tmp_path, embedder):
     for other in ("Putin and Zelensky met in Abu Dhabi in January 2025.",  # another year: 0.985 alike in embedding
                   "Putin and Zelensky did not meet in Abu Dhabi in January 2026.",  # denied
                   "Putin and Zelensky met in Moscow in January 2026.",  # another place
+                  "Putin and Lukashenko met in Abu Dhabi in January 2026.",  # another person
                   "The Kakhovka dam was destroyed in June 2023."):
         assert h.similar(other, 0.9) == [], other
 
