@@ -4,8 +4,8 @@ same chunk texts in the same run. The ratio shows how close ingest gets to the e
     .venv/bin/python bench/ingest.py [--articles N] [--quick] [--no-sweep]
 
 End to end means `Corpus.ingest` fed straight from the JSONL file, as `factcheck ingest --jsonl`
-does: parsing and cleaning, chunking, ids and duplicate checks, embedding, the catalog and FTS5
-writes (one transaction per batch) and the Chroma upserts. The raw embedding runs the same
+does: parsing and cleaning, chunking, ids and duplicate checks, embedding, the catalog and the
+tantivy lexical index (one transaction and one commit per batch) and the Chroma upserts. The raw embedding runs the same
 embedder on the same chunk texts once before and once after the ingest; their mean is the limit
 (so a change in machine load during the run moves both sides alike). The ingest's time is split
 into its stages by timing the embedder and the Chroma collection from outside.
@@ -142,7 +142,7 @@ def main() -> None:
         report = corpus.ingest(itertools.islice(iter_jsonl(args.source), n))
         ingest_s = time.perf_counter() - t0
         stages = {"parse_chunk_ids": ingest_s - write.seconds, "embed": emb.seconds,
-                  "catalog_fts": write.seconds - emb.seconds - chroma.seconds, "chroma": chroma.seconds}
+                  "catalog_lexical": write.seconds - emb.seconds - chroma.seconds, "chroma": chroma.seconds}
         del corpus.embedder.embed  # unwrap: the raw runs below must not count as ingest
         chunks = report.chunks
         disk = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file()) / 2**20
