@@ -569,10 +569,11 @@ class Checker:
             kept = dict(draft=a.sentences, answerable_p=a.answerable_p)
             if a.abstained:
                 refused = a.refusals[-1] if a.refusals else None
-                by_n = {c.n: c for c in a.passages}
-                about = [by_n[n] for n in denial(a.sentences) if n in by_n
-                         and word_overlap(claim, by_n[n].quote) >= (qp.denied if qp.denied is not None else 2.0)]
-                if about and q == polar_question(claim):
+                about = []
+                if qp.denied is not None and q == polar_question(claim):
+                    by_n = {c.n: c for c in a.passages}
+                    about = [by_n[n] for n in denial(a.sentences) if n in by_n and word_overlap(claim, by_n[n].quote) >= qp.denied]
+                if about:
                     n = number(about[0])
                     findings.append(Finding(question=q, answer=f"No [{n}]", abstained=False, cites=[n], stance=Stance.REFUTES,
                                             check=refused.check if refused else None,
