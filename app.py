@@ -350,10 +350,11 @@ def render_check(check, corpus, cache: dict) -> None:
                 st.caption(ui.escape_inline(f"Independent sources: {p.corroboration.text()}"))
             render_findings(p)
             cited = [e for e in p.evidence if e.n in p.cites] or p.evidence
-            for e in cited:
+            # By position: with both readings a part lists passages of each, so a number can repeat.
+            for k, e in enumerate(cited):
                 note = "Published after the claim's date: it could not have backed the claim then." \
                     if e.after_claim_date else None
-                source_card(e, corpus, f"chk{i}-{e.n}", cache, note=note)
+                source_card(e, corpus, f"chk{i}-{k}", cache, note=note)
     st.caption(ui.escape_inline(" · ".join(x for x in (check.model, check.corpus,
                                                           f"as of {check.as_of}" if check.as_of else "") if x)))
     try:
@@ -598,16 +599,16 @@ def render_draft(d, corpus, cache: dict) -> None:
             if v.earlier:
                 st.info(f"**Checked before**, {ui.escape_inline(v.earlier.summary())}. The claim then: "
                         f"“{ui.escape_inline(v.earlier.claim)}”.", icon=":material/history:")
-            for p in v.check.parts:
+            for j, p in enumerate(v.check.parts):
                 if len(v.check.parts) > 1:
                     st.markdown(f"**{ui.escape_inline(ui.verdict_label(p.verdict))}** · {ui.escape_inline(p.claim)}")
                 st.markdown(ui.escape_markdown(p.explanation))
                 if p.reason:
                     st.caption(ui.escape_inline(p.reason))
                 render_findings(p)
-                for e in [e for e in p.evidence if e.n in p.cites] or p.evidence:
+                for k, e in enumerate([e for e in p.evidence if e.n in p.cites] or p.evidence):
                     note = "Published after the draft's date." if e.after_claim_date else None
-                    source_card(e, corpus, f"draft{n}-{p.claim[:12]}-{e.n}", cache, note=note)
+                    source_card(e, corpus, f"draft{n}-{j}-{k}", cache, note=note)
     left = d.left_out()
     if left:
         st.markdown("**Left out**")

@@ -5,7 +5,7 @@
     python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl] [--cv] [--model] [--prior]
 
 Collect with FACTCHECK_CLAIMS__STOP_EARLY=false, so that every part keeps both passages' readings.
-The product's defaults (ClaimParams) are thresholds fitted with --prior; without it, the
+The "science" preset (ClaimParams) holds thresholds fitted with --prior; without it, the
 "default thresholds" figures apply them to raw readings they were not fitted for.
 
 Each stored row holds both probabilities for every passage read, so any threshold can be
@@ -111,7 +111,7 @@ def fit_model(rows: list[dict], l2: float = 10.0, steps: int = 3000) -> np.ndarr
     """Fitted on the single-part claims (a part of a multi-part claim has no label of its own);
     standardisation is folded into the weights (rows: FEATURES, then the bias)."""
     data = [(verdict_features(ev), LABELS.index(Label(r["label"]))) for r in rows if len(r["check"]["parts"]) == 1
-            for ev in [readable(r["check"]["parts"][0]["_evidence"], ClaimParams())] if ev]
+            for ev in [readable(r["check"]["parts"][0]["_evidence"], ClaimParams(preset="science"))] if ev]
     x = np.array([f for f, _ in data])
     y = np.array([c for _, c in data])
     mu, sd = x.mean(0), x.std(0) + 1e-6
@@ -136,7 +136,7 @@ def halves(rows: list[dict]) -> tuple[list[dict], list[dict]]:
 
 def cross_validate_fit(rows: list[dict], base: ClaimParams | None = None) -> list[tuple[float, float]]:
     """2-fold: (the base thresholds, thresholds refitted on the other half) on each held-out half."""
-    base = base or ClaimParams()
+    base = base or ClaimParams(preset="science")
     a, b = halves(rows)
     return [(claims_report(rescore(held, base), "x", "", 0).macro_f1,
              claims_report(rescore(held, fit(train, base)[0]), "x", "", 0).macro_f1) for train, held in ((a, b), (b, a))]
@@ -148,8 +148,8 @@ def cross_validate(rows: list[dict]) -> list[tuple[float, float]]:
     out = []
     for train, held in (halves_, halves_[::-1]):
         run = model_decide(fit_model(train))
-        out.append((claims_report(rescore(held, ClaimParams()), "x", "", 0).macro_f1,
-                    claims_report(rescore(held, ClaimParams(stop_early=False), run), "x", "", 0).macro_f1))
+        out.append((claims_report(rescore(held, ClaimParams(preset="science")), "x", "", 0).macro_f1,
+                    claims_report(rescore(held, ClaimParams(preset="science", stop_early=False), run), "x", "", 0).macro_f1))
     return out
 
 
@@ -157,7 +157,7 @@ def fit(rows: list[dict], base: ClaimParams | None = None) -> tuple[ClaimParams,
     """Two stages, to keep the grid small: the thresholds without the turned claim, then the two
     turned-claim margins with the two main thresholds again (a stage stays off if it adds nothing).
     `base` holds what is not fitted (whether the prior is subtracted)."""
-    base = base or ClaimParams()
+    base = base or ClaimParams(preset="science")
     grid = [x / 100 for x in range(5, 100, 5)]
     off = dict(flip_support=-1.0, flip_refute=2.0)
     best, best_f1 = base.model_copy(update=off), -1.0
@@ -189,7 +189,7 @@ def main() -> None:
     ap.add_argument("--prior", action="store_true", help="thresholds for ClaimParams.prior (the parts' stored priors subtracted)")
     args = ap.parse_args()
     train = load(args.train)
-    base = ClaimParams(prior=args.prior)
+    base = ClaimParams(preset="science", prior=args.prior)
     if args.prior and any(part["_prior"] is None for r in train for part in r["check"]["parts"]):
         raise SystemExit(f"{args.train} has parts without a prior: run bench/null_prior.py on it first")
     if args.model:
@@ -200,8 +200,8 @@ def main() -> None:
             print(f"fold {i} held out: macro-F1 thresholds {a:.3f}, verdict model {b:.3f}")
         if args.dev:
             dev = load(args.dev)
-            for name, scored in (("thresholds", rescore(dev, ClaimParams())),
-                                 ("verdict model", rescore(dev, ClaimParams(stop_early=False), model_decide(weights)))):
+            for name, scored in (("thresholds", rescore(dev, ClaimParams(preset="science"))),
+                                 ("verdict model", rescore(dev, ClaimParams(preset="science", stop_early=False), model_decide(weights)))):
                 r = claims_report(scored, "dev", "", 0)
                 print(f"dev ({len(dev)} claims) with the {name}: accuracy {r.accuracy:.3f}, macro-F1 {r.macro_f1:.3f} "
                       f"{r.f1}, evidence hit {r.evidence_hit_rate:.3f}, cited hit {r.cited_hit_rate:.3f}")

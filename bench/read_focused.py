@@ -73,7 +73,7 @@ def analyse(path: Path) -> None:
             conf[r["label"]][decide(ev, p)[0].value] += 1
         return sum(macro_f1(conf).values()) / 3
 
-    grid = [ClaimParams(min_true=t, min_false=f, flip_refute=fr) for t in (0.3, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8)
+    grid = [ClaimParams(preset="science", min_true=t, min_false=f, flip_refute=fr) for t in (0.3, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8)
             for f in (0.4, 0.55, 0.7, 0.9) for fr in (0.1, 0.2, 0.3, 0.5)]
     for mode in ("whole", "focused"):
         reads = [x[mode] for r in rows for x in r["reads"]]
@@ -81,7 +81,7 @@ def analyse(path: Path) -> None:
         ref = [max(max(x[mode]["p_false"], x[mode]["p_true_flipped"] or 0.0) - x[mode]["p_true"] for x in r["reads"]) for r in rows]
         is_s, is_r = [r["label"] == "SUPPORTED" for r in rows], [r["label"] == "REFUTED" for r in rows]
         best = max(grid, key=lambda p: f1(mode, p))
-        print(f"{mode}: {len(rows)} claims, macro-F1 {f1(mode, ClaimParams()):.3f} with the product's thresholds, "
+        print(f"{mode}: {len(rows)} claims, macro-F1 {f1(mode, ClaimParams(preset='science')):.3f} with the product's thresholds, "
               f"{f1(mode, best):.3f} at the best of a small grid (in-sample: min_true {best.min_true}, min_false "
               f"{best.min_false}, flip_refute {best.flip_refute}); AUC SUPPORTED vs rest "
               f"{_auc([v for v, s in zip(sup, is_s) if s], [v for v, s in zip(sup, is_s) if not s]):.3f}, REFUTED vs rest "

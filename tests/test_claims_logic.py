@@ -124,8 +124,9 @@ def test_overall_verdict():
 
 
 # ---- the pipeline with scripted models ----------------------------------------------------------
-# These read the token probabilities alone: the question method has tests of its own (test_questions.py).
-PROBS = ClaimParams(method="probabilities")
+# These read the token probabilities alone, with the thresholds the "science" preset fits for them:
+# the question method has tests of its own (test_questions.py).
+PROBS = ClaimParams(preset="science")
 
 class Scripted:
     """Answers every yes/no question about a passage with `probs` (supports, contradicts). With no
@@ -373,3 +374,21 @@ def test_the_prior_is_read_with_no_source_and_kept_with_the_part(seeded):
     llm = Leaning()
     part = Checker(Searcher(seeded), llm, params.model_copy(update={"prior": False})).check(claim).parts[0]
     assert part.verdict is Label.REFUTED and part.prior is None and not any(NO_SOURCE.quote in m for m in llm.seen)
+
+
+def test_a_preset_fills_what_is_not_set_and_an_explicit_value_wins(monkeypatch):
+    """News is the default; science gives its own fitted values, under what the user sets."""
+    news, science = ClaimParams(), ClaimParams(preset="science")
+    assert news.method == "both" and news.questions.denied is not None
+    assert (science.method, science.min_true, science.min_false, science.min_overlap) == ("probabilities", 0.65, 0.6, 0.5)
+    assert science.questions.denied is None
+    mixed = ClaimParams(preset="science", min_true=0.7, questions={"max_questions": 3})
+    assert (mixed.method, mixed.min_true, mixed.questions.max_questions, mixed.questions.denied) == ("probabilities", 0.7, 3, None)
+    from factcheck.settings import Settings
+
+    monkeypatch.setenv("FACTCHECK_CLAIMS__PRESET", "science")
+    monkeypatch.setenv("FACTCHECK_CLAIMS__MIN_FALSE", "0.5")
+    claims = Settings().claims
+    assert (claims.method, claims.min_true, claims.min_false) == ("probabilities", 0.65, 0.5)
+    with pytest.raises(ValueError):
+        ClaimParams(preset="sports")
