@@ -7,6 +7,13 @@ minus wrong answers shown: a wrong answer shown costs a fact-checker as much as 
     python bench/cut_set.py ../shared/evaldata/news_train /tmp/news_train_odd --weeks odd
     factcheck eval qa /tmp/news_train_odd --store /tmp/ev/news_train_odd --out /tmp/ev/odd.jsonl
     python bench/cv_checks.py /tmp/news_train_odd /tmp/ev/odd.jsonl --store /tmp/ev/news_train_odd
+
+The even weeks pooled with the odd ones (the folds are ISO week modulo 5 in both, so fold f holds
+out every week of news_train with that remainder), and a grid of other parameters:
+
+    python bench/cv_checks.py /tmp/news_train_odd /tmp/ev/odd.jsonl --store /tmp/ev/news_train_odd \
+        --also /tmp/news_train_even:/tmp/ev/even.jsonl:/tmp/ev/news_train_even \
+        --grid '{"checks.topic_share": [0.3, 0.4, 0.5], "checks.bare_topic_share": [0.3, 0.4, 0.5]}'
 """
 
 from __future__ import annotations
@@ -44,18 +51,26 @@ def main() -> None:
     ap.add_argument("directory", type=Path, help="the evaluation set, with a `fold` per question (bench/cut_set.py)")
     ap.add_argument("stored", type=Path, help="JSONL written by `factcheck eval qa --out`")
     ap.add_argument("--store", type=Path, help="the store the run used (its articles' text)")
+    ap.add_argument("--also", nargs="*", default=[], metavar="DIR:STORED:STORE",
+                    help="more runs pooled with the first, fold by fold (news_train's other weeks)")
+    ap.add_argument("--grid", type=json.loads, help='the settings tried, JSON {"checks.NAME": [values]} (default: GRID)')
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    article_of = articles(args.store)
-    to_doc = gold_map(args.directory)
-    queries = {q["id"]: q for q in read_queries(args.directory)}
-    rows = [r for r in stored_rows(args.stored) if r["answerable"]]
-    settings = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
+    runs = [(args.directory, args.stored, args.store)] + [tuple(Path(x) for x in spec.split(":")) for spec in args.also]
+    loaded = []  # (row, query, gold, article_of) of every answerable question of every run
+    for directory, stored, store in runs:
+        article_of = articles(store)
+        to_doc = gold_map(directory)
+        queries = {q["id"]: q for q in read_queries(directory)}
+        loaded += [(r, queries[r["id"]], answer_gold(queries[r["id"]], to_doc), article_of)
+                   for r in stored_rows(stored) if r["answerable"]]
+    grid = args.grid or GRID
+    settings = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
     results = {}  # setting index -> per question results
     for i, setting in enumerate(settings):
         params = with_checks(AnswerParams(), [f"{k}={json.dumps(v)}" for k, v in setting.items()])
-        results[i] = [{**replay(r, queries[r["id"]], answer_gold(queries[r["id"]], to_doc), params, article_of),
-                       "draft_right": r["draft_right"], "fold": queries[r["id"]].get("fold", 0)} for r in rows]
+        results[i] = [{**replay(r, q, gold, params, article_of), "draft_right": r["draft_right"], "fold": q.get("fold", 0)}
+                      for r, q, gold, article_of in loaded]
     folds = sorted({x["fold"] for x in results[0]})
     held_out, chosen = [], []
     for f in folds:

@@ -617,6 +617,20 @@ def test_check_a_claim_shows_verdicts_and_downloads(env):
     assert "Download report (JSON)" in labels and "Download report (Markdown)" in labels
 
 
+def test_a_part_listing_one_passage_number_twice_still_shows_every_card(env):
+    """Both readings of a claim list the passages each read, so one part can hold two with one
+    number: the cards must not share a key (Streamlit refuses the whole page)."""
+    check = claim_check()
+    part = check.parts[0]
+    twice = part.model_copy(update={"cites": [1], "evidence": [part.evidence[0], part.evidence[0].model_copy(update={"quote": "passage 1 again"})]})
+    at = new_app()
+    at.session_state["check"] = check.model_copy(update={"parts": [twice, check.parts[1]]}).model_dump(mode="json")
+    at.run()
+    assert not at.exception, at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert "passage 1 again" in shown
+
+
 def test_a_verdict_shows_its_evidence_on_a_timeline(env):
     at = new_app()
     at.session_state["check"] = claim_check().model_dump(mode="json")  # as a finished check leaves it
