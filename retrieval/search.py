@@ -144,7 +144,10 @@ class Searcher:
         date_max = min(upper) if upper else None
         date_min = date_from.toordinal() if date_from else None
         if date_max is not None or date_min is not None:
-            lo, hi = self.corpus.db.execute("SELECT MIN(date_ord), MAX(date_ord) FROM articles").fetchone()
+            # Two subqueries, not MIN and MAX in one: SQLite answers each alone from the date index,
+            # but scans the whole index for the pair (56 ms at 1M passages against 0.04 ms).
+            lo, hi = self.corpus.db.execute("SELECT (SELECT MIN(date_ord) FROM articles), "
+                                            "(SELECT MAX(date_ord) FROM articles)").fetchone()
             if date_max is not None and hi is not None and hi <= date_max:
                 date_max = None
             if date_min is not None and lo is not None and lo >= date_min:
