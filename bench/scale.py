@@ -294,7 +294,6 @@ def build(size: int, server: bool, batch_chunks: int) -> dict:
     from factcheck.settings import Settings
     from retrieval.chunking import chunk_article
     from retrieval.identity import article_id
-    from retrieval.errors import StoreError
 
     settings = Settings()
     d = SCALE_DIR / str(size)
@@ -329,9 +328,7 @@ def build(size: int, server: bool, batch_chunks: int) -> dict:
     tee = Tee(corpus.collection, scol) if srv else Tee(corpus.collection)
     set_collection(corpus, tee)
     db = corpus.db
-    # Articles are made in order: resume after the last one made (a batch the store refused leaves
-    # a gap, so the count of complete articles can lag); one made twice is skipped as seen.
-    j = max(corpus.count(), info.get("next_article", 0))
+    j = corpus.count()  # articles are written in order, so the complete ones are a prefix
     have = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     print(f"[{size}] source loaded in {time.perf_counter() - t_load:.0f} s; resuming at article {j}, {have} chunks",
           flush=True)
@@ -354,21 +351,11 @@ def build(size: int, server: bool, batch_chunks: int) -> dict:
             batch.append((art.external_id, art, cs))
             vecs.append(synth.vectors(j - 1, len(cs), src_vecs, copy))
             n += len(cs)
-        prepared = np.concatenate(vecs)
+        preset.next = np.concatenate(vecs)
         seconds["prepare"] += time.perf_counter() - t0
         t1 = time.perf_counter()
         before = list(tee.seconds)
-        preset.next = prepared
-        try:
-            corpus._write(batch)
-        except StoreError as e:
-            # The store checks that a query with each new vector returns it, and rolls the whole
-            # batch back when one stays unreachable after rewrites: among this store's many
-            # near-copies of one text, HNSW can miss one (the same batch fails again). A synthetic
-            # store can do without those articles: the build goes on with the next ones.
-            print(f"[{size}] batch of {n} chunks rolled back by the store ({e}); going on without it", flush=True)
-            info["refused_batches"] = info.get("refused_batches", 0) + 1
-            n = 0
+        corpus._write(batch)
         spent = [a - b for a, b in zip(tee.seconds, before)]
         seconds["chroma"] += spent[0]
         seconds["server"] += spent[1] if srv else 0.0
@@ -381,7 +368,7 @@ def build(size: int, server: bool, batch_chunks: int) -> dict:
                   + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items() if k != "total")
                   + f", RSS {rss_mb()[0]:.0f} MB" + (f", server RSS {srv.rss()[0]:.0f} MB" if srv else "")
                   + f", load {load_avg()}", flush=True)
-            info.update(chunks=have, articles=corpus.count(), next_article=j, seconds=seconds, server=server)
+            info.update(chunks=have, articles=j, seconds=seconds, server=server)
             info_path.write_text(json.dumps(info, indent=2))
     seconds["total"] = sum(seconds[k] for k in ("prepare", "catalog", "chroma", "server"))
     info.update(chunks=have, articles=corpus.count(), seconds=seconds, server=server,

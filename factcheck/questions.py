@@ -184,12 +184,14 @@ _WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split
 _MONTH_NAMES = set("january february march april may june july august september october november december".split())
 
 
+_A_YEAR = re.compile(r"\d{4}")
+
+
 def _most_specific_shared(given: set[str], claimed: set[str]) -> tuple[set[str], set[str]]:
     """A date is the same only when its years agree, if both give one: "August 2025" is not
     "August 2024". Without a year on one side, the months are what is compared."""
-    years = re.compile(r"\d{4}")
-    if any(years.fullmatch(v) for v in given) and any(years.fullmatch(v) for v in claimed):
-        return {v for v in given if years.fullmatch(v)}, {v for v in claimed if years.fullmatch(v)}
+    if any(_A_YEAR.fullmatch(v) for v in given) and any(_A_YEAR.fullmatch(v) for v in claimed):
+        return {v for v in given if _A_YEAR.fullmatch(v)}, {v for v in claimed if _A_YEAR.fullmatch(v)}
     return given, claimed
 
 
