@@ -412,19 +412,21 @@ class Checker:
         return [{"role": "system", "content": template("claim_system")},
                 {"role": "user", "content": render(prompt, passage=text, claim=as_data(claim), **extra)}]
 
-    def _yes(self, claim: str, passage: Citation, question: str) -> float:
+    def _yes(self, claim: str, passage: Citation, question: str, fresh: bool = False) -> float:
         """P(yes) to one of the yes/no questions (a prompt template's name) about the claim and passage."""
-        return self.llm.yes_probability(self._messages(claim, passage, "claim_user", question=template(question)))
+        return self.llm.yes_probability(self._messages(claim, passage, "claim_user", question=template(question)), fresh=fresh)
 
     def prior(self, claim: str) -> Prior | None:
         """The model's yes/no leaning for the claim with no source (None without token probabilities)."""
-        def ask(text: str, question: str) -> float:
-            return round(self._yes(text, NO_SOURCE, question), 4)
+        def ask(text: str, question: str, fresh: bool = False) -> float:
+            return round(self._yes(text, NO_SOURCE, question, fresh), 4)
         if self._text_only:
             return None
         turned = flip_claim(claim) if self.params.flip else None
         try:
-            return Prior(p_true=ask(claim, "claim_true"), p_false=ask(claim, "claim_false"),
+            # The first question is read from scratch, so a claim's prior (and every reading of
+            # its passages, which follow from it) is the same whatever was checked before it.
+            return Prior(p_true=ask(claim, "claim_true", fresh=True), p_false=ask(claim, "claim_false"),
                          p_true_flipped=ask(turned, "claim_true") if turned else None)
         except NoTokenProbabilities:
             self._text_only = True

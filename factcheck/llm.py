@@ -162,7 +162,13 @@ class ChatModel:
             return ModelError(f"The model at {self.where} returned HTTP {e.status_code}.")
         return ModelError(f"The model at {self.where} sent a reply that could not be read.")
 
-    def _call(self, **kw):
+    def _call(self, fresh: bool = False, **kw):
+        if fresh and self.local is not None:
+            # llama.cpp reuses the longest prefix it still holds from the previous prompt, and a
+            # prefix read in another batch gives slightly other numbers (a claim's prior moved by
+            # up to 0.03 with what was read before it). Read from scratch, a prompt gives the same
+            # probabilities whatever came before. Other endpoints take no such field.
+            kw["extra_body"] = {"cache_prompt": False}
         try:
             with self._turn():
                 return self.client.chat.completions.create(model=self.model, temperature=0, **kw)
@@ -187,10 +193,12 @@ class ChatModel:
         except openai.OpenAIError as e:
             raise self._error(e) from None
 
-    def yes_probability(self, messages: Messages) -> float:
+    def yes_probability(self, messages: Messages, fresh: bool = False) -> float:
         """P(yes) / (P(yes) + P(no)) for the first token of the reply. More reliable than the
-        model's wording for a small model (measured on these machines): it leans to 'yes', so thresholds sit high."""
-        r = self._call(messages=messages, max_tokens=1, logprobs=True, top_logprobs=10)
+        model's wording for a small model (measured on these machines): it leans to 'yes', so thresholds sit high.
+        `fresh`: read the whole prompt anew (the embedded model), so the figure does not depend on
+        what was read before it."""
+        r = self._call(fresh=fresh, messages=messages, max_tokens=1, logprobs=True, top_logprobs=10)
         try:
             top = r.choices[0].logprobs.content[0].top_logprobs
         except (AttributeError, IndexError, TypeError):

@@ -89,7 +89,7 @@ class ScriptedModel:
         yield from self.reply.split(" ")[:1]
         yield " " + " ".join(self.reply.split(" ")[1:])
 
-    def yes_probability(self, messages):
+    def yes_probability(self, messages, fresh=False):
         return self.p_yes
 
 

@@ -89,3 +89,18 @@ def test_questions_settle_a_claim_and_the_report_lists_them(tmp_path, embedder, 
         assert not f.abstained or f.check  # an unanswered question names the check that refused its answer
     assert [f["question"] for f in data["parts"][0]["questions"]] == [f.question for f in part.questions]
     assert all(n in {e.n for e in part.evidence} for f in part.questions for n in f.cites)
+
+
+def test_a_claims_prior_does_not_depend_on_what_was_read_before(compound):
+    """The same claim gets the same verdict whatever was checked before it: the runtime's prompt
+    cache (a prefix read in another batch gives slightly other numbers) must not move its prior."""
+    from factcheck.evidence import Citation
+
+    checker, _ = compound
+    claim = "Vitamin D supplements reduce the risk of fractures in older adults."
+    priors = []
+    for source in ("none", "Nature"):  # what sits in the cache before: a prefix like the prior's, and another
+        checker._read("Aspirin lowers mortality.", Citation(n=1, doc_id="x", chunk_id="x", start=0, end=9,
+                                                            quote="A trial found no effect on sleep.", source=source))
+        priors.append(checker.prior(claim))
+    assert priors[0] is not None and priors[0] == priors[1]

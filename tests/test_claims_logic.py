@@ -145,7 +145,7 @@ class Scripted:
             return self.split
         return self.label_reply
 
-    def yes_probability(self, messages):
+    def yes_probability(self, messages, fresh=False):
         if self.probs is None:
             raise NoTokenProbabilities("no logprobs")
         if NO_SOURCE.quote in messages[-1]["content"]:
@@ -171,7 +171,7 @@ def test_a_text_only_endpoint_is_asked_for_probabilities_once(seeded):
     class Counting(Scripted):
         asked = 0
 
-        def yes_probability(self, messages):
+        def yes_probability(self, messages, fresh=False):
             Counting.asked += 1
             return super().yes_probability(messages)
 
@@ -291,7 +291,7 @@ class Recording(Scripted):
         super().__init__(**kw)
         self.seen: list[str] = []
 
-    def yes_probability(self, messages):
+    def yes_probability(self, messages, fresh=False):
         if NO_SOURCE.quote not in messages[-1]["content"]:
             self.seen.append(messages[-1]["content"])
         return super().yes_probability(messages)
@@ -353,7 +353,7 @@ def test_focused_reading_gives_the_model_the_closest_sentences_and_the_conclusio
 
 def test_the_prior_is_read_with_no_source_and_kept_with_the_part(seeded):
     class Leaning(Recording):  # 0.1 / 0.3 with no source, 0.2 / 0.35 with a passage
-        def yes_probability(self, messages):
+        def yes_probability(self, messages, fresh=False):
             text = messages[-1]["content"]
             self.seen.append(text)
             no_source, support = NO_SOURCE.quote in text, "support the claim" in text
@@ -392,3 +392,21 @@ def test_a_preset_fills_what_is_not_set_and_an_explicit_value_wins(monkeypatch):
     assert (claims.method, claims.min_true, claims.min_false) == ("probabilities", 0.65, 0.5)
     with pytest.raises(ValueError):
         ClaimParams(preset="sports")
+
+
+def test_the_prior_is_read_from_scratch_and_the_passages_after_it_are_not():
+    """Only the prior's first question asks the model to read the whole prompt anew: it fixes the
+    cache for everything the claim reads after it, at the cost of one prompt."""
+    class Recording(Scripted):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.fresh = []
+
+        def yes_probability(self, messages, fresh=False):
+            self.fresh.append(fresh)
+            return super().yes_probability(messages)
+
+    llm = Recording(probs=(0.9, 0.1))
+    checker = Checker(None, llm, PROBS)
+    checker.prior("Putin and Zelensky met in 2024.")
+    assert llm.fresh[0] is True and not any(llm.fresh[1:]) and len(llm.fresh) >= 2

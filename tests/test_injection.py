@@ -102,7 +102,7 @@ class Obedient:
         self.prompts.append(messages)
         yield self.reply(messages[-1]["content"])
 
-    def yes_probability(self, messages):
+    def yes_probability(self, messages, fresh=False):
         return 0.99
 
 
