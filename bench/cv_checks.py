@@ -14,6 +14,12 @@ out every week of news_train with that remainder), and a grid of other parameter
     python bench/cv_checks.py /tmp/news_train_odd /tmp/ev/odd.jsonl --store /tmp/ev/news_train_odd \
         --also /tmp/news_train_even:/tmp/ev/even.jsonl:/tmp/ev/news_train_even \
         --grid '{"checks.topic_share": [0.3, 0.4, 0.5], "checks.bare_topic_share": [0.3, 0.4, 0.5]}'
+
+With the same weeks made unanswerable (`bench/unanswerable.py DIR --store S --out rows.jsonl`), an
+answer shown there is a wrong answer shown too, so a setting is chosen for abstaining where the
+sources hold no answer as much as for answering where they do:
+
+    python bench/cv_checks.py ... --unanswerable /tmp/news_train_odd:/tmp/ev/odd_unans.jsonl:/tmp/ev/news_train_odd
 """
 
 from __future__ import annotations
@@ -35,15 +41,20 @@ GRID = {  # the settings tried: each check on or off, and the window of the one-
 
 
 def figures(results: list[dict]) -> dict:
+    unanswerable = [r for r in results if r.get("unanswerable")]
+    results = [r for r in results if not r.get("unanswerable")]
     n = len(results) or 1
     right = sum(r["right"] for r in results)
     drafts = sum(r["draft_right"] for r in results)
     refused = sum(1 for r in results if r["check"])
+    wrong = sum(r["shown"] and not r["right"] for r in results)
+    shown_unanswerable = sum(r["shown"] for r in unanswerable)
     return {"questions": len(results), "right": round(right / n, 4), "cited": round(sum(r["cited"] for r in results) / n, 4),
             "draft": round(drafts / n, 4), "right_drafts_refused": round(refused / max(drafts, 1), 4),
             "abstained": round(sum(not r["shown"] for r in results) / n, 4),
-            "wrong_shown": sum(r["shown"] and not r["right"] for r in results),
-            "utility": right - sum(r["shown"] and not r["right"] for r in results)}
+            "wrong_shown": wrong, "unanswerable": len(unanswerable),
+            "unanswerable_abstained": round(1 - shown_unanswerable / max(len(unanswerable), 1), 4),
+            "utility": right - wrong - shown_unanswerable}
 
 
 def main() -> None:
@@ -53,6 +64,8 @@ def main() -> None:
     ap.add_argument("--store", type=Path, help="the store the run used (its articles' text)")
     ap.add_argument("--also", nargs="*", default=[], metavar="DIR:STORED:STORE",
                     help="more runs pooled with the first, fold by fold (news_train's other weeks)")
+    ap.add_argument("--unanswerable", nargs="*", default=[], metavar="DIR:STORED:STORE",
+                    help="bench/unanswerable.py runs of the same weeks: an answer shown there counts as wrong")
     ap.add_argument("--grid", type=json.loads, help='the settings tried, JSON {"checks.NAME": [values]} (default: GRID)')
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -64,13 +77,19 @@ def main() -> None:
         queries = {q["id"]: q for q in read_queries(directory)}
         loaded += [(r, queries[r["id"]], answer_gold(queries[r["id"]], to_doc), article_of)
                    for r in stored_rows(stored) if r["answerable"]]
+    for spec in args.unanswerable:  # a stored row of bench/unanswerable.py: no right draft, no gold to find
+        directory, stored, store = (Path(x) for x in spec.split(":"))
+        article_of = articles(store)
+        queries = {q["id"]: q for q in read_queries(directory)}
+        loaded += [({**r, "draft_right": False, "unanswerable": True}, queries[r["id"]], set(), article_of)
+                   for r in stored_rows(stored)]
     grid = args.grid or GRID
     settings = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
     results = {}  # setting index -> per question results
     for i, setting in enumerate(settings):
         params = with_checks(AnswerParams(), [f"{k}={json.dumps(v)}" for k, v in setting.items()])
-        results[i] = [{**replay(r, q, gold, params, article_of), "draft_right": r["draft_right"], "fold": q.get("fold", 0)}
-                      for r, q, gold, article_of in loaded]
+        results[i] = [{**replay(r, q, gold, params, article_of), "draft_right": r["draft_right"], "fold": q.get("fold", 0),
+                       "unanswerable": r.get("unanswerable", False)} for r, q, gold, article_of in loaded]
     folds = sorted({x["fold"] for x in results[0]})
     held_out, chosen = [], []
     for f in folds:
@@ -89,11 +108,13 @@ def main() -> None:
         print("whole set  " + ", ".join(f"{k}={v}" for k, v in s.items()))
     for f in report["folds"]:
         print(f"fold {f['fold']}: chose {f['chosen']} -> right {f['right']}, cited {f['cited']}, refused right drafts "
-              f"{f['right_drafts_refused']}, abstained {f['abstained']} ({f['questions']} questions)")
+              f"{f['right_drafts_refused']}, abstained {f['abstained']} ({f['questions']} questions)"
+              + (f", abstained without the answer {f['unanswerable_abstained']} ({f['unanswerable']})" if f["unanswerable"] else ""))
     h = report["held_out"]
     print(f"held out, pooled: right {h['right']}, cited {h['cited']}, draft {h['draft']}, right drafts refused "
           f"{h['right_drafts_refused']}, abstained on answerable {h['abstained']}, wrong shown {h['wrong_shown']} "
-          f"of {h['questions']}; refused by {report['refused_by_check']}")
+          f"of {h['questions']}; refused by {report['refused_by_check']}"
+          + (f"; abstained without the answer {h['unanswerable_abstained']} of {h['unanswerable']}" if h["unanswerable"] else ""))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,18 @@
-"""The words of a text as the checks compare them: lowercased tokens, a crude stem, the words
-that say nothing about a topic, numbers spelled either way, a country and its people as one.
+"""The words of a text as the checks compare them: lowercased tokens, their English stems
+(Snowball), the words that say nothing about a topic, numbers spelled either way, a country and
+its people as one.
 
-Why so crude: a check must be one a fact-checker can follow ("the cited passage does not hold
-its facts") and run in milliseconds with no model. answer.py and claims.py share it; claims.py
-keeps FUNCTION_WORDS and cut(), with which its thresholds were fitted.
+Why no model: a check must be one a fact-checker can follow ("the cited passage does not hold
+its facts") and run in milliseconds. answer.py and claims.py share it; claims.py keeps
+FUNCTION_WORDS and the five-letter cut(), with which its thresholds were fitted.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+
+import Stemmer
 
 FUNCTION_WORDS = set("""a an and are as at be been being but by did do does for from had has have he her his how if in
 into is it its of on or she so than that the their them then there these they this those to was we were what
@@ -44,10 +48,18 @@ def cut(word: str) -> str:
     return _LEMMA.get(word, word)[:5]
 
 
+_STEMMERS = threading.local()  # a PyStemmer stemmer is not to be shared between threads
+
+
 def stem(word: str) -> str:
-    """The cut after a final "ed" or "ing" goes, leaving four letters or more: "rolled out" says
-    "roll out", which a five-letter cut alone reads as "rolle" against "roll"."""
-    return cut(re.sub(r"^(.{4,}?)(?:ing|ed)$", r"\1", _LEMMA.get(word, word)))
+    """The Snowball (Porter 2) English stem of a lowercased word, irregular forms first made
+    regular ("met" is "meet"). Unlike a cut to a few letters it keeps names apart ("Austria" is
+    not "Australia", "Niger" not "Nigeria") and words of one family together ("rolled", "roll")."""
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = Stemmer.Stemmer("english")
+    # A hyphen or apostrophe at an edge is where a name was cut from its digits ("Covid-" of "Covid-19").
+    return stemmer.stemWord(_LEMMA.get(word, word).replace("’", "'").strip("-'"))
 
 
 # Small numbers are often spelled out on one side only ("extended six months" / "6 months").
@@ -60,14 +72,17 @@ def numbers(text: str) -> set[str]:
     return digits | {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS}
 
 
-# A country and its people are one name to a reader ("China" from "Chinese citizens"); listed
-# only where the crude five-letter stem does not already match them (Japan/Japanese does).
+# A country and its people are one name to a reader ("China" from "Chinese citizens"): the
+# irregular ones listed here, the regular ones ("Ukraine"/"Ukrainian") made by _peoples() below.
 _SAME_PLACE = [g.split("/") for g in """china/chinese france/french britain/british spain/spanish sweden/swedish/swede
 finland/finnish poland/polish turkey/turkish denmark/danish norway/norwegian greece/greek switzerland/swiss
 wales/welsh ireland/irish netherlands/dutch/holland england/english scotland/scottish/scots peru/peruvian iraq/iraqi
 cuba/cuban iran/iranian oman/omani italy/italian cyprus/cypriot malta/maltese philippines/filipino/filipina
-thailand/thai myanmar/burmese""".split()]
-_PLACE_STEMS = {stem(w): {stem(x) for x in g} for g in _SAME_PLACE for w in g}
+thailand/thai myanmar/burmese afghanistan/afghan pakistan/pakistani bangladesh/bangladeshi israel/israeli
+kuwait/kuwaiti qatar/qatari yemen/yemeni somalia/somali vietnam/vietnamese japan/japanese lebanon/lebanese
+portugal/portuguese senegal/senegalese nepal/nepalese sudan/sudanese congo/congolese taiwan/taiwanese
+kazakhstan/kazakh uzbekistan/uzbek zealand/zealander korea/korean arabia/arabian africa/african lanka/lankan
+salvador/salvadoran europe/european asia/asian arab/arabic/arabian""".split()]
 
 
 def _with_places(found: set[str]) -> set[str]:
@@ -85,8 +100,9 @@ def capitalised(text: str) -> set[str]:
 
 
 def stems(text: str) -> set[str]:
-    """What a text can back: its stems, a country's people counting as the country."""
-    return _with_places({stem(w) for w in words(text)})
+    """What a text can back: its stems, each part of a hyphenated word too ("Covid-19" names
+    Covid), a country's people counting as the country."""
+    return _with_places({stem(p) for w in words(text) for p in {w, *w.split("-")} if p})
 
 
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -131,6 +147,31 @@ united states/US/USA/america, uruguay, uzbekistan, vanuatu, vatican/holy see, ve
 zimbabwe""".replace("\n", " ").split(", ")]
 
 
+def _peoples() -> dict[str, str]:
+    """A people's word for each one-word country name ("Ukrainian", "Brazilian", "German"), made
+    by the regular English endings; where two countries would make the same word the longer name
+    keeps it ("Nigerian" is Nigeria's, not Niger's). Last words of longer names ("Republic",
+    "Islands") make none: "Republican" names no country."""
+    out: dict[str, str] = {}
+    for name in sorted({form for g in _COUNTRIES for form in g if form.isalpha() and form.islower()}, key=len):
+        base = name.rstrip("aeiouy")
+        forms = [name + "n", name + "an", base + "ian", base + "an", base + "ean", base + "i"]
+        if name.endswith("y"):  # Germany / German, Hungary / Hungarian
+            forms.append(name[:-1])
+        for form in forms:
+            out[stem(form)] = stem(name)
+    return out
+
+
+def _place_stems() -> dict[str, set[str]]:
+    groups = [{stem(w) for w in g} for g in _SAME_PLACE] + [{p, c} for p, c in _peoples().items()]
+    out: dict[str, set[str]] = {}
+    for g in groups:
+        for s in g:
+            out.setdefault(s, set()).update(g)
+    return out
+
+
 def _country_token(word: str) -> set[str]:
     """What one written word can be in a country's name: its stem and, for a people, its
     country's; an upper-case short form only as itself ("US", "U.S." but not "us")."""
@@ -140,6 +181,7 @@ def _country_token(word: str) -> set[str]:
     return _with_places({stem(word.lower().rstrip("."))})
 
 
+_PLACE_STEMS = _place_stems()
 _COUNTRY_FORMS = [(g[0], ["=" + w.lower() if w.isupper() else stem(w) for w in form.split()]) for g in _COUNTRIES for form in g]
 
 

@@ -514,6 +514,11 @@ def test_a_question_for_a_country_is_answered_by_a_country():
     assert countries("Saudi Arabian officials and the Ukrainian first lady") == {"saudi arabia", "ukraine"}
     assert countries("U.S. officials told us") == {"united states"} and not countries("they told us")
     assert countries("Chinese citizens, British ministers, the UK's Dutch partners") == {"china", "united kingdom", "netherlands"}
+    # Whole names, not their first letters: Austria is not Australia, Niger not Nigeria, and a
+    # Republican names no country.
+    assert countries("Austrian skiers in Australia") == {"austria", "australia"}
+    assert countries("Nigerian troops") == {"nigeria"} and countries("Niger's capital") == {"niger"}
+    assert countries("Republican senators and a South Korean envoy") == {"south korea"}
     # A country the question already names is no answer to it.
     q2 = "US first lady Jill Biden met with the first lady of which country this week?"
     p2 = [Citation(n=1, doc_id="u", chunk_id="u:0", start=0, end=99, quote="The US first lady met the first lady of Ukraine this week.")]
