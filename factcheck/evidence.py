@@ -10,9 +10,10 @@ import re
 from typing import TYPE_CHECKING
 
 import numpy as np
+import sentencex
 from pydantic import BaseModel, Field
 
-from retrieval.chunking import ABBREVIATION, sentence_spans
+from retrieval.chunking import sentence_spans
 from retrieval.models import Copy, Hit
 
 if TYPE_CHECKING:
@@ -169,20 +170,18 @@ def format_passages(passages: list[Citation]) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])[ \t]+(?=[A-Z\"“(])|(?<=\])[ \t]+(?=[A-Z])|(\s*\n\s*)", text.strip())
+    """The sentences of a passage, a question or a draft. sentencex (Wikimedia's rules for
+    abbreviations, initials and numbers) finds the ends: "George W. Bush" and "the U.N. Security
+    Council" stay whole. A line break always ends one (headlines, list items), and so does a
+    citation marker before a capital ("... in 2019 [1] They ..."), which drafts write without a stop."""
     out: list[str] = []
-    glued = False  # the previous part ended with an abbreviation on the same line
-    for part in parts:
-        if part is None or not part.strip():
-            glued = glued and part is None  # a line break (the captured separator) ends a sentence whatever came before
-            continue
-        part = part.strip()
-        if glued:  # "Democratic Rep. Bennie Thompson" is one sentence
-            out[-1] += " " + part
-        else:
-            out.append(part)
-        glued = bool(ABBREVIATION.search(out[-1]))
+    for line in text.strip().splitlines():
+        for part in _AFTER_MARKER.split(line):
+            out += [s.strip() for s in sentencex.segment("en", part) if s.strip()]
     return out
+
+
+_AFTER_MARKER = re.compile(r"(?<=\])[ \t]+(?=[A-Z])")
 
 
 def nothing_found(corpus, what: str) -> str:

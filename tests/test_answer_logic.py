@@ -77,6 +77,9 @@ def test_split_sentences_does_not_end_a_sentence_at_an_abbreviation():
     # "Roe v." was once judged alone, and "Wade." as a second sentence restating the question.
     assert split_sentences("59% disapprove of the ruling that overturned Roe v. Wade [2]. Next [1].") == [
         "59% disapprove of the ruling that overturned Roe v. Wade [2].", "Next [1]."]
+    # Initials and dotted acronyms before a capital end nothing; a marker before a capital does.
+    assert split_sentences("George W. Bush spoke at the U.N. Security Council [1] The Dr. Smith report followed.") == [
+        "George W. Bush spoke at the U.N. Security Council [1]", "The Dr. Smith report followed."]
 
 
 class ScriptedModel:
