@@ -44,7 +44,8 @@ def replay(r: dict, q: dict, gold: set[str], params: AnswerParams, article_of) -
     since = timeframe.since(q["question"], dt.date.fromisoformat(a["as_of"])) if params.time_frame else None
     sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], since) if a["sentences"] else []
     kept = [s for s in sentences if s.supported]
-    whole = abstention(sentences, a["answerable_p"] or 0.0, params)
+    # The stated reading, where the run made it (or bench/read_stated.py added it to the stored rows).
+    whole = abstention(sentences, a["answerable_p"] or 0.0, params, a.get("stated_p"))
     shown = not whole
     text, citations = compose(kept, passages, q["question"], article_of) if shown else ("", [])
     right, cited = (shown and x for x in judge_answer(text, citations, r["answers"], gold))
@@ -56,11 +57,17 @@ def replay(r: dict, q: dict, gold: set[str], params: AnswerParams, article_of) -
 
 
 def with_checks(params: AnswerParams, settings: list[str]) -> AnswerParams:
-    """The parameters with `checks.NAME=VALUE` settings (JSON values) applied."""
+    """The parameters with `checks.NAME=VALUE` (a check's) or `NAME=VALUE` (the answerer's, such
+    as min_answerable) settings, JSON values, applied."""
     for item in settings:
         key, value = item.split("=", 1)
-        checks = params.checks.model_copy(update={key.removeprefix("checks."): json.loads(value)})
-        params = params.model_copy(update={"checks": checks})
+        if key.startswith("checks."):
+            checks = params.checks.model_copy(update={key.removeprefix("checks."): json.loads(value)})
+            params = params.model_copy(update={"checks": checks})
+        elif key in AnswerParams.model_fields:
+            params = params.model_copy(update={key: json.loads(value)})
+        else:
+            raise SystemExit(f"no answer parameter {key!r}")
     return params
 
 
