@@ -37,9 +37,6 @@ class AnswerParams(BaseModel):
     rank_weight: float = 0.03  # a sentence's closeness to the question, less this per rank of the passage it came from
     max_tokens: int = 120
     min_answerable: float = 0.45  # P(yes) that the passages answer the question (it leans to yes; the support check does most of the work)
-    # P(yes) that the passages state the answer as it would be shown, read after the checks (prompts/
-    # answer_stated_user.txt); None: not read. It sees the answer itself, which the question alone does not.
-    min_stated: float | None = None
     examples: bool = False  # worked examples before the question (prompts/answer_examples.txt)
     time_frame: bool = True  # evidence for "this week" must be dated this week (see timeframe.py)
     checks: CheckParams = Field(default_factory=CheckParams)  # what a drafted sentence must pass (checks.py)
@@ -65,7 +62,6 @@ class Answer(BaseModel):
     sentences: list[Sentence] = Field(default_factory=list)  # the model's draft, sentence by sentence, judged
     refusals: list[Refusal] = Field(default_factory=list)  # what was not shown, and which check refused it
     answerable_p: float | None = None
-    stated_p: float | None = None  # P(yes) that the passages state the answer shown (AnswerParams.min_stated)
     model: str = ""
     timings: dict[str, float] = Field(default_factory=dict)
 
@@ -184,7 +180,7 @@ def compose(kept: list[Sentence], passages: list[Citation], question: str,
     return text, citations
 
 
-def abstention(sentences: list[Sentence], p_yes: float, params: AnswerParams, p_stated: float | None = None) -> Refusal | None:
+def abstention(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> Refusal | None:
     """Why the judged draft is not shown (the check and what it found), or None. The draft states
     its answer first: when that first sentence is refused, what follows is context for an answer
     that did not hold ("Lady Gaga began her Vegas residency in 2018" after a refused "Lady Gaga."
@@ -199,15 +195,7 @@ def abstention(sentences: list[Sentence], p_yes: float, params: AnswerParams, p_
         return Refusal(check=first.check or "judge", detail=f"no sentence of the draft is backed by a passage given (the first: {first.reason})")
     if not first.supported:
         return Refusal(check=first.check or "judge", detail=f"the draft's answer (its first sentence) was refused ({first.reason})")
-    if params.min_stated is not None and p_stated is not None and p_stated < params.min_stated:
-        return Refusal(check="answer_stated", detail=f"the passages do not appear to state this answer "
-                       f"(the model's P(yes) {p_stated:.2f} < {params.min_stated})")
     return None
-
-
-def stated(sentences: list[Sentence]) -> str:
-    """The answer as it would be shown, without its markers: what the passages must be read to state."""
-    return " ".join(MARKER.sub("", s.text).replace(" .", ".").strip() for s in sentences if s.supported)
 
 
 def abstain_reason(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> str | None:
@@ -272,23 +260,17 @@ class Answerer:
         # The model still reads the older passages: they are shown when it abstains.
         since = timeframe.since(question, as_of) if p.time_frame else None
         sentences = judge(draft, passages, p.checks, question, since)
-        kept = [s for s in sentences if s.supported]
-        p_stated = None
-        if p.min_stated is not None and not abstention(sentences, p_yes, p):
-            # The same prefix again (system, passages, question): only the answer is read anew.
-            p_stated = round(self.llm.yes_probability(self.messages("answer_stated_user", question, passages, as_of,
-                                                                    answer=as_data(stated(sentences)))), 4)
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
-        whole = abstention(sentences, p_yes, p, p_stated)
-        read = dict(answerable_p=round(p_yes, 4), stated_p=p_stated, timings=_round(timings))
+        kept = [s for s in sentences if s.supported]
+        whole = abstention(sentences, p_yes, p)
         if whole:
             yield Answer(text=ABSTAIN_TEXT, abstained=True, reason=whole.detail, sentences=sentences,
-                         refusals=refusals(sentences, whole), **read, **base)
+                         refusals=refusals(sentences, whole), answerable_p=round(p_yes, 4), timings=_round(timings), **base)
             return
         text, citations = compose(kept, passages, question, self._article_text)
         yield Answer(text=text, abstained=False, citations=citations, sentences=sentences, refusals=refusals(sentences, None),
-                     **read, **base)
+                     answerable_p=round(p_yes, 4), timings=_round(timings), **base)
 
     def _article_text(self, doc_id: str) -> str:
         try:

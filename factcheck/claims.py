@@ -385,11 +385,10 @@ class Checker:
         # The questions a claim raises are answered by the same path, checks and abstention as a
         # fact-checker's own questions.
         self.answerer = answerer or Answerer(searcher, llm)
-        # The claim questions' answerable gate may differ from the fact-checkers' (QuestionParams);
-        # their answers are weighed by the verdict's own fitted thresholds, not the shown answer's reading.
+        # The claim questions' answerable gate may differ from the fact-checkers' (QuestionParams).
         gate = self.params.questions.min_answerable
-        update = {"min_stated": None} | ({} if gate is None else {"min_answerable": gate})
-        self.question_answerer = Answerer(searcher, llm, self.answerer.params.model_copy(update=update))
+        self.question_answerer = self.answerer if gate is None else Answerer(
+            searcher, llm, self.answerer.params.model_copy(update={"min_answerable": gate}))
         # An endpoint that sent no token probabilities once won't later: skip straight to its text path.
         self._text_only = False
 

@@ -111,40 +111,6 @@ def test_pipeline_abstains_on_low_answerability(seeded):
     assert ans.abstained and ans.text == "The sources don't say." and ans.passages and not ans.citations
 
 
-class ReadingModel(ScriptedModel):
-    """Reads the question as answerable with p_yes, and its drafted answer as stated with p_stated."""
-
-    def __init__(self, reply: str, p_yes: float, p_stated: float):
-        super().__init__(reply, p_yes)
-        self.p_stated, self.asked = p_stated, []
-
-    def yes_probability(self, messages, fresh=False):
-        self.asked.append(messages[-1]["content"])
-        return self.p_stated if "Proposed answer:" in messages[-1]["content"] else self.p_yes
-
-
-def test_an_answer_the_passages_do_not_appear_to_state_is_not_shown(seeded):
-    """The stated reading sees the answer itself: below min_stated the answer is refused by its
-    named check, whatever the question alone read as."""
-    q, day = "When did Putin and Zelensky last meet?", dt.date(2026, 2, 1)
-    reply = "Putin and Zelensky have not met since 2019 [1]. They met on Mars [2]."
-    model = ReadingModel(reply, 0.9, 0.2)
-    ans = Answerer(Searcher(seeded), model, AnswerParams(min_stated=0.5)).ask(q, day)
-    assert ans.abstained and ans.stated_p == 0.2 and ans.refusals[-1].check == "answer_stated"
-    # What is read is the answer as it would be shown: the refused sentence and the markers left out.
-    assert "Proposed answer: Putin and Zelensky have not met since 2019." in model.asked[-1]
-    assert "Mars" not in model.asked[-1]
-    shown = Answerer(Searcher(seeded), ReadingModel(reply, 0.9, 0.8), AnswerParams(min_stated=0.5)).ask(q, day)
-    assert not shown.abstained and shown.stated_p == 0.8 and "2019 [1]" in shown.text
-    # Off (None), it is not read at all; and a draft already refused is not read either.
-    off = ReadingModel(reply, 0.9, 0.2)
-    assert not Answerer(Searcher(seeded), off, AnswerParams(min_stated=None)).ask(q, day).abstained
-    assert not any("Proposed answer:" in m for m in off.asked)
-    low = ReadingModel(reply, 0.1, 0.9)
-    assert Answerer(Searcher(seeded), low, AnswerParams(min_stated=0.5)).ask(q, day).refusals[-1].check == "answerable"
-    assert not any("Proposed answer:" in m for m in low.asked)
-
-
 def test_pipeline_abstains_with_no_evidence_before_as_of(seeded):
     a = Answerer(Searcher(seeded), ScriptedModel("Anything [1].", 0.99))
     ans = a.ask("When did Putin and Zelensky last meet?", dt.date(2020, 1, 1))

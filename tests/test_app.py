@@ -325,7 +325,7 @@ def test_abstention_says_so_and_shows_the_closest_passages(env):
     (why,) = [e for e in reply.expander if e.label == "Why no answer?"]
     from factcheck.checks import BACKING_CHECKS, SENTENCE_CHECKS
 
-    named = {"answerable", "answer_stated", "draft_written", "cites_a_passage", "time_frame"} | {n for n, _ in SENTENCE_CHECKS + BACKING_CHECKS}
+    named = {"answerable", "draft_written", "cites_a_passage", "time_frame"} | {n for n, _ in SENTENCE_CHECKS + BACKING_CHECKS}
     shown = [m.value for m in why.markdown]
     assert shown and all(any(line.startswith(f"`{n}`") for n in named) for line in shown), shown
     assert "the answer as a whole" in shown[-1]

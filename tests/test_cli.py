@@ -134,7 +134,7 @@ def test_files_of_questions_and_claims_give_one_json_line_each_with_its_id(data,
     assert first["id"] == "q1" and first["as_of"] == "2026-01-30" and "2019" in first["text"] and first["citations"]
     # The sources cannot answer: the abstention names the check that refused it, and so does
     # every sentence of the draft that was refused.
-    named = {"answerable", "answer_stated", "draft_written", "retrieval", "cites_a_passage", "time_frame"} | {n for n, _ in SENTENCE_CHECKS + BACKING_CHECKS}
+    named = {"answerable", "draft_written", "retrieval", "cites_a_passage", "time_frame"} | {n for n, _ in SENTENCE_CHECKS + BACKING_CHECKS}
     assert unanswerable["abstained"] and unanswerable["refusals"], unanswerable
     assert unanswerable["refusals"][-1]["sentence"] is None and unanswerable["refusals"][-1]["check"] in named
     assert all(x["check"] in named and x["detail"] for x in unanswerable["refusals"])
