@@ -37,7 +37,10 @@ class AnswerParams(BaseModel):
     rank_weight: float = 0.03  # a sentence's closeness to the question, less this per rank of the passage it came from
     max_tokens: int = 120
     min_answerable: float = 0.45  # P(yes) that the passages answer the question (it leans to yes; the support check does most of the work)
-    examples: bool = False  # worked examples before the question (prompts/answer_examples.txt)
+    # Worked examples before the question (prompts/answer_examples.txt), in the prefix every question
+    # shares. On news_train's odd weeks they gave more right drafts and fewer answers shown without
+    # the answer; they cost ~0.8 s of first token (docs/experiments.md).
+    examples: bool = True
     time_frame: bool = True  # evidence for "this week" must be dated this week (see timeframe.py)
     checks: CheckParams = Field(default_factory=CheckParams)  # what a drafted sentence must pass (checks.py)
 

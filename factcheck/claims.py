@@ -385,10 +385,11 @@ class Checker:
         # The questions a claim raises are answered by the same path, checks and abstention as a
         # fact-checker's own questions.
         self.answerer = answerer or Answerer(searcher, llm)
-        # The claim questions' answerable gate may differ from the fact-checkers' (QuestionParams).
+        # The claim questions' answerable gate may differ from the fact-checkers' (QuestionParams),
+        # and they are read without the worked examples, as when the verdict's thresholds were fitted.
         gate = self.params.questions.min_answerable
-        self.question_answerer = self.answerer if gate is None else Answerer(
-            searcher, llm, self.answerer.params.model_copy(update={"min_answerable": gate}))
+        update = {"examples": False} | ({} if gate is None else {"min_answerable": gate})
+        self.question_answerer = Answerer(searcher, llm, self.answerer.params.model_copy(update=update))
         # An endpoint that sent no token probabilities once won't later: skip straight to its text path.
         self._text_only = False
 

@@ -111,6 +111,24 @@ def test_pipeline_abstains_on_low_answerability(seeded):
     assert ans.abstained and ans.text == "The sources don't say." and ans.passages and not ans.citations
 
 
+def test_worked_examples_come_before_the_question_and_claim_questions_are_read_without_them(seeded):
+    """The answer prompt shows the form (answer first, then its sentence) by worked turns in the
+    shared prefix; the claim path reads its questions as its thresholds were fitted, without them."""
+    from factcheck.claims import Checker
+
+    searcher = Searcher(seeded)
+    answerer = Answerer(searcher, ScriptedModel("x", 0.9))
+    passages = [P[0]]
+    with_shots = answerer.messages("answer_user", "When did they meet?", passages, dt.date(2026, 2, 1))
+    assert [m["role"] for m in with_shots[:3]] == ["system", "user", "assistant"] and with_shots[-1]["role"] == "user"
+    assert "When did they meet?" in with_shots[-1]["content"]
+    assert not any("When did they meet?" in m["content"] for m in with_shots[:-1])  # invented, not the question
+    plain = Answerer(searcher, ScriptedModel("x", 0.9), AnswerParams(examples=False))
+    assert [m["role"] for m in plain.messages("answer_user", "q?", passages, dt.date(2026, 2, 1))] == ["system", "user"]
+    checker = Checker(searcher, ScriptedModel("x", 0.9), answerer=answerer)
+    assert answerer.params.examples and not checker.question_answerer.params.examples
+
+
 def test_pipeline_abstains_with_no_evidence_before_as_of(seeded):
     a = Answerer(Searcher(seeded), ScriptedModel("Anything [1].", 0.99))
     ans = a.ask("When did Putin and Zelensky last meet?", dt.date(2020, 1, 1))
