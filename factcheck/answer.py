@@ -38,9 +38,9 @@ class AnswerParams(BaseModel):
     max_tokens: int = 120
     min_answerable: float = 0.45  # P(yes) that the passages answer the question (it leans to yes; the support check does most of the work)
     # Worked examples before the question (prompts/answer_examples.txt), in the prefix every question
-    # shares. On news_train's odd weeks they gave more right drafts and fewer answers shown without
-    # the answer; they cost ~0.8 s of first token (docs/experiments.md).
-    examples: bool = True
+    # shares. Chosen on news_train, but off: with them the model copies a passage's sentence whole,
+    # a planted instruction included (tests/test_answer_local.py; docs/experiments.md).
+    examples: bool = False
     time_frame: bool = True  # evidence for "this week" must be dated this week (see timeframe.py)
     checks: CheckParams = Field(default_factory=CheckParams)  # what a drafted sentence must pass (checks.py)
 
