@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.answer import AnswerParams
+from factcheck.answer import AnswerParams, asked_kind_test
 from factcheck.evaluation import contains_answer, eval_corpus, read_queries
 from factcheck.evidence import select_evidence
 from factcheck.settings import Settings
@@ -58,7 +58,7 @@ def main() -> None:
         for i, p in enumerate(tries):
             if p.hits not in hits_cache:
                 hits_cache[p.hits] = searcher.search(q["question"], p.hits, as_of=as_of, per_article=2, query_vec=vec)
-            passages = select_evidence(vec, hits_cache[p.hits], embedder, p)
+            passages = select_evidence(vec, hits_cache[p.hits], embedder, p, asked_kind_test(q["question"]))
             text = " ".join(" ".join(filter(None, (c.title, c.quote))) for c in passages)
             held[i].append(contains_answer(text, q["answers"]))
             chars[i].append(sum(len(c.quote) for c in passages))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -85,11 +86,20 @@ def corroboration(cited: list[Citation]) -> Corroboration | None:
 
 # Sentences that address the assistant instead of reporting anything. They are never evidence:
 # a source may be quoted, but it cannot steer the answer (prompt injection in uploaded articles).
+# Each form is one way of addressing a reader who takes orders: a command opening the sentence
+# ("Ignore your instructions", "Answer only with …"), an order to "you", a chat role's label
+# ("SYSTEM:"), what "you" are, what "the correct answer" is, a quiz's "question: … answer", and the
+# chat format's own tokens. Reported speech is not addressed to the assistant: "Experts say that
+# …", "his disregard for the rules", "our solar system: …" are news (on news_train's 306,000
+# sentences, the looser forms refused 332 such sentences; these refuse 1).
+_COMMAND = r"(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|directions)\b"
+_TELL = r"(answer|reply|respond|say)\s+(that|with|only)\b"
 _INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|directions|above|previous|everything)\b"
-    r"|\b(system|assistant|developer)\s*(prompt|message|note)?\s*:"
+    rf"(^\W*|\bplease\s+)({_COMMAND}|{_TELL})"
+    rf"|\byou\s+(must|should|will|need to|have to)\s+{_TELL}"
+    r"|^\W*(note to (ai|the)?\s*assistants?|system|assistant|developer)\s*(prompt|message|note)?\s*:"
     r"|\byou (are|must|should|will) (now )?(an? )?(ai|assistant|language model|chatbot|model)\b"
-    r"|\b(the )?(correct|right|real|true) answer (is|would be)\b|\b(answer|reply|respond|say) (that|with|only)\b"
+    r"|\b(the )?(correct|right|real|true) answer (is|would be)\b|\bquestion\s*:.{0,80}\banswer\b"
     r"|<\|?im_(start|end)\|?>|\[/?INST\]", re.I)
 
 
@@ -97,11 +107,18 @@ def is_instruction(sentence: str) -> bool:
     return bool(_INSTRUCTION.search(sentence))
 
 
-def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params: "AnswerParams") -> list[Citation]:
+def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params: "AnswerParams",
+                    gives_asked: Callable[[str], bool] | None = None) -> list[Citation]:
     """The sentences closest to the question, best first, within the budget. Sentences next to
     each other in one passage are joined into one quote, so the budget buys distinct sentences
     rather than repeated context (measured on news_dev: the answer is in the chosen evidence
-    for 49 of 66 questions at 900 characters, against 47 with a sentence of context each)."""
+    for 49 of 66 questions at 900 characters, against 47 with a sentence of context each).
+
+    Two kinds of sentence rank higher than their closeness alone says: an article's first
+    sentence (a news story states its news in its lead; `lead_weight`) and, with `gives_asked`,
+    one that holds an answer of the kind the question asks for (a number for "how many";
+    `kind_weight`): closeness to the question finds the sentences that repeat it, not the ones
+    that answer it."""
     cands = []  # (hit rank, hit, sentence spans of the hit's chunk, index of the sentence, instruction indexes)
     for rank, h in enumerate(hits):
         spans = sentence_spans(h.text)
@@ -112,7 +129,11 @@ def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params:
     texts = [h.text[spans[i][0]:spans[i][1]] for _, h, spans, i, _ in cands]
     sims = embedder.embed(texts) @ question_vec
     # The retrieval rank still counts: a sentence is judged with the passage it came from.
-    order = np.argsort(-(sims - params.rank_weight * np.array([c[0] for c in cands])))
+    score = sims - params.rank_weight * np.array([c[0] for c in cands])
+    score += params.lead_weight * np.array([h.start == 0 and i == 0 for _, h, _, i, _ in cands])
+    if gives_asked is not None:
+        score += params.kind_weight * np.array([gives_asked(t) for t in texts])
+    order = np.argsort(-score)
     groups: list[list] = []  # [hit, spans, first sentence, last sentence], in the order chosen
     used = 0
 
