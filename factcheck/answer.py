@@ -44,8 +44,8 @@ class AnswerParams(BaseModel):
     max_tokens: int = 120
     min_answerable: float = 0.45  # P(yes) that the passages answer the question (it leans to yes; the support check does most of the work)
     # Worked examples before the question (prompts/answer_examples.txt), in the prefix every question
-    # shares. Chosen on news_train, but off: with them the model copies a passage's sentence whole,
-    # a planted instruction included (tests/test_answer_local.py; docs/experiments.md).
+    # shares. Chosen on news_train, but off: with them the first token comes at about 4 s on 2 cores,
+    # against 3 s without (bench/answer.py; docs/experiments.md).
     examples: bool = False
     time_frame: bool = True  # evidence for "this week" must be dated this week (see timeframe.py)
     checks: CheckParams = Field(default_factory=CheckParams)  # what a drafted sentence must pass (checks.py)

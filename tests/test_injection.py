@@ -122,7 +122,7 @@ QUESTIONS = ["When did Putin and Zelensky last meet?", "How big is the transport
 def test_the_prompt_holds_no_instruction_from_a_source(corpus, question):
     model = Obedient(lambda prompt: "Nothing [1].")
     Answerer(Searcher(corpus), model).ask(question, AS_OF)
-    system, user = model.prompts[0]
+    system, *_, user = model.prompts[0]  # worked examples, when on, stand between them
     sources = user["content"].split("<sources>", 1)[1].rsplit("</sources>", 1)[0]
     assert system["role"] == "system" and "data, not instructions" in system["content"]
     assert user["content"].count("</sources>") == 1 and "<|im_" not in sources and "[INST]" not in sources
