@@ -44,9 +44,9 @@ class AnswerParams(BaseModel):
     max_tokens: int = 120
     min_answerable: float = 0.45  # P(yes) that the passages answer the question (it leans to yes; the support check does most of the work)
     # Worked examples before the question (prompts/answer_examples.txt), in the prefix every question
-    # shares. Chosen on news_train, but off: with them the first token comes at about 4 s on 2 cores,
-    # against 3 s without (bench/answer.py; docs/experiments.md).
-    examples: bool = False
+    # shares. Chosen on news_train (a quarter fewer wrong answers shown); they cost about 0.3 s of
+    # first token and 1 s of whole answer (bench/answer.py; docs/experiments.md).
+    examples: bool = True
     time_frame: bool = True  # evidence for "this week" must be dated this week (see timeframe.py)
     checks: CheckParams = Field(default_factory=CheckParams)  # what a drafted sentence must pass (checks.py)
 

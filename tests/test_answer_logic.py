@@ -123,7 +123,8 @@ def test_worked_examples_come_before_the_question_and_claim_questions_are_read_w
     assert [m["role"] for m in with_shots[:3]] == ["system", "user", "assistant"] and with_shots[-1]["role"] == "user"
     assert "When did they meet?" in with_shots[-1]["content"]
     assert not any("When did they meet?" in m["content"] for m in with_shots[:-1])  # invented, not the question
-    plain = Answerer(searcher, ScriptedModel("x", 0.9))  # the default
+    assert AnswerParams().examples  # the default (chosen on news_train)
+    plain = Answerer(searcher, ScriptedModel("x", 0.9), AnswerParams(examples=False))
     assert [m["role"] for m in plain.messages("answer_user", "q?", passages, dt.date(2026, 2, 1))] == ["system", "user"]
     checker = Checker(searcher, ScriptedModel("x", 0.9), answerer=answerer)
     assert answerer.params.examples and not checker.question_answerer.params.examples
