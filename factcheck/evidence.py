@@ -130,8 +130,9 @@ def select_evidence(question_vec: np.ndarray, hits: list[Hit], embedder, params:
     sims = embedder.embed(texts) @ question_vec
     # The retrieval rank still counts: a sentence is judged with the passage it came from.
     score = sims - params.rank_weight * np.array([c[0] for c in cands])
-    score += params.lead_weight * np.array([h.start == 0 and i == 0 for _, h, _, i, _ in cands])
-    if gives_asked is not None:
+    if params.lead_weight:
+        score += params.lead_weight * np.array([h.start == 0 and i == 0 for _, h, _, i, _ in cands])
+    if params.kind_weight and gives_asked is not None:  # reads every sentence's words: only when it counts
         score += params.kind_weight * np.array([gives_asked(t) for t in texts])
     order = np.argsort(-score)
     groups: list[list] = []  # [hit, spans, first sentence, last sentence], in the order chosen
