@@ -8,7 +8,7 @@ PORT ?= 8501
 # (without an editor password its corpus is then read-only; see README, The app).
 HOST ?= 127.0.0.1
 
-.PHONY: setup runtime run serve test bench bench-quick corpus native clean
+.PHONY: setup runtime run serve test bench bench-quick eval-stores corpus native clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: setup $(BENCH_STAMP)
 	$(BIN)/python bench/scale.py --server
 	$(BIN)/python bench/answer.py
 	$(BIN)/python bench/plot.py
+
+# The stores the README's evaluation commands name (--store /tmp/ev/NAME) and news_train's halves (/tmp/news_train_*).
+eval-stores: setup
+	$(BIN)/python bench/eval_stores.py
 
 bench-quick: setup $(BENCH_STAMP)
 	$(BIN)/python bench/ingest.py --quick
