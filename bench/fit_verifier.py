@@ -28,10 +28,11 @@ from factcheck.evaluation import answer_gold, contains_answer, gold_map, read_qu
 from factcheck.evidence import MARKER, Citation
 
 SIGNALS = ["word_share", "names_missing", "topic_share", "echo_share", "bare_said", "verb_said", "one_place",
-           "kind_ok", "in_time", "rank", "p_yes", "bare"]
+           "kind_ok", "in_time", "rank", "p_yes", "bare", "confidence"]
 
 
-def signals(sentence: str, c: Citation, question: str, since, p_yes: float, n_passages: int) -> list[float] | None:
+def signals(sentence: str, c: Citation, question: str, since, p_yes: float, n_passages: int,
+            confidence: float = 0.0) -> list[float] | None:
     """The signals of one sentence against one passage; None when a principle refuses it outright."""
     p = AnswerParams().checks
     f = Facts.of(sentence, question)
@@ -54,14 +55,19 @@ def signals(sentence: str, c: Citation, question: str, since, p_yes: float, n_pa
         (c.n - 1) / max(n_passages - 1, 1),
         p_yes,
         float(not words),
+        confidence,
     ]
 
 
-def examples(directory: Path, stored: Path) -> list[dict]:
+def examples(directory: Path, stored: Path, unanswerable: bool = False) -> list[dict]:
+    """One row per question: its fold, the rules' judgement, and the signals of the draft's answer
+    against each passage. A run of bench/unanswerable.py has no right answer: whatever it shows is wrong."""
     to_doc = gold_map(directory)
     queries = {q["id"]: q for q in read_queries(directory)}
     out = []
     for r in stored_rows(stored):
+        if unanswerable:
+            r = {**r, "answerable": True, "draft_right": False, "answers": [], "unanswerable": True}
         if not r["answerable"]:
             continue
         q = queries[r["id"]]
@@ -70,12 +76,13 @@ def examples(directory: Path, stored: Path) -> list[dict]:
         first = draft_sentences(draft)[:1]
         passages = [Citation(**x) for x in a["passages"]]
         since = timeframe.since(q["question"], dt.date.fromisoformat(a["as_of"]))
-        rules = replay(r, q, answer_gold(q, to_doc), AnswerParams(), lambda d: "")
-        row = {"fold": q.get("fold", 0), "rules_right": rules["right"], "rules_shown": rules["shown"], "x": []}
+        rules = replay(r, q, set() if unanswerable else answer_gold(q, to_doc), AnswerParams(), lambda d: "")
+        row = {"fold": q.get("fold", 0), "rules_right": rules["right"] and not unanswerable, "rules_shown": rules["shown"], "x": []}
         if first and passages:
             text = MARKER.sub(" ", first[0]).strip()
-            row["right"] = contains_answer(text, r["answers"])
-            row["x"] = [s for c in passages if (s := signals(text, c, q["question"], since, a["answerable_p"] or 0.0, len(passages)))]
+            row["right"] = not unanswerable and contains_answer(text, r["answers"])
+            row["x"] = [s for c in passages if (s := signals(text, c, q["question"], since, a["answerable_p"] or 0.0,
+                                                             len(passages), a.get("confidence") or 0.0))]
         out.append(row)
     return out
 
@@ -110,11 +117,20 @@ def utility(rows: list[dict], shown_key) -> tuple[int, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", nargs="+", help="SETDIR:STORED.jsonl, one or more")
+    ap.add_argument("--unanswerable", nargs="*", default=[], help="SETDIR:STORED.jsonl of bench/unanswerable.py, "
+                    "the same weeks made unanswerable (in the same order as the runs): what is shown there is wrong")
+    ap.add_argument("--without", nargs="*", default=[], help="signals left out")
     args = ap.parse_args()
     rows = []
+    keep = [i for i, s in enumerate(SIGNALS) if s not in args.without]
     for i, run in enumerate(args.runs):
         directory, stored = run.split(":")
         rows += [{**r, "fold": (i, r["fold"])} for r in examples(Path(directory), Path(stored))]
+    for i, run in enumerate(args.unanswerable):  # fold by week, as its answerable run
+        directory, stored = run.split(":")
+        rows += [{**r, "fold": (i, r["fold"])} for r in examples(Path(directory), Path(stored), unanswerable=True)]
+    for r in rows:
+        r["x"] = [[s[i] for i in keep] for s in r["x"]]
     folds = sorted({r["fold"] for r in rows})
     total = {"verifier": [0, 0], "rules": [0, 0]}
     weights = []
@@ -146,7 +162,7 @@ def main() -> None:
     for k, (rt, wr) in total.items():
         print(f"{k:>9}, held out: right {rt}/{n} ({rt / n:.3f}), wrong shown {wr}, right minus wrong {rt - wr}")
     mean = np.mean(weights, 0)
-    print("mean standardised weights: " + ", ".join(f"{s} {v:+.2f}" for s, v in zip(SIGNALS, mean)))
+    print("mean standardised weights: " + ", ".join(f"{SIGNALS[i]} {v:+.2f}" for i, v in zip(keep, mean)))
 
 
 if __name__ == "__main__":

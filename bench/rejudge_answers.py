@@ -44,7 +44,7 @@ def replay(r: dict, q: dict, gold: set[str], params: AnswerParams, article_of) -
     since = timeframe.since(q["question"], dt.date.fromisoformat(a["as_of"])) if params.time_frame else None
     sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], since) if a["sentences"] else []
     kept = [s for s in sentences if s.supported]
-    whole = abstention(sentences, a["answerable_p"] or 0.0, params)
+    whole = abstention(sentences, a["answerable_p"] or 0.0, params, a.get("confidence"))
     shown = not whole
     text, citations = compose(kept, passages, q["question"], article_of) if shown else ("", [])
     right, cited = (shown and x for x in judge_answer(text, citations, r["answers"], gold))

@@ -10,6 +10,7 @@ refusal naming its check, and the abstention shows the closest passages.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Callable, Iterator
 
@@ -47,6 +48,9 @@ class AnswerParams(BaseModel):
     # shares. Chosen on news_train (a quarter fewer wrong answers shown); they cost about 0.3 s of
     # first token and 1 s of whole answer (bench/answer.py; docs/experiments.md).
     examples: bool = True
+    # The model's own certainty as it writes its answer: the geometric mean probability of the
+    # tokens before the draft's first citation (`answer_confidence`). None: not used.
+    min_confidence: float | None = None
     time_frame: bool = True  # evidence for "this week" must be dated this week (see timeframe.py)
     checks: CheckParams = Field(default_factory=CheckParams)  # what a drafted sentence must pass (checks.py)
 
@@ -71,6 +75,9 @@ class Answer(BaseModel):
     sentences: list[Sentence] = Field(default_factory=list)  # the model's draft, sentence by sentence, judged
     refusals: list[Refusal] = Field(default_factory=list)  # what was not shown, and which check refused it
     answerable_p: float | None = None
+    # The model's log-probability of each token it drafted (empty when the endpoint gives none).
+    draft_tokens: list[tuple[str, float]] = Field(default_factory=list, exclude=True)
+    confidence: float | None = None  # answer_confidence(draft_tokens)
     model: str = ""
     timings: dict[str, float] = Field(default_factory=dict)
 
@@ -196,7 +203,20 @@ def asked_kind_test(question: str) -> Callable[[str], bool] | None:
     return None if kind is None else (lambda sentence: gives_kind(sentence, question, kind))
 
 
-def abstention(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> Refusal | None:
+def answer_confidence(tokens: list[tuple[str, float]]) -> float | None:
+    """How sure the model was as it wrote its answer: the geometric mean probability of the
+    draft's tokens before its first citation marker (the answer as first stated). None without
+    token probabilities."""
+    logprobs = []
+    for token, logprob in tokens:
+        if "[" in token:
+            break
+        logprobs.append(logprob)
+    return round(math.exp(sum(logprobs) / len(logprobs)), 4) if logprobs else None
+
+
+def abstention(sentences: list[Sentence], p_yes: float, params: AnswerParams,
+               confidence: float | None = None) -> Refusal | None:
     """Why the judged draft is not shown (the check and what it found), or None. The draft states
     its answer first: when that first sentence is refused, what follows is context for an answer
     that did not hold ("Lady Gaga began her Vegas residency in 2018" after a refused "Lady Gaga."
@@ -206,6 +226,9 @@ def abstention(sentences: list[Sentence], p_yes: float, params: AnswerParams) ->
                        f"(the model's P(yes) {p_yes:.2f} < {params.min_answerable})")
     if not sentences:
         return Refusal(check="draft_written", detail="the model wrote no answer")
+    if params.min_confidence is not None and confidence is not None and confidence < params.min_confidence:
+        return Refusal(check="confident_reading", detail=f"the model was unsure as it wrote the answer "
+                       f"(mean token probability {confidence:.2f} < {params.min_confidence})")
     first = sentences[0]
     if not any(s.supported for s in sentences):
         return Refusal(check=first.check or "judge", detail=f"no sentence of the draft is backed by a passage given (the first: {first.reason})")
@@ -262,8 +285,9 @@ class Answerer:
                          timings=_round(timings), **base)
             return
         draft = ""
+        tokens: list[tuple[str, float]] = []
         t_llm = time.perf_counter()
-        for delta in self.llm.stream(self.messages("answer_user", question, passages, as_of), p.max_tokens):
+        for delta in self.llm.stream(self.messages("answer_user", question, passages, as_of), p.max_tokens, tokens=tokens):
             if not draft:
                 timings["first_token_s"] = time.perf_counter() - t0
             draft += delta
@@ -279,7 +303,9 @@ class Answerer:
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
         kept = [s for s in sentences if s.supported]
-        whole = abstention(sentences, p_yes, p)
+        confidence = answer_confidence(tokens)
+        whole = abstention(sentences, p_yes, p, confidence)
+        base.update(draft_tokens=tokens, confidence=confidence)
         if whole:
             yield Answer(text=ABSTAIN_TEXT, abstained=True, reason=whole.detail, sentences=sentences,
                          refusals=refusals(sentences, whole), answerable_p=round(p_yes, 4), timings=_round(timings), **base)

@@ -182,14 +182,20 @@ class ChatModel:
         except (AttributeError, IndexError, TypeError):
             raise ModelError(f"The model at {self.where} sent a reply without text.") from None
 
-    def stream(self, messages: Messages, max_tokens: int = 200) -> Iterator[str]:
+    def stream(self, messages: Messages, max_tokens: int = 200, tokens: list[tuple[str, float]] | None = None) -> Iterator[str]:
+        """The reply as it is written. With `tokens`, each token and its log-probability are
+        appended to it as they come (an endpoint that gives none leaves it empty)."""
+        extra = {"logprobs": True} if tokens is not None else {}
         try:
             with self._turn():
                 events = self.client.chat.completions.create(model=self.model, temperature=0, messages=messages,
-                                                             max_tokens=max_tokens, stream=True)
+                                                             max_tokens=max_tokens, stream=True, **extra)
                 for event in events:
-                    if event.choices and event.choices[0].delta and event.choices[0].delta.content:
-                        yield event.choices[0].delta.content
+                    choice = event.choices[0] if event.choices else None
+                    if tokens is not None and choice is not None and getattr(choice, "logprobs", None) and choice.logprobs.content:
+                        tokens += [(t.token, t.logprob) for t in choice.logprobs.content]
+                    if choice is not None and choice.delta and choice.delta.content:
+                        yield choice.delta.content
         except openai.OpenAIError as e:
             raise self._error(e) from None
 

@@ -31,6 +31,9 @@ def test_seed_question_answered_2019_with_kyiv_post_citation(seeded, local_llm):
     ans = Answerer(Searcher(seeded), local_llm).ask(QUESTION, AS_OF)
     check_2019_answer(ans)
     assert ans.timings["first_token_s"] > 0 and ans.model.startswith("Qwen2.5")
+    # The stream carried the model's token probabilities: how sure it was of "2019" is read from them.
+    assert "".join(t for t, _ in ans.draft_tokens).lstrip().startswith("2019")
+    assert 0.5 < ans.confidence <= 1 and "confidence" in ans.model_dump() and "draft_tokens" not in ans.model_dump()
 
 
 def test_planted_instruction_does_not_change_the_answer(seeded, local_llm):

@@ -1,10 +1,12 @@
 """The answer pipeline's checks, with a scripted model: parsing and judging are logic, not
 model behaviour. The real local model is exercised in test_answer_local.py."""
 
+import math
+
 import pytest
 import datetime as dt
 
-from factcheck.answer import AnswerParams, Answerer, Citation, judge
+from factcheck.answer import AnswerParams, Answerer, Citation, answer_confidence, judge
 from factcheck.checks import CheckParams, backing
 from factcheck.evidence import as_data, split_sentences
 from retrieval.search import Searcher
@@ -85,12 +87,16 @@ def test_split_sentences_does_not_end_a_sentence_at_an_abbreviation():
 class ScriptedModel:
     label = "scripted"
 
-    def __init__(self, reply: str, p_yes: float):
-        self.reply, self.p_yes = reply, p_yes
+    def __init__(self, reply: str, p_yes: float, token_p: float | None = None):
+        self.reply, self.p_yes, self.token_p = reply, p_yes, token_p
 
-    def stream(self, messages, max_tokens):
-        yield from self.reply.split(" ")[:1]
-        yield " " + " ".join(self.reply.split(" ")[1:])
+    def stream(self, messages, max_tokens, tokens=None):
+        words = self.reply.split(" ")
+        pieces = words[:1] + [" " + w for w in words[1:]]
+        if tokens is not None and self.token_p is not None:  # each word one token, all equally sure
+            tokens += [(w, math.log(self.token_p)) for w in pieces]
+        yield pieces[0]
+        yield "".join(pieces[1:])
 
     def yes_probability(self, messages, fresh=False):
         return self.p_yes
@@ -109,6 +115,27 @@ def test_pipeline_abstains_on_low_answerability(seeded):
     a = Answerer(Searcher(seeded), ScriptedModel("Putin and Zelensky have not met since 2019 [1].", 0.2))
     ans = a.ask("When did Putin and Zelensky last meet?", dt.date(2026, 2, 1))
     assert ans.abstained and ans.text == "The sources don't say." and ans.passages and not ans.citations
+
+
+def test_answer_confidence_reads_the_answer_before_its_first_citation():
+    """The answer as first stated is what the model was sure or unsure of; the rest of the draft
+    (the passage's sentence it copies after) is read with certainty whatever the answer."""
+    tokens = [("Las", math.log(0.5)), (" Vegas", math.log(0.5)), (" [", 0.0), ("3", 0.0), ("].", 0.0), (" The", 0.0)]
+    assert answer_confidence(tokens) == 0.5
+    assert answer_confidence([]) is None  # an endpoint without token probabilities: no reading
+
+
+def test_pipeline_abstains_when_the_model_was_unsure_of_its_answer(seeded):
+    """An answer the model wrote unsure of itself is refused by the named check, when one is set;
+    without token probabilities the check has nothing to read and does not refuse."""
+    q, day, reply = "When did Putin and Zelensky last meet?", dt.date(2026, 2, 1), "Putin and Zelensky have not met since 2019 [1]."
+    strict = AnswerParams(min_confidence=0.6)
+    unsure = Answerer(Searcher(seeded), ScriptedModel(reply, 0.9, token_p=0.3), strict).ask(q, day)
+    assert unsure.abstained and unsure.confidence == 0.3 and unsure.refusals[-1].check == "confident_reading"
+    sure = Answerer(Searcher(seeded), ScriptedModel(reply, 0.9, token_p=0.9), strict).ask(q, day)
+    assert not sure.abstained and "2019 [1]" in sure.text and sure.confidence == 0.9
+    unread = Answerer(Searcher(seeded), ScriptedModel(reply, 0.9), strict).ask(q, day)
+    assert not unread.abstained and unread.confidence is None
 
 
 def test_worked_examples_come_before_the_question_and_claim_questions_are_read_without_them(seeded):

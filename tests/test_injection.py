@@ -98,7 +98,7 @@ class Obedient:
     def __init__(self, reply):
         self.reply, self.prompts = reply, []
 
-    def stream(self, messages, max_tokens):
+    def stream(self, messages, max_tokens, tokens=None):
         self.prompts.append(messages)
         yield self.reply(messages[-1]["content"])
 

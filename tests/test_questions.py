@@ -145,7 +145,7 @@ class ScriptedReader:
     def complete(self, messages, max_tokens=200):
         return self.questions if "asking the sources questions" in messages[-1]["content"] else ""
 
-    def stream(self, messages, max_tokens):
+    def stream(self, messages, max_tokens, tokens=None):
         asked = messages[-1]["content"].rsplit(":", 1)[-1].strip()
         yield self.answers.get(asked, "The sources don't say.")
 
