@@ -51,8 +51,7 @@ def main() -> None:
         a = answerer.ask(q["question"], dt.date.fromisoformat(day[:10]) if day else None)
         rows.append({"id": q.get("id"), "answers": q["answers"], "abstained": a.abstained, "reason": a.reason,
                      "answerable_p": a.answerable_p, "text": a.text,
-                     "seconds": a.timings.get("total_s"), "answer": a.model_dump(mode="json"),
-                     "draft_tokens": [[t, round(lp, 4)] for t, lp in a.draft_tokens]})
+                     "seconds": a.timings.get("total_s"), "answer": a.model_dump(mode="json")})
         print(f"{q.get('id')}: {'abstained' if a.abstained else 'SHOWN'} | expected {q['answers']} | {a.text[:110]}", flush=True)
     if args.out:
         args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

@@ -200,8 +200,7 @@ def evaluate_qa(settings: Settings, directory: Path, *, limit: int | None = None
         answers = q.get("answers") or []
         rows.append({"id": q.get("id"), "answerable": answerable, **judge_row(a, answerable, answers, answer_gold(q, to_doc)),
                      "abstained": a.abstained, "answerable_p": a.answerable_p, "seconds": a.timings.get("total_s", 0.0),
-                     "first_token_s": a.timings.get("first_token_s"), "answers": answers, "answer": a.model_dump(mode="json"),
-                     "draft_tokens": [[t, round(lp, 4)] for t, lp in a.draft_tokens]})
+                     "first_token_s": a.timings.get("first_token_s"), "answers": answers, "answer": a.model_dump(mode="json")})
         if progress:
             progress(rows[-1])
     if out:
