@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, computed_field
 from factcheck import timeframe
 from factcheck.checks import CheckParams, Sentence, gives_kind, headline, judge, kind_asked
 from factcheck import vocabulary as vocab
+from factcheck.llm import Model
 from factcheck.prompts import examples, render, template
 from factcheck.evidence import (MARKER, Citation, Corroboration, as_data, corroboration, format_passages, is_instruction,
                                 nothing_found, select_evidence)
@@ -251,7 +252,7 @@ def refusals(sentences: list[Sentence], whole: Refusal | None) -> list[Refusal]:
 
 # ---- the pipeline -----------------------------------------------------------------------------
 class Answerer:
-    def __init__(self, searcher, llm, params: AnswerParams | None = None):
+    def __init__(self, searcher, llm: Model, params: AnswerParams | None = None):
         self.searcher = searcher
         self.llm = llm
         self.params = params or AnswerParams()

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, computed_field, model_validator
 from factcheck import vocabulary as vocab
 from factcheck.evidence import MARKER, Citation, Corroboration, as_data, corroboration, is_instruction, nothing_found
 from factcheck.answer import Answerer
-from factcheck.llm import NoTokenProbabilities
+from factcheck.llm import Model, NoTokenProbabilities
 from factcheck.prompts import render, template
 from factcheck.questions import (Finding, QuestionParams, Stance, debunking_sentence, denial, parse_questions, polar_question,
                                  questions_prompt, shown_text, stance, verdict_of)
@@ -378,7 +378,7 @@ NO_SOURCE = Citation(n=1, doc_id="-", chunk_id="-", start=0, end=0, quote="(no s
 
 
 class Checker:
-    def __init__(self, searcher, llm, params: ClaimParams | None = None, answerer=None):
+    def __init__(self, searcher, llm: Model, params: ClaimParams | None = None, answerer=None):
         self.searcher = searcher
         self.llm = llm
         self.params = params or ClaimParams()

@@ -19,12 +19,34 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Protocol, runtime_checkable
 
 import openai
 
 from retrieval.errors import ModelError
 
 Messages = list[dict[str, str]]
+
+
+@runtime_checkable
+class Model(Protocol):
+    """The seam every chat model sits behind: `ChatModel` (the embedded model or any
+    OpenAI-compatible endpoint) and the tests' scripted fake alike. The answer and claim paths
+    use nothing else of a model."""
+
+    label: str  # what the UI and reports show; never a key
+
+    def complete(self, messages: Messages, max_tokens: int = 200) -> str:
+        """The whole reply at once."""
+
+    def stream(self, messages: Messages, max_tokens: int = 200,
+               tokens: list[tuple[str, float]] | None = None) -> Iterator[str]:
+        """The reply in pieces as it is written; with `tokens`, (token, log-probability) pairs
+        are appended to it as they come (none from an endpoint that gives none)."""
+
+    def yes_probability(self, messages: Messages, fresh: bool = False) -> float:
+        """P(yes) / (P(yes) + P(no)) for the reply's first token; raises NoTokenProbabilities
+        where the endpoint gives none. `fresh`: read without any cached prefix."""
 
 
 class NoTokenProbabilities(ModelError):

@@ -10,6 +10,7 @@ from factcheck.answer import AnswerParams, Answerer, Citation, answer_confidence
 from factcheck.checks import CheckParams, backing
 from factcheck.evidence import as_data, split_sentences
 from retrieval.search import Searcher
+from tests.fakes import ScriptedModel
 
 P = [Citation(n=1, doc_id="d", chunk_id="d:0", quote="No such meeting took place, and Putin and Zelensky have not met since 2019.",
               start=0, end=80, source="Kyiv Post", date=dt.date(2026, 1, 28)),
@@ -82,24 +83,6 @@ def test_split_sentences_does_not_end_a_sentence_at_an_abbreviation():
     # Initials and dotted acronyms before a capital end nothing; a marker before a capital does.
     assert split_sentences("George W. Bush spoke at the U.N. Security Council [1] The Dr. Smith report followed.") == [
         "George W. Bush spoke at the U.N. Security Council [1]", "The Dr. Smith report followed."]
-
-
-class ScriptedModel:
-    label = "scripted"
-
-    def __init__(self, reply: str, p_yes: float, token_p: float | None = None):
-        self.reply, self.p_yes, self.token_p = reply, p_yes, token_p
-
-    def stream(self, messages, max_tokens, tokens=None):
-        words = self.reply.split(" ")
-        pieces = words[:1] + [" " + w for w in words[1:]]
-        if tokens is not None and self.token_p is not None:  # each word one token, all equally sure
-            tokens += [(w, math.log(self.token_p)) for w in pieces]
-        yield pieces[0]
-        yield "".join(pieces[1:])
-
-    def yes_probability(self, messages, fresh=False):
-        return self.p_yes
 
 
 def test_pipeline_keeps_supported_sentences_and_renumbers(seeded):

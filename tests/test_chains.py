@@ -16,8 +16,8 @@ from factcheck.claims import Checker, ClaimCheck, ClaimParams, Label
 from retrieval.retriever import CorpusRetriever
 from retrieval.search import Searcher
 from tests.conftest import ROOT
-from tests.test_answer_logic import ScriptedModel
-from tests.test_claims_logic import Scripted
+from tests.fakes import ScriptedModel
+from tests.test_claims_logic import scripted
 
 QUESTION = "When did Putin and Zelensky last meet?"
 REPLY = "Putin and Zelensky have not met since 2019 [1]."
@@ -75,7 +75,7 @@ def test_tools_reply_with_text_and_quoted_sources(answer, seeded):
     assert isinstance(tool, BaseTool) and tool.name == "answer_from_sources" and set(tool.args) == {"question", "as_of", "sources"}
     reply = tool.invoke({"question": QUESTION})
     assert reply.startswith(REPLY.removesuffix(".")) and "Sources:" in reply and "Kyiv Post" in reply and "since 2019" in reply
-    check = CheckRunnable(checker=Checker(Searcher(seeded), Scripted(probs=(0.05, 0.97)), ClaimParams(method="probabilities")))
+    check = CheckRunnable(checker=Checker(Searcher(seeded), scripted(probs=(0.05, 0.97)), ClaimParams(method="probabilities")))
     verdict = check.invoke({"claim": "Putin and Zelensky met in Abu Dhabi in January 2026.", "as_of": "30/01/2026"})
     assert isinstance(verdict, ClaimCheck) and verdict.verdict is Label.REFUTED and verdict.as_of == dt.date(2026, 1, 30)
     check_tool = check.as_tool()

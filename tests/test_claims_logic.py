@@ -13,6 +13,7 @@ from factcheck.llm import NoTokenProbabilities
 from factcheck.report import md_escape, to_markdown
 from retrieval.errors import ModelError
 from retrieval.search import Searcher
+from tests.fakes import ScriptedModel
 
 CLAIM = "Putin and Zelensky met in Abu Dhabi in January 2026 and agreed a ceasefire."
 PASSAGE = "No such meeting ultimately took place, and Putin and Zelensky have not met since 2019."
@@ -128,29 +129,32 @@ def test_overall_verdict():
 # the question method has tests of its own (test_questions.py).
 PROBS = ClaimParams(preset="science")
 
-class Scripted:
-    """Answers every yes/no question about a passage with `probs` (supports, contradicts). With no
-    source (the prior) it answers 0.5: a model with no leaning, so the calibrated probabilities the
-    default thresholds see are `probs` themselves."""
-    label = "scripted"
-
-    def __init__(self, split="", probs=None, label_reply=None, fail_split=False):
-        self.split, self.probs, self.label_reply, self.fail_split = split, probs, label_reply, fail_split
-
-    def complete(self, messages, max_tokens=200):
-        text = messages[-1]["content"]
-        if "Split this claim" in text:
-            if self.fail_split:
+def scripted(split: str = "", probs: tuple[float, float] | None = None, label_reply: str | None = None,
+             fail_split: bool = False) -> ScriptedModel:
+    """Answers every yes/no question about a passage with `probs` (supports, contradicts); without
+    them, it is an endpoint that gives no token probabilities. With no source (the prior) it
+    answers 0.5: a model with no leaning, so the calibrated probabilities the default thresholds
+    see are `probs` themselves. It splits a claim into `split` and labels with `label_reply`."""
+    def complete(prompt: str) -> str | None:
+        if "Split this claim" in prompt:
+            if fail_split:
                 raise ModelError("The model sent a reply that could not be read.")
-            return self.split
-        return self.label_reply
+            return split
+        return label_reply
 
-    def yes_probability(self, messages, fresh=False):
-        if self.probs is None:
+    def p_yes(prompt: str) -> float:
+        if probs is None:
             raise NoTokenProbabilities("no logprobs")
-        if NO_SOURCE.quote in messages[-1]["content"]:
+        if NO_SOURCE.quote in prompt:
             return 0.5
-        return self.probs[0] if "support the claim" in messages[-1]["content"] else self.probs[1]
+        return probs[0] if "support the claim" in prompt else probs[1]
+
+    return ScriptedModel("", p_yes, complete=complete)
+
+
+def passages_read(llm: ScriptedModel) -> list[str]:
+    """What the model was given to read of the passages (not the no-source prior questions)."""
+    return [p for p in llm.prompts("yes_probability") if NO_SOURCE.quote not in p]
 
 
 @pytest.mark.parametrize("reply", [
@@ -160,7 +164,7 @@ class Scripted:
     "",
 ])
 def test_malformed_verdicts_through_the_pipeline_are_not_enough_info(seeded, reply):
-    c = Checker(Searcher(seeded), Scripted(label_reply=reply), PROBS).check("Putin and Zelensky met in Abu Dhabi.")
+    c = Checker(Searcher(seeded), scripted(label_reply=reply), PROBS).check("Putin and Zelensky met in Abu Dhabi.")
     assert c.verdict is Label.NOT_ENOUGH_INFO
     assert all(p.verdict is Label.NOT_ENOUGH_INFO and not p.cites for p in c.parts)
 
@@ -168,29 +172,22 @@ def test_malformed_verdicts_through_the_pipeline_are_not_enough_info(seeded, rep
 def test_a_text_only_endpoint_is_asked_for_probabilities_once(seeded):
     """With the prior on, an endpoint without token probabilities would otherwise pay a failed
     call for each part's prior and each passage; it is read by its labelled reply instead."""
-    class Counting(Scripted):
-        asked = 0
-
-        def yes_probability(self, messages, fresh=False):
-            Counting.asked += 1
-            return super().yes_probability(messages)
-
-    llm = Counting(label_reply='{"verdict": "REFUTED", "quote": "Putin and Zelensky have not met since 2019."}')
+    llm = scripted(label_reply='{"verdict": "REFUTED", "quote": "Putin and Zelensky have not met since 2019."}')
     checker = Checker(Searcher(seeded), llm, PROBS)
     first, second = (checker.check(f"Putin and Zelensky met in Abu Dhabi in {m}.") for m in ("January", "February"))
-    assert Counting.asked == 1
+    assert len(llm.prompts("yes_probability")) == 1
     for c in (first, second):
         assert c.verdict is Label.REFUTED and c.parts[0].prior is None and c.parts[0].cites
 
 
 def test_model_failure_while_splitting_checks_the_claim_whole(seeded):
-    c = Checker(Searcher(seeded), Scripted(fail_split=True, probs=(0.1, 0.9)), PROBS).check(CLAIM)
+    c = Checker(Searcher(seeded), scripted(fail_split=True, probs=(0.1, 0.9)), PROBS).check(CLAIM)
     assert [p.claim for p in c.parts] == [CLAIM] and c.verdict is Label.REFUTED
 
 
 def test_parts_get_verdicts_and_cited_quotes_are_in_the_article(seeded):
     split = "Putin and Zelensky met in Abu Dhabi in January 2026.\nPutin and Zelensky agreed a ceasefire."
-    c = Checker(Searcher(seeded), Scripted(split=split, probs=(0.9, 0.1)), PROBS).check(CLAIM, as_of=dt.date(2026, 1, 1))
+    c = Checker(Searcher(seeded), scripted(split=split, probs=(0.9, 0.1)), PROBS).check(CLAIM, as_of=dt.date(2026, 1, 1))
     # The model says "supports" to everything, but the first part's passage uses too few of its
     # words (0.43 < min_overlap) for that to count, and the article says they have not met since 2019.
     assert [p.verdict for p in c.parts] == [Label.REFUTED, Label.SUPPORTED] and c.verdict is Label.REFUTED
@@ -203,7 +200,7 @@ def test_parts_get_verdicts_and_cited_quotes_are_in_the_article(seeded):
 
 
 def test_nothing_in_the_corpus_is_not_enough_info(corpus):
-    c = Checker(Searcher(corpus), Scripted(probs=(0.99, 0.0)), PROBS).check("The moon is made of cheese.")
+    c = Checker(Searcher(corpus), scripted(probs=(0.99, 0.0)), PROBS).check("The moon is made of cheese.")
     assert c.verdict is Label.NOT_ENOUGH_INFO and not c.parts[0].evidence
 
 
@@ -229,7 +226,7 @@ def test_dated_contradiction(claim, passage, published, found):
 
 
 def test_dated_contradiction_refutes_when_the_model_is_unsure(seeded):
-    c = Checker(Searcher(seeded), Scripted(probs=(0.05, 0.2)), PROBS).check("Putin and Zelensky met in Abu Dhabi in January 2026.")
+    c = Checker(Searcher(seeded), scripted(probs=(0.05, 0.2)), PROBS).check("Putin and Zelensky met in Abu Dhabi in January 2026.")
     part = c.parts[0]
     assert c.verdict is Label.REFUTED and part.cites
     cited = next(e for e in part.evidence if e.n == part.cites[0])
@@ -259,7 +256,7 @@ def test_report_links_every_quote_and_escapes_sources(seeded):
 
     seeded.add(article("Putin and Zelensky met on the moon <img src=x onerror=alert(1)> ![p](http://x/p.png).",
                        source="Evil [Outlet](http://evil)", url="https://example.org/a b", date=dt.date(2026, 1, 2)))
-    c = Checker(Searcher(seeded), Scripted(probs=(0.9, 0.1)), PROBS).check("Putin and Zelensky met on the moon.")
+    c = Checker(Searcher(seeded), scripted(probs=(0.9, 0.1)), PROBS).check("Putin and Zelensky met on the moon.")
     html = rendered(to_markdown(c))
     assert "<img" not in html and 'href="http://evil"' not in html and 'href="http://x/p.png"' not in html
     assert "<td>Supported</td>" in html
@@ -285,18 +282,6 @@ def test_a_passage_sharing_only_the_names_decides_nothing():
     assert decide([Evidence(**e, predicate_overlap=0.5)], ClaimParams())[0] is Label.REFUTED
 
 
-class Recording(Scripted):
-    """Keeps what the model was given to read of the passages (not the no-source prior questions)."""
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self.seen: list[str] = []
-
-    def yes_probability(self, messages, fresh=False):
-        if NO_SOURCE.quote not in messages[-1]["content"]:
-            self.seen.append(messages[-1]["content"])
-        return super().yes_probability(messages)
-
-
 def test_a_short_article_is_read_whole_a_long_one_by_its_passage(tmp_path, embedder):
     """An abstract's finding is often in another passage than the one that matched the claim."""
     from retrieval.store import Corpus
@@ -310,16 +295,16 @@ def test_a_short_article_is_read_whole_a_long_one_by_its_passage(tmp_path, embed
                     "Conclusion: supplementation did not reduce the rate of severe asthma exacerbations.")
         corpus.add(article(abstract, title="Vitamin D and asthma: a randomised trial", source="Journal"))
         assert len(corpus.chunks(corpus.list()[0].doc_id)) > 1
-        llm = Recording(probs=(0.1, 0.8))
+        llm = scripted(probs=(0.1, 0.8))
         claim = "Vitamin D supplementation in adults with asthma was studied over two winters."
         part = Checker(Searcher(corpus), llm, PROBS).check(claim).parts[0]
         assert part.evidence[0].quote == abstract and (part.evidence[0].start, part.evidence[0].end) == (0, len(abstract))
-        assert all("Conclusion: supplementation did not reduce" in m and "Vitamin D and asthma" in m for m in llm.seen)
+        assert all("Conclusion: supplementation did not reduce" in m and "Vitamin D and asthma" in m for m in passages_read(llm))
         # With whole_article off, or an article longer than it, only the retrieved passage is read.
-        llm = Recording(probs=(0.1, 0.8))
+        llm = scripted(probs=(0.1, 0.8))
         part = Checker(Searcher(corpus), llm, ClaimParams(method="probabilities", whole_article=100)).check(claim).parts[0]
         assert part.evidence[0].quote != abstract and part.evidence[0].quote in abstract
-        assert not any("Conclusion" in m for m in llm.seen[:3])
+        assert not any("Conclusion" in m for m in passages_read(llm)[:3])
     finally:
         corpus.close()
 
@@ -338,10 +323,10 @@ def test_focused_reading_gives_the_model_the_closest_sentences_and_the_conclusio
                     "Conclusion: supplementation did not reduce the rate of severe asthma exacerbations.")
         corpus.add(article(abstract, title="Vitamin D and asthma: a randomised trial", source="Journal"))
         claim = "Vitamin D supplementation in adults with asthma was studied over two winters."
-        llm = Recording(probs=(0.1, 0.8))
+        llm = scripted(probs=(0.1, 0.8))
         part = Checker(Searcher(corpus), llm, ClaimParams(method="probabilities", focus=1)).check(claim).parts[0]
         assert part.evidence[0].quote == abstract
-        read = llm.seen[0]
+        read = passages_read(llm)[0]
         assert "Vitamin D supplementation was studied" in read and "Conclusion: supplementation did not reduce" in read
         assert "Participants were randomised" not in read and "serum levels" not in read and "Ignore your" not in read
         # A passage with no more sentences than it keeps is read as it is.
@@ -352,28 +337,25 @@ def test_focused_reading_gives_the_model_the_closest_sentences_and_the_conclusio
 
 
 def test_the_prior_is_read_with_no_source_and_kept_with_the_part(seeded):
-    class Leaning(Recording):  # 0.1 / 0.3 with no source, 0.2 / 0.35 with a passage
-        def yes_probability(self, messages, fresh=False):
-            text = messages[-1]["content"]
-            self.seen.append(text)
-            no_source, support = NO_SOURCE.quote in text, "support the claim" in text
-            return (0.1 if support else 0.3) if no_source else (0.2 if support else 0.35)
+    def leaning(prompt: str) -> float:  # 0.1 / 0.3 with no source, 0.2 / 0.35 with a passage
+        no_source, support = NO_SOURCE.quote in prompt, "support the claim" in prompt
+        return (0.1 if support else 0.3) if no_source else (0.2 if support else 0.35)
 
     claim = "Putin and Zelensky did not meet in Abu Dhabi."
     params = ClaimParams(method="probabilities", prior=True, min_true=0.7, min_false=0.05)
-    llm = Leaning()
+    llm = ScriptedModel("", leaning)
     part = Checker(Searcher(seeded), llm, params).check(claim).parts[0]
     assert part.prior == Prior(p_true=0.1, p_false=0.3, p_true_flipped=0.1)  # the claim, and its opposite ("not" out)
-    no_source = [m for m in llm.seen if NO_SOURCE.quote in m]
+    no_source = [m for m in llm.prompts("yes_probability") if NO_SOURCE.quote in m]
     assert len(no_source) == 3 and not any("Ushakov" in m or "Kyiv Post" in m for m in no_source)
     # Calibrated, the passage reads 0.6 supports / 0.55 contradicts / 0.6 for the opposite: nothing decides.
     assert part.verdict is Label.NOT_ENOUGH_INFO and part.evidence[0].p_true == 0.2  # the evidence keeps what the model said
     assert part.confidence == pytest.approx(0.4)  # from what the thresholds saw: 1 - 0.6
     # The same thresholds on the raw probabilities call it REFUTED (0.35 contradicts over 0.2 supports),
     # and no prior is read.
-    llm = Leaning()
+    llm = ScriptedModel("", leaning)
     part = Checker(Searcher(seeded), llm, params.model_copy(update={"prior": False})).check(claim).parts[0]
-    assert part.verdict is Label.REFUTED and part.prior is None and not any(NO_SOURCE.quote in m for m in llm.seen)
+    assert part.verdict is Label.REFUTED and part.prior is None and not any(NO_SOURCE.quote in m for m in llm.prompts("yes_probability"))
 
 
 def test_a_preset_fills_what_is_not_set_and_an_explicit_value_wins(monkeypatch):
@@ -397,16 +379,8 @@ def test_a_preset_fills_what_is_not_set_and_an_explicit_value_wins(monkeypatch):
 def test_the_prior_is_read_from_scratch_and_the_passages_after_it_are_not():
     """Only the prior's first question asks the model to read the whole prompt anew: it fixes the
     cache for everything the claim reads after it, at the cost of one prompt."""
-    class Recording(Scripted):
-        def __init__(self, **kw):
-            super().__init__(**kw)
-            self.fresh = []
-
-        def yes_probability(self, messages, fresh=False):
-            self.fresh.append(fresh)
-            return super().yes_probability(messages)
-
-    llm = Recording(probs=(0.9, 0.1))
+    llm = scripted(probs=(0.9, 0.1))
     checker = Checker(None, llm, PROBS)
     checker.prior("Putin and Zelensky met in 2024.")
-    assert llm.fresh[0] is True and not any(llm.fresh[1:]) and len(llm.fresh) >= 2
+    fresh = [c.fresh for c in llm.calls if c.method == "yes_probability"]
+    assert fresh[0] is True and not any(fresh[1:]) and len(fresh) >= 2

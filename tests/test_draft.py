@@ -93,9 +93,9 @@ DRAFT = ("Putin and Zelensky have not met since 2019. I think the talks are goin
 @pytest.fixture
 def scripted(seeded):
     """A real checker and history on the seed article; the model says "supports" to every claim."""
-    from tests.test_claims_logic import Scripted
+    from tests.test_claims_logic import scripted
 
-    return Checker(Searcher(seeded), Scripted(probs=(0.95, 0.02)), ClaimParams(method="probabilities")), History(seeded.data_dir, seeded.embedder)
+    return Checker(Searcher(seeded), scripted(probs=(0.95, 0.02)), ClaimParams(method="probabilities")), History(seeded.data_dir, seeded.embedder)
 
 
 def test_claims_are_checked_in_order_with_progress_and_kept_in_the_history(scripted):
@@ -165,9 +165,9 @@ def cli_data(tmp_path):
 def test_cli_checks_a_file_reports_and_stops_on_ctrl_c(cli_data, tmp_path, monkeypatch):
     from factcheck.cli import app
     from factcheck.settings import Settings
-    from tests.test_claims_logic import Scripted
+    from tests.test_claims_logic import scripted
 
-    monkeypatch.setattr(Settings, "build_llm", lambda self: Scripted(probs=(0.95, 0.02)))
+    monkeypatch.setattr(Settings, "build_llm", lambda self: scripted(probs=(0.95, 0.02)))
     monkeypatch.setenv("FACTCHECK_CLAIMS__METHOD", "probabilities")  # the scripted model reads probabilities only
     draft = tmp_path / "draft.md"
     draft.write_text("---\ndate: 2026-01-30\n---\n" + DRAFT.replace(". ", ".\n"), encoding="utf-8")

@@ -2,6 +2,7 @@
 claim (its stance), and the verdict from the stances."""
 
 from factcheck.questions import Finding, QuestionParams, Stance, parse_questions, polar_question, stance, verdict_of
+from tests.fakes import ScriptedModel
 
 P = QuestionParams()
 CLAIM = "France cancelled the visas of 183 Pakistani citizens in October 2020."
@@ -134,23 +135,11 @@ def test_two_readings_combine_a_refutation_first():
     assert combined(M, N) is M and combined(N, N) is N
 
 
-class ScriptedReader:
+def scripted_reader(questions: str, answers: dict[str, str]) -> ScriptedModel:
     """Writes the questions and answers given, and says yes (0.9) to every yes/no question: the
     verdict must come from what the answers say, not from the model's leaning."""
-    label = "scripted"
-
-    def __init__(self, questions: str, answers: dict[str, str]):
-        self.questions, self.answers = questions, answers
-
-    def complete(self, messages, max_tokens=200):
-        return self.questions if "asking the sources questions" in messages[-1]["content"] else ""
-
-    def stream(self, messages, max_tokens, tokens=None):
-        asked = messages[-1]["content"].rsplit(":", 1)[-1].strip()
-        yield self.answers.get(asked, "The sources don't say.")
-
-    def yes_probability(self, messages, fresh=False):
-        return 0.9
+    return ScriptedModel(lambda prompt: answers.get(prompt.rsplit(":", 1)[-1].strip(), "The sources don't say."), 0.9,
+                         complete=lambda prompt: questions if "asking the sources questions" in prompt else "")
 
 
 def test_questions_and_both_methods_through_the_pipeline(seeded):
@@ -159,7 +148,7 @@ def test_questions_and_both_methods_through_the_pipeline(seeded):
 
     claim = "Putin and Zelensky met in Abu Dhabi in 2024."
     asked = "When did Putin and Zelensky last meet?"
-    llm = ScriptedReader(f"{asked}\nWho is Putin?", {asked: "Putin and Zelensky have not met since 2019 [1]."})
+    llm = scripted_reader(f"{asked}\nWho is Putin?", {asked: "Putin and Zelensky have not met since 2019 [1]."})
     c = Checker(Searcher(seeded), llm, ClaimParams(method="questions")).check(claim)
     part = c.parts[0]
     assert [f.question for f in part.questions][:2] == [polar_question(claim), asked]
@@ -195,7 +184,7 @@ def test_a_drafted_no_refutes_only_when_a_passage_it_cites_is_about_the_claim(se
 
     claim = "Putin and Zelensky met in Abu Dhabi."
     polar = polar_question(claim)
-    llm = ScriptedReader("", {polar: "No [1]."})
+    llm = scripted_reader("", {polar: "No [1]."})
     # The article itself says "no such meeting" (a debunking passage): read only the answers here.
     def params(denied):
         return ClaimParams(method="questions", questions=QuestionParams(debunk_passages=None, denied=denied))

@@ -6,7 +6,7 @@ from factcheck.answer import AnswerParams, Answerer, Citation, judge
 from factcheck.timeframe import since, window_days
 from retrieval.search import Searcher
 
-from test_answer_logic import ScriptedModel
+from tests.fakes import ScriptedModel
 
 THURSDAY = dt.date(2022, 6, 23)
 
