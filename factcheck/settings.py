@@ -14,6 +14,7 @@ from factcheck.claims import ClaimParams
 from factcheck.draft import DraftParams
 from retrieval.origins import OriginParams
 from retrieval.search import SearchParams
+from retrieval.store import EF_SEARCH
 
 
 class Settings(BaseSettings):
@@ -22,8 +23,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".data"), description="Where the corpus (SQLite catalog, embedded Chroma) lives")
     chroma_host: str | None = Field(None, description="Use a Chroma server at this host instead of the embedded store")
     chroma_port: int = 8000
-    chroma_ef_search: int = Field(100, ge=1, description="Neighbours an HNSW query explores in Chroma: higher finds "
-                                  "more of the true nearest passages, slower (Chroma's default 100)")
+    chroma_ef_search: int = Field(EF_SEARCH, ge=1, description="Neighbours an HNSW query explores in Chroma: higher "
+                                  "finds more of the true nearest passages, slower (twice the search's candidates)")
     collection: str = Field("chunks", description="Chroma collection; give each corpus its own on a shared server")
     chunk_size: int = Field(1000, ge=100, description="Maximum characters per chunk")
     chunk_overlap: int = Field(200, ge=0, description="Characters of trailing sentences repeated in the next chunk")

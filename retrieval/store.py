@@ -46,7 +46,11 @@ from retrieval.identity import article_id
 from retrieval.models import Article, Chunk, CorpusStats, IndexAudit, IngestOutcome, IngestReport
 
 COLLECTION = "chunks"
-EF_SEARCH = 100  # Chroma's HNSW default: neighbours a query explores (FACTCHECK_CHROMA_EF_SEARCH)
+# Neighbours an HNSW query explores (FACTCHECK_CHROMA_EF_SEARCH). An undated search asks for its
+# 100 fusion candidates (SearchParams.candidates); explored no wider than that, the last of them
+# are approximate, and fusion ranks with the wrong ones. Twice as wide finds the true nearest on
+# the training sets (docs/experiments.md); a dated search asks for 400 and explores that many anyway.
+EF_SEARCH = 200
 UNDATED = -1  # date ordinal stored for articles without a date: never "after" an as-of date
 
 SCHEMA = """

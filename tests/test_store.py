@@ -4,7 +4,7 @@ import pytest
 from retrieval.errors import NotFound, RefusedInput, StoreError
 from retrieval.models import Article
 from retrieval.search import Searcher
-from retrieval.store import Corpus
+from retrieval.store import EF_SEARCH, Corpus
 
 TEXT = ("The city council approved a new budget on Monday. The budget raises school funding by 4 percent. "
         "Council member Ana Ruiz voted against it, citing road repairs.")
@@ -275,7 +275,7 @@ def test_chroma_collection_configuration_cosine_and_ef_search_from_the_setting(t
     client = chromadb.PersistentClient(path=str(legacy / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
     client.get_or_create_collection("chunks", metadata={"hnsw:space": "cosine"}, embedding_function=None)
     c = Corpus(legacy, embedder)
-    assert c.collection.configuration["hnsw"]["space"] == "cosine" and c.collection.configuration["hnsw"]["ef_search"] == 100
+    assert c.collection.configuration["hnsw"]["space"] == "cosine" and c.collection.configuration["hnsw"]["ef_search"] == EF_SEARCH
     c.add(Article(text="The bridge over the river reopened on Friday after months of repairs."))
     assert Searcher(c).search("bridge reopened after repairs", 1, mode="dense")[0].text.startswith("The bridge")
     c.close()
