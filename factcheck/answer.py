@@ -53,6 +53,7 @@ class AnswerParams(BaseModel):
     # tokens before the draft's first citation (`answer_confidence`). None: not used.
     min_confidence: float | None = None
     time_frame: bool = True  # evidence for "this week" must be dated this week (see timeframe.py)
+    year_frame: bool = True  # nor evidence for a year the question names dated before that year (timeframe.year_named)
     checks: CheckParams = Field(default_factory=CheckParams)  # what a drafted sentence must pass (checks.py)
 
 
@@ -300,7 +301,8 @@ class Answerer:
         # A question about "this week" is answered from this week's reports only (timeframe.py).
         # The model still reads the older passages: they are shown when it abstains.
         since = timeframe.since(question, as_of) if p.time_frame else None
-        sentences = judge(draft, passages, p.checks, question, since)
+        not_before = timeframe.year_named(question, as_of) if p.year_frame else None
+        sentences = judge(draft, passages, p.checks, question, since, not_before)
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
         kept = [s for s in sentences if s.supported]

@@ -418,12 +418,15 @@ def draft_sentences(draft: str) -> list[str]:
 
 
 def judge(draft: str, passages: list[Citation], p: CheckParams, question: str = "",
-          since: dt.date | None = None) -> list[Sentence]:
+          since: dt.date | None = None, not_before: dt.date | None = None) -> list[Sentence]:
     """Each sentence of the draft, kept only when the checks pass and a given passage backs it.
     With `since` (the time the question names, timeframe.py), only passages dated from then on
-    can back it."""
+    can back it. With `not_before` (the year it names), no passage dated before: an undated one
+    may, as nothing says it came too early."""
     by_n = {c.n: c for c in passages}
-    fresh = [c for c in passages if since is None or (c.date is not None and c.date >= since)]
+    fresh = [c for c in passages if (since is None or (c.date is not None and c.date >= since))
+             and (not_before is None or c.date is None or c.date >= not_before)]
+    bound = max(filter(None, (since, not_before)), default=None)
     usable = {c.n for c in fresh}
     judged = []
     for i, s in enumerate(draft_sentences(draft)):
@@ -456,5 +459,5 @@ def judge(draft: str, passages: list[Citation], p: CheckParams, question: str = 
                                    reason="cites a passage that was not given"))
         else:
             judged.append(Sentence(text=text, cites=cites, supported=False, check="time_frame",
-                                   reason=f"cites only passages dated before {since}, the time the question names"))
+                                   reason=f"cites only passages dated before {bound}, the time the question names"))
     return judged

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from retrieval.search import recency_applies
+from retrieval.search import named_years, recency_applies
 
 _DAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 
@@ -51,3 +51,11 @@ def since(question: str, as_of: dt.date) -> dt.date | None:
     if days == 366:
         start = max(start, dt.date(as_of.year, 1, 1))
     return start
+
+
+def year_named(question: str, as_of: dt.date) -> dt.date | None:
+    """1 January of the latest year the question names, up to the as-of date's, or None. A source
+    cannot report what happened after it was published: "the 2023 Masters" is not won in a 2019
+    story, nor is "a 2022 album" the most streamed in a 2015 one."""
+    years = [y for y in named_years(question) if y <= as_of.year]
+    return dt.date(max(years), 1, 1) if years else None

@@ -54,7 +54,12 @@ def recency_applies(query: str, as_of: dt.date) -> bool:
     on news_dev: the gold article is 0-6 days old for 62 of 66 questions, and cue words such as
     "this week" did not separate them from the rest). A question that names an earlier year is
     about that year instead."""
-    return not any(int(y) < as_of.year for y in _YEAR.findall(query))
+    return not any(y < as_of.year for y in named_years(query))
+
+
+def named_years(text: str) -> list[int]:
+    """The years a text names (1950 to 2099)."""
+    return [int(y) for y in _YEAR.findall(text)]
 
 
 def query_words(text: str) -> list[str]:

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from factcheck.answer import AnswerParams, Answerer, Citation, judge
-from factcheck.timeframe import since, window_days
+from factcheck.timeframe import since, window_days, year_named
 from retrieval.search import Searcher
 
 from tests.fakes import ScriptedModel
@@ -65,3 +65,39 @@ def test_asked_about_this_week_a_month_later_the_pipeline_abstains_and_shows_wha
     assert not fresh.abstained and "2019 [1]" in fresh.text
     off = Answerer(Searcher(seeded), model, AnswerParams(time_frame=False))
     assert not off.ask("Did Putin and Zelensky agree to meet this week?", dt.date(2026, 3, 1)).abstained
+
+
+MASTERS = "Which professional golfer won the 2023 Masters Tournament?"
+OLD_WIN = Citation(n=1, doc_id="d", chunk_id="d:0", quote="Tiger Woods won the Masters Tournament for a fifth time.",
+                   start=0, end=56, date=dt.date(2019, 4, 15))
+NEW_WIN = Citation(n=2, doc_id="e", chunk_id="e:0", quote="Jon Rahm won the Masters Tournament on Sunday.",
+                   start=0, end=46, date=dt.date(2023, 4, 10))
+UNDATED_WIN = Citation(n=3, doc_id="f", chunk_id="f:0", quote="Jon Rahm won the Masters Tournament, his first green jacket.",
+                       start=0, end=59)
+
+
+def test_the_year_a_question_names_bounds_its_evidence_from_below():
+    """A source cannot report what happened after it was published."""
+    asked = dt.date(2023, 4, 14)
+    assert year_named(MASTERS, asked) == dt.date(2023, 1, 1)
+    assert year_named("Whose 2022 album became the most streamed?", asked) == dt.date(2022, 1, 1)
+    assert year_named("Between 2019 and 2021, what grew fastest?", asked) == dt.date(2021, 1, 1)  # the latest named
+    assert year_named("Which city will host the 2024 convention?", asked) is None  # a year to come bounds nothing
+    assert year_named("Who served as George Washington's vice president?", asked) is None
+    bound = year_named(MASTERS, asked)
+    old = judge("Tiger Woods [1].", [OLD_WIN, NEW_WIN], AnswerParams().checks, MASTERS, None, bound)[0]
+    assert not old.supported and old.check == "time_frame" and "dated before 2023-01-01" in old.reason
+    assert judge("Jon Rahm [2].", [OLD_WIN, NEW_WIN], AnswerParams().checks, MASTERS, None, bound)[0].supported
+    # Nothing says an undated source came too early (unlike "this week", which it cannot show).
+    assert judge("Jon Rahm [3].", [OLD_WIN, UNDATED_WIN], AnswerParams().checks, MASTERS, None, bound)[0].supported
+
+
+def test_a_named_year_through_the_pipeline(seeded):
+    """The seed article (2026-01-28) cannot say what happened in 2027; it can for 2026."""
+    model = ScriptedModel("Putin and Zelensky have not met since 2019 [1].", 0.99)
+    later = Answerer(Searcher(seeded), model).ask("Did Putin and Zelensky meet in 2027?", dt.date(2027, 6, 1))
+    assert later.abstained and later.refusals[-1].check == "time_frame" and "2027-01-01" in later.reason
+    same = Answerer(Searcher(seeded), model).ask("Did Putin and Zelensky meet in 2026?", dt.date(2026, 2, 1))
+    assert not same.abstained and "2019 [1]" in same.text
+    off = Answerer(Searcher(seeded), model, AnswerParams(year_frame=False))
+    assert not off.ask("Did Putin and Zelensky meet in 2027?", dt.date(2027, 6, 1)).abstained
