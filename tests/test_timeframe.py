@@ -28,12 +28,13 @@ def test_questions_without_a_time_or_about_an_earlier_year_take_any_date():
     assert since("Who won the vote on Monday, March 3, 2019?", THURSDAY) is None
 
 
-OLD = Citation(n=1, doc_id="a", chunk_id="a:0", quote="Toyota recalled 2.9 million vehicles over faulty seat belts.",
-               start=0, end=60, date=dt.date(2016, 7, 6))
-NEW = Citation(n=2, doc_id="b", chunk_id="b:0", quote="Ford recalled 2.9 million vehicles on Tuesday over a rollaway risk.",
-               start=0, end=66, date=dt.date(2022, 6, 21))
-UNDATED = Citation(n=3, doc_id="c", chunk_id="c:0", quote="Toyota recalled 2.9 million vehicles, the company said.",
-                   start=0, end=55)
+def passage(n: int, doc_id: str, quote: str, date: dt.date | None = None) -> Citation:
+    return Citation(n=n, doc_id=doc_id, chunk_id=f"{doc_id}:0", quote=quote, start=0, end=len(quote), date=date)
+
+
+OLD = passage(1, "a", "Toyota recalled 2.9 million vehicles over faulty seat belts.", dt.date(2016, 7, 6))
+NEW = passage(2, "b", "Ford recalled 2.9 million vehicles on Tuesday over a rollaway risk.", dt.date(2022, 6, 21))
+UNDATED = passage(3, "c", "Toyota recalled 2.9 million vehicles, the company said.")
 Q = "Which automaker recalled 2.9 million vehicles this week?"
 
 
@@ -68,12 +69,9 @@ def test_asked_about_this_week_a_month_later_the_pipeline_abstains_and_shows_wha
 
 
 MASTERS = "Which professional golfer won the 2023 Masters Tournament?"
-OLD_WIN = Citation(n=1, doc_id="d", chunk_id="d:0", quote="Tiger Woods won the Masters Tournament for a fifth time.",
-                   start=0, end=56, date=dt.date(2019, 4, 15))
-NEW_WIN = Citation(n=2, doc_id="e", chunk_id="e:0", quote="Jon Rahm won the Masters Tournament on Sunday.",
-                   start=0, end=46, date=dt.date(2023, 4, 10))
-UNDATED_WIN = Citation(n=3, doc_id="f", chunk_id="f:0", quote="Jon Rahm won the Masters Tournament, his first green jacket.",
-                       start=0, end=59)
+OLD_WIN = passage(1, "d", "Tiger Woods won the Masters Tournament for a fifth time.", dt.date(2019, 4, 15))
+NEW_WIN = passage(2, "e", "Jon Rahm won the Masters Tournament on Sunday.", dt.date(2023, 4, 10))
+UNDATED_WIN = passage(3, "f", "Jon Rahm won the Masters Tournament, his first green jacket.")
 
 
 def test_the_year_a_question_names_bounds_its_evidence_from_below():
