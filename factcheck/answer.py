@@ -35,6 +35,7 @@ class AnswerParams(BaseModel):
     hits: int = 6  # passages retrieved before evidence selection
     budget_chars: int = 900  # evidence given to the model (~230 tokens: the local model reads 35-80 tokens/s)
     max_passages: int = 3
+    best_passage_last: bool = True  # the closest passage last in the prompt, nearest the question (False: first)
     window: int = 0  # sentences of context added on each side of a chosen sentence (neighbours chosen on their own merit are joined)
     rank_weight: float = 0.03  # a sentence's closeness to the question, less this per rank of the passage it came from
     # Added to a sentence's closeness when it is its article's first (the lead) and when it holds
@@ -264,7 +265,7 @@ class Answerer:
         # prompt cache makes the follow-up yes/no calls cheap.
         shots = examples("answer_examples") if self.params.examples else ()
         return [{"role": "system", "content": template("answer_system")}, *shots,
-                {"role": "user", "content": render(name, passages=format_passages(passages), question=as_data(question),
+                {"role": "user", "content": render(name, passages=format_passages(passages, self.params.best_passage_last), question=as_data(question),
                                                    as_of=as_of.isoformat(), **extra)}]
 
     def stream(self, question: str, as_of: dt.date | None = None, **search_kw) -> Iterator[str | Answer]:

@@ -181,10 +181,10 @@ def as_data(text: str) -> str:
     return MARKER.sub(lambda m: f"({m.group(1)})", text)
 
 
-def format_passages(passages: list[Citation]) -> str:
-    """Most relevant last: nearest to the question, where a small model attends most."""
+def format_passages(passages: list[Citation], best_last: bool = True) -> str:
+    """Most relevant last by default: nearest to the question, where a small model attends most."""
     out = []
-    for p in reversed(passages):
+    for p in (reversed(passages) if best_last else passages):
         head = ", ".join(x for x in (p.source or "unknown outlet", p.date.isoformat() if p.date else "undated") if x)
         title = f' "{as_data(p.title)}"' if p.title else ""
         out.append(f"[{p.n}] {as_data(head)}{title}:\n{as_data(p.quote)}")

@@ -719,3 +719,21 @@ def test_the_seed_article_does_not_back_a_meeting_stitched_from_its_sentences():
     # Nor is "since 2019" an answer to where; it is one to when.
     assert judge("Putin and Zelensky have not met since 2019 [1].", p, params.checks, q)[0].check == "answer_kind"
     assert judge("Putin and Zelensky have not met since 2019 [1].", p, params.checks, "when did putin and zelensky last meet")[0].supported
+
+
+def test_the_closest_passage_stands_last_in_the_prompt_or_first_when_asked(seeded):
+    """Nearest the question by default; `best_passage_last=False` puts it first. Numbers stay with their passages."""
+    from factcheck.evidence import format_passages
+
+    p = [Citation(n=1, doc_id="a", chunk_id="a:0", quote="The closest passage.", start=0, end=20, source="A"),
+         Citation(n=2, doc_id="b", chunk_id="b:0", quote="The next passage.", start=0, end=17, source="B")]
+    last, first = format_passages(p), format_passages(p, best_last=False)
+    assert last.index("[2] B") < last.index("[1] A") and first.index("[1] A") < first.index("[2] B")
+    import re
+
+    for best_last in (True, False):
+        model = ScriptedModel("Putin and Zelensky have not met since 2019 [1].", 0.9)
+        Answerer(Searcher(seeded), model, AnswerParams(best_passage_last=best_last)).ask(
+            "When did Putin and Zelensky last meet?", dt.date(2026, 2, 1))
+        given = [int(n) for n in re.findall(r"^\[(\d+)\] ", model.prompts("stream")[0], re.M)]
+        assert given and given == sorted(given, reverse=best_last)
