@@ -101,8 +101,27 @@ def capitalised(text: str) -> set[str]:
 
 def stems(text: str) -> set[str]:
     """What a text can back: its stems, each part of a hyphenated word too ("Covid-19" names
-    Covid), a country's people counting as the country."""
-    return _with_places({stem(p) for w in words(text) for p in {w, *w.split("-")} if p})
+    Covid), a country's people counting as the country, a US state's AP abbreviation as the state."""
+    return _with_places({stem(p) for w in words(text) for p in {w, *w.split("-")} if p}) | us_states(text)
+
+
+# US states as AP style abbreviates them after a lawmaker's party ("R-N.Y.", "D-Calif.") and a
+# city ("Miami, Fla."); the states it never abbreviates are named in full there anyway. Only
+# those two places: elsewhere "Miss." or "Mass." may be other words.
+_AP_STATES = dict(pair.split("=") for pair in """Ala.=alabama Ariz.=arizona Ark.=arkansas Calif.=california
+Colo.=colorado Conn.=connecticut Del.=delaware Fla.=florida Ga.=georgia Ill.=illinois Ind.=indiana Kan.=kansas
+Ky.=kentucky La.=louisiana Md.=maryland Mass.=massachusetts Mich.=michigan Minn.=minnesota Miss.=mississippi
+Mo.=missouri Mont.=montana Neb.=nebraska Nev.=nevada N.H.=new_hampshire N.J.=new_jersey N.M.=new_mexico
+N.Y.=new_york N.C.=north_carolina N.D.=north_dakota Okla.=oklahoma Ore.=oregon Pa.=pennsylvania R.I.=rhode_island
+S.C.=south_carolina S.D.=south_dakota Tenn.=tennessee Vt.=vermont Va.=virginia Wash.=washington W.Va.=west_virginia
+Wis.=wisconsin Wyo.=wyoming D.C.=district_of_columbia""".split())
+_AP_STATE = re.compile(r"(?:\b[RDI]-|[A-Za-z], )((?:[A-Z]\.\s?){2}|W\.\s?Va\.|[A-Z][a-z]{1,4}\.)")
+
+
+def us_states(text: str) -> set[str]:
+    """The stems of the US states a text names by their AP abbreviation ("R-N. Y." names New York)."""
+    found = {_AP_STATES.get(m.group(1).replace(" ", "")) for m in _AP_STATE.finditer(text)}
+    return {stem(w) for name in found if name for w in name.split("_") if w != "of"}
 
 
 _POSSESSIVE = re.compile(r"['’]s$")

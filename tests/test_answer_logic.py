@@ -386,6 +386,20 @@ def test_a_country_and_its_people_are_one_name():
     assert not judge("The largest group of foreign buyers were citizens of Japan [1].", BUYERS, params.checks, BUYERS_Q)[0].supported
 
 
+def test_a_us_state_is_named_by_its_ap_abbreviation_after_a_party_or_a_city():
+    from factcheck.vocabulary import us_states
+
+    q = "Which state did Rep. Harold Quill, expelled from the House this week, represent?"
+    p = [Citation(n=1, doc_id="s", chunk_id="s:0", start=0, end=80,
+                  quote="Rep. Harold Quill, R-N. Y., was expelled from the House on Friday in a 311-114 vote.")]
+    assert judge("New York [1].", p, params.checks, q)[0].supported
+    assert not judge("New Jersey [1].", p, params.checks, q)[0].supported
+    assert us_states("Sen. Dana Lutz, D-Calif., and a shop in Tampa, Fla., said") == {"california", "florida"}
+    assert us_states("Sen. Joe Marsh, D-W.Va., spoke") == {"west", "virginia"}
+    # Elsewhere an abbreviation may be another word: "Miss. Lee" is no state, nor is "U.S." one.
+    assert us_states("Miss. Lee spoke to the U.S. and N.Y. Times reporters.") == set()
+
+
 def test_a_name_opening_the_sentence_must_be_cited_too():
     p, q = BUYERS, BUYERS_Q
     assert judge("China's citizens were the largest group of foreign buyers [1].", p, params.checks, q)[0].supported
