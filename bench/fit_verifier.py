@@ -31,7 +31,7 @@ SIGNALS = ["word_share", "names_missing", "topic_share", "echo_share", "bare_sai
            "kind_ok", "in_time", "rank", "p_yes", "bare", "confidence"]
 
 
-def signals(sentence: str, c: Citation, question: str, since, p_yes: float, n_passages: int,
+def signals(sentence: str, c: Citation, question: str, frame, p_yes: float, n_passages: int,
             confidence: float = 0.0) -> list[float] | None:
     """The signals of one sentence against one passage; None when a principle refuses it outright."""
     p = AnswerParams().checks
@@ -51,7 +51,7 @@ def signals(sentence: str, c: Citation, question: str, since, p_yes: float, n_pa
         float(not f.verb or f.verb in stems),
         float(in_one_place(f, cited, question, p) is None),
         float(answers_kind(sentence, question, p, True) is None),
-        float(since is None or (c.date is not None and c.date >= since)),
+        float(frame.admits(c.date)),
         (c.n - 1) / max(n_passages - 1, 1),
         p_yes,
         float(not words),
@@ -75,13 +75,13 @@ def examples(directory: Path, stored: Path, unanswerable: bool = False) -> list[
         draft = draft_of(a["sentences"]) if a["sentences"] else ""
         first = draft_sentences(draft)[:1]
         passages = [Citation(**x) for x in a["passages"]]
-        since = timeframe.since(q["question"], dt.date.fromisoformat(a["as_of"]))
+        frame = timeframe.frame(q["question"], dt.date.fromisoformat(a["as_of"]))
         rules = replay(r, q, set() if unanswerable else answer_gold(q, to_doc), AnswerParams(), lambda d: "")
         row = {"fold": q.get("fold", 0), "rules_right": rules["right"] and not unanswerable, "rules_shown": rules["shown"], "x": []}
         if first and passages:
             text = MARKER.sub(" ", first[0]).strip()
             row["right"] = not unanswerable and contains_answer(text, r["answers"])
-            row["x"] = [s for c in passages if (s := signals(text, c, q["question"], since, a["answerable_p"] or 0.0,
+            row["x"] = [s for c in passages if (s := signals(text, c, q["question"], frame, a["answerable_p"] or 0.0,
                                                              len(passages), a.get("confidence") or 0.0))]
         out.append(row)
     return out

@@ -41,10 +41,8 @@ def replay(r: dict, q: dict, gold: set[str], params: AnswerParams, article_of) -
     was refused, the check that refused it and why."""
     a = r["answer"]
     passages = [Citation(**p) for p in a["passages"]]
-    as_of = dt.date.fromisoformat(a["as_of"])
-    since = timeframe.since(q["question"], as_of) if params.time_frame else None
-    not_before = timeframe.year_named(q["question"], as_of) if params.year_frame else None
-    sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], since, not_before) if a["sentences"] else []
+    frame = timeframe.frame(q["question"], dt.date.fromisoformat(a["as_of"]), params.time_frame, params.year_frame)
+    sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], frame) if a["sentences"] else []
     kept = [s for s in sentences if s.supported]
     whole = abstention(sentences, a["answerable_p"] or 0.0, params, a.get("confidence"))
     shown = not whole

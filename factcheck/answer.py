@@ -301,9 +301,7 @@ class Answerer:
         p_yes = self.llm.yes_probability(self.messages("answerable_user", question, passages, as_of))
         # A question about "this week" is answered from this week's reports only (timeframe.py).
         # The model still reads the older passages: they are shown when it abstains.
-        since = timeframe.since(question, as_of) if p.time_frame else None
-        not_before = timeframe.year_named(question, as_of) if p.year_frame else None
-        sentences = judge(draft, passages, p.checks, question, since, not_before)
+        sentences = judge(draft, passages, p.checks, question, timeframe.frame(question, as_of, p.time_frame, p.year_frame))
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
         kept = [s for s in sentences if s.supported]

@@ -14,7 +14,6 @@ BACKING_CHECKS): a sentence must be an answer at all before its citations are re
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from factcheck import vocabulary as vocab
 from factcheck.evidence import MARKER, Citation, is_instruction, split_sentences
+from factcheck.timeframe import Frame
 
 
 class CheckParams(BaseModel):
@@ -418,15 +418,11 @@ def draft_sentences(draft: str) -> list[str]:
 
 
 def judge(draft: str, passages: list[Citation], p: CheckParams, question: str = "",
-          since: dt.date | None = None, not_before: dt.date | None = None) -> list[Sentence]:
+          frame: Frame | None = None) -> list[Sentence]:
     """Each sentence of the draft, kept only when the checks pass and a given passage backs it.
-    With `since` (the time the question names, timeframe.py), only passages dated from then on
-    can back it. With `not_before` (the year it names), no passage dated before: an undated one
-    may, as nothing says it came too early."""
+    With a `frame` (the time the question names, timeframe.py), only passages it admits can back it."""
     by_n = {c.n: c for c in passages}
-    fresh = [c for c in passages if (since is None or (c.date is not None and c.date >= since))
-             and (not_before is None or c.date is None or c.date >= not_before)]
-    bound = max(filter(None, (since, not_before)), default=None)
+    fresh = [c for c in passages if frame is None or frame.admits(c.date)]
     usable = {c.n for c in fresh}
     judged = []
     for i, s in enumerate(draft_sentences(draft)):
@@ -459,5 +455,5 @@ def judge(draft: str, passages: list[Citation], p: CheckParams, question: str = 
                                    reason="cites a passage that was not given"))
         else:
             judged.append(Sentence(text=text, cites=cites, supported=False, check="time_frame",
-                                   reason=f"cites only passages dated before {bound}, the time the question names"))
+                                   reason=f"cites only passages dated before {frame.start}, the time the question names"))
     return judged

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from retrieval.search import named_years, recency_applies
 
@@ -59,3 +60,26 @@ def year_named(question: str, as_of: dt.date) -> dt.date | None:
     story, nor is "a 2022 album" the most streamed in a 2015 one."""
     years = [y for y in named_years(question) if y <= as_of.year]
     return dt.date(max(years), 1, 1) if years else None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The time a question's evidence must come from, as judge() applies it."""
+
+    since: dt.date | None = None  # the time it names ("this week"): an undated passage cannot show it is of then
+    not_before: dt.date | None = None  # the year it names: an undated passage may back it, nothing says it came too early
+
+    def admits(self, date: dt.date | None) -> bool:
+        if self.since is not None and (date is None or date < self.since):
+            return False
+        return self.not_before is None or date is None or date >= self.not_before
+
+    @property
+    def start(self) -> dt.date | None:
+        """The earliest date it admits, for the reason a refusal gives."""
+        return max(filter(None, (self.since, self.not_before)), default=None)
+
+
+def frame(question: str, as_of: dt.date, relative: bool = True, named_year: bool = True) -> Frame:
+    """The question's frame: the time it names (`relative`, since()) and the year it names (year_named())."""
+    return Frame(since(question, as_of) if relative else None, year_named(question, as_of) if named_year else None)

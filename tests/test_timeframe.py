@@ -3,7 +3,7 @@
 import datetime as dt
 
 from factcheck.answer import AnswerParams, Answerer, Citation, judge
-from factcheck.timeframe import since, window_days, year_named
+from factcheck.timeframe import Frame, frame, since, window_days, year_named
 from retrieval.search import Searcher
 
 from tests.fakes import ScriptedModel
@@ -39,19 +39,19 @@ Q = "Which automaker recalled 2.9 million vehicles this week?"
 
 
 def test_a_passage_older_than_the_time_the_question_names_cannot_back_the_answer():
-    start = since(Q, THURSDAY)
-    old = judge("Toyota recalled 2.9 million vehicles [1].", [OLD, NEW], AnswerParams().checks, Q, start)[0]
+    this_week = frame(Q, THURSDAY)
+    old = judge("Toyota recalled 2.9 million vehicles [1].", [OLD, NEW], AnswerParams().checks, Q, this_week)[0]
     assert not old.supported and "dated before 2022-06-15" in old.reason
-    undated = judge("Toyota recalled 2.9 million vehicles [3].", [OLD, NEW, UNDATED], AnswerParams().checks, Q, start)[0]
+    undated = judge("Toyota recalled 2.9 million vehicles [3].", [OLD, NEW, UNDATED], AnswerParams().checks, Q, this_week)[0]
     assert not undated.supported  # nothing shows it is of this week
-    new = judge("Ford recalled 2.9 million vehicles [2].", [OLD, NEW], AnswerParams().checks, Q, start)[0]
+    new = judge("Ford recalled 2.9 million vehicles [2].", [OLD, NEW], AnswerParams().checks, Q, this_week)[0]
     assert new.supported and new.cites == [2]
     # Without a frame the old passage backs it, as before.
     assert judge("Toyota recalled 2.9 million vehicles [1].", [OLD, NEW], AnswerParams().checks, Q)[0].supported
 
 
 def test_a_sentence_citing_an_old_and_a_new_passage_keeps_only_the_new_one():
-    both = judge("Ford recalled 2.9 million vehicles [1][2].", [OLD, NEW], AnswerParams().checks, Q, since(Q, THURSDAY))[0]
+    both = judge("Ford recalled 2.9 million vehicles [1][2].", [OLD, NEW], AnswerParams().checks, Q, frame(Q, THURSDAY))[0]
     assert both.supported and both.cites == [2]
 
 
@@ -82,12 +82,12 @@ def test_the_year_a_question_names_bounds_its_evidence_from_below():
     assert year_named("Between 2019 and 2021, what grew fastest?", asked) == dt.date(2021, 1, 1)  # the latest named
     assert year_named("Which city will host the 2024 convention?", asked) is None  # a year to come bounds nothing
     assert year_named("Who served as George Washington's vice president?", asked) is None
-    bound = year_named(MASTERS, asked)
-    old = judge("Tiger Woods [1].", [OLD_WIN, NEW_WIN], AnswerParams().checks, MASTERS, None, bound)[0]
+    bound = Frame(not_before=year_named(MASTERS, asked))
+    old = judge("Tiger Woods [1].", [OLD_WIN, NEW_WIN], AnswerParams().checks, MASTERS, bound)[0]
     assert not old.supported and old.check == "time_frame" and "dated before 2023-01-01" in old.reason
-    assert judge("Jon Rahm [2].", [OLD_WIN, NEW_WIN], AnswerParams().checks, MASTERS, None, bound)[0].supported
+    assert judge("Jon Rahm [2].", [OLD_WIN, NEW_WIN], AnswerParams().checks, MASTERS, bound)[0].supported
     # Nothing says an undated source came too early (unlike "this week", which it cannot show).
-    assert judge("Jon Rahm [3].", [OLD_WIN, UNDATED_WIN], AnswerParams().checks, MASTERS, None, bound)[0].supported
+    assert judge("Jon Rahm [3].", [OLD_WIN, UNDATED_WIN], AnswerParams().checks, MASTERS, bound)[0].supported
 
 
 def test_a_named_year_through_the_pipeline(seeded):
