@@ -751,3 +751,17 @@ def test_the_closest_passage_stands_last_in_the_prompt_or_first_when_asked(seede
             "When did Putin and Zelensky last meet?", dt.date(2026, 2, 1))
         given = [int(n) for n in re.findall(r"^\[(\d+)\] ", model.prompts("stream")[0], re.M)]
         assert given and given == sorted(given, reverse=best_last)
+
+
+def test_a_bare_answer_its_storys_headline_names_is_what_the_story_reports():
+    # A quiz question gives context the story does not repeat; the headline names the answer in a line.
+    q = "Goalkeeper Mia Lund collapsed during a league match this week. She plays for which club?"
+    story = Citation(n=1, doc_id="h", chunk_id="h:0", start=0, end=80, title="Mia Lund updates: Northfield Rovers keeper awake",
+                     quote="Doctors said she woke up sooner than expected and is speaking with her family.")
+    on = params.checks.model_copy(update={"bare_headline_share": 0.0})
+    assert not judge("Northfield Rovers [1].", [story], params.checks, q)[0].supported  # off: the story's lines alone
+    assert judge("Northfield Rovers [1].", [story], on, q)[0].supported
+    # A name the headline does not give is not read from it, nor a headline that shares nothing with the question.
+    assert not judge("Ridgeway Athletic [1].", [story], on, q)[0].supported
+    other = story.model_copy(update={"title": "Northfield Rovers open new stadium"})
+    assert not judge("Northfield Rovers [1].", [other], on, q)[0].supported
