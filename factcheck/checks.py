@@ -212,9 +212,9 @@ def without_outlet(quote: str) -> str:
 
 
 def on_topic(stems: set[str], question: str, share: float) -> bool:
-    """Whether a passage (its stems) holds enough of what the question is about."""
+    """Whether a passage (its stems) holds enough of what the question is about, and at least one of its words."""
     topic = vocab.topic(question)
-    return bool(topic) and len(topic & stems) >= share * len(topic)
+    return len(topic & stems) >= max(1.0, share * len(topic))
 
 
 def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> bool:
@@ -225,18 +225,14 @@ def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> boo
     new = {vocab.stem(w) for w in vocab.words(answer) if w not in vocab.STOP and len(w) > 2 and not w.isdigit()
            and w not in vocab.NUMBER_WORDS} - asked
     figures = vocab.numbers(answer) - vocab.numbers(question)
-    if p.bare_headline_share is not None and new:
-        # A headline says in a line what its story reports, so it repeats few of a long question's
-        # words: the story is about the answer it names when it shares some of what was asked.
-        topic = vocab.topic(question)
-        for text in c.headlines:
-            stems = vocab.stems(text)
-            if new <= stems and figures <= vocab.numbers(text) and topic & stems \
-                    and len(topic & stems) >= p.bare_headline_share * len(topic):
-                return True
-    for text in [*c.headlines, *stretches(c.quotes, p.bare_window)]:
+    # A headline says in a line what its story reports, so it repeats few of a long question's words:
+    # with bare_headline_share, the story is about the answer it names when it shares that much.
+    headline_share = p.bare_topic_share if p.bare_headline_share is None or not new else \
+        min(p.bare_topic_share, p.bare_headline_share)
+    for text, share in [*((h, headline_share) for h in c.headlines),
+                        *((s, p.bare_topic_share) for s in stretches(c.quotes, p.bare_window))]:
         stems = vocab.stems(text)
-        if new <= stems and figures <= vocab.numbers(text) and on_topic(stems, question, p.bare_topic_share):
+        if new <= stems and figures <= vocab.numbers(text) and on_topic(stems, question, share):
             return True
     return False
 
