@@ -205,19 +205,48 @@ def predicate_overlap(claim: str, passage: str) -> float:
 # of this list swapped for its opposite, else a "not" put after the first auxiliary. "It is false
 # that …" moved the model's P(yes) the same way for true and false claims in a pilot on SciFact
 # training claims, so a claim with none of these is not turned.
-_OPPOSITES = [tuple(pair.split(":")) for pair in """increases:decreases increase:decrease increased:decreased
-increasing:decreasing higher:lower more:less greater:smaller larger:smaller raises:lowers enhances:reduces promotes:inhibits
-positively:negatively positive:negative better:worse improves:worsens improved:worsened activates:inhibits reduces:increases
-reduced:increased reduce:increase decreases:increases lower:higher less:more inhibits:promotes suppresses:promotes
-impairs:promotes prevents:causes causes:prevents protects:harms benefits:harms enhanced:reduced up-regulates:down-regulates
-upregulates:downregulates strengthened:weakened stimulates:inhibits accelerates:slows high:low low:high""".split()]
+# Words and their opposites: a claim turned around by one of them says the other direction of
+# the same effect. Each pair also turns the other way, unless that word has a pair of its own.
+_PAIRS = """increases:decreases increase:decrease increased:decreased increasing:decreasing higher:lower more:less
+greater:smaller larger:smaller raises:lowers raise:lower enhances:reduces enhance:reduce enhanced:reduced reduces:increases
+reduce:increase reduced:increased promotes:inhibits promote:inhibit positively:negatively positive:negative
+better:worse improves:worsens improve:worsen improved:worsened activates:inhibits activate:inhibit inhibits:promotes
+inhibit:promote suppresses:promotes suppress:promote impairs:improves impair:improve prevents:causes prevent:cause
+causes:prevents cause:prevent protects:harms protect:harm benefits:harms up-regulates:down-regulates
+upregulates:downregulates upregulate:downregulate strengthened:weakened strengthens:weakens strengthen:weaken
+stimulates:inhibits stimulate:inhibit accelerates:slows accelerate:slow slows:accelerates slow:accelerate high:low
+low:high induces:represses induce:repress represses:induces repress:induce impedes:facilitates impede:facilitate
+facilitates:impedes facilitate:impede encourages:discourages encourage:discourage diminishes:enhances diminish:enhance
+deactivates:activates overestimates:underestimates accurately:inaccurately strong:weak fewer:more""".split()
+
+
+def _opposites() -> list[tuple[str, str]]:
+    out: dict[str, str] = {}
+    for word, other in (p.split(":") for p in _PAIRS):
+        out.setdefault(word, other)
+    for word, other in (p.split(":") for p in _PAIRS):
+        out.setdefault(other, word)
+    return list(out.items())
+
+
+_OPPOSITES = _opposites()
 _AUXILIARY = re.compile(r"\b(is|are|was|were|can|has|have|does|do)\b")
+# A negation written as a contraction: "didn't cause" turns to "did cause", as "did not" does.
+_NEGATED = re.compile(r"\b(does|did|do|is|are|was|were|has|have|had|could|would|should)n['’]t\b", re.I)
+_CONTRACTED = {"can't": "can", "can’t": "can", "won't": "will", "won’t": "will"}
 
 
 def flip_claim(claim: str) -> str | None:
-    """The claim's opposite, made by changing one word, or None."""
+    """The claim's opposite, made by changing one word, or None: a negation taken away (written
+    out or contracted), else a word turned to its opposite, else a "not" after the first auxiliary."""
     if re.search(r"\bnot\b", claim):
         return re.sub(r"\s*\bnot\b", "", claim, count=1)
+    m = _NEGATED.search(claim)
+    if m:
+        return claim[:m.start()] + m.group(1) + claim[m.end():]
+    for contracted, plain in _CONTRACTED.items():
+        if re.search(rf"\b{re.escape(contracted)}", claim, re.I):
+            return re.sub(rf"\b{re.escape(contracted)}", plain, claim, count=1, flags=re.I)
     for word, other in _OPPOSITES:
         if re.search(rf"\b{word}\b", claim, re.I):
             return re.sub(rf"\b{word}\b", other, claim, count=1, flags=re.I)

@@ -87,6 +87,10 @@ def test_overlap_gate_and_refute_rule():
     ("Risedronate increases the risk of fractures.", "Risedronate decreases the risk of fractures."),
     ("Spores can be disposed of easily.", "Spores can not be disposed of easily."),
     ("Putin and Zelensky met in Abu Dhabi in January 2026.", None),  # nothing to turn: no reading of the opposite
+    ("The drug didn't cause the outbreak.", "The drug did cause the outbreak."),  # a contracted negation
+    ("The new phone won’t come with a charger.", "The new phone will come with a charger."),
+    ("Treatment results in decreased tau levels.", "Treatment results in increased tau levels."),  # a pair read backwards
+    ("Basophils promote disease development.", "Basophils inhibit disease development."),  # the plural verb
 ])
 def test_flip_claim_turns_one_word(claim, turned):
     assert flip_claim(claim) == turned
