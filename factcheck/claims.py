@@ -201,12 +201,12 @@ def predicate_overlap(claim: str, passage: str) -> float:
 
 
 # ---- the claim turned around ------------------------------------------------------------------
-# A word-level opposite the small model reads: a "not" taken out, else the first direction word
+# A word-level opposite the small model reads: a negation taken out, else the first direction word
 # of this list swapped for its opposite, else a "not" put after the first auxiliary. "It is false
 # that …" moved the model's P(yes) the same way for true and false claims in a pilot on SciFact
-# training claims, so a claim with none of these is not turned.
-# Words and their opposites: a claim turned around by one of them says the other direction of
-# the same effect. Each pair also turns the other way, unless that word has a pair of its own.
+# training claims, so a claim with none of these is not turned. Each pair also turns the other way
+# (`_opposites`), unless that word has a pair of its own: "reduces" turns to "increases", not "enhances".
+# The order is the order words are tried in: a claim with two of them turns the first listed.
 _PAIRS = """increases:decreases increase:decrease increased:decreased increasing:decreasing higher:lower more:less
 greater:smaller larger:smaller raises:lowers raise:lower enhances:reduces enhance:reduce enhanced:reduced reduces:increases
 reduce:increase reduced:increased promotes:inhibits promote:inhibit positively:negatively positive:negative
@@ -232,8 +232,8 @@ def _opposites() -> list[tuple[str, str]]:
 _OPPOSITES = _opposites()
 _AUXILIARY = re.compile(r"\b(is|are|was|were|can|has|have|does|do)\b")
 # A negation written as a contraction: "didn't cause" turns to "did cause", as "did not" does.
-_NEGATED = re.compile(r"\b(does|did|do|is|are|was|were|has|have|had|could|would|should)n['’]t\b", re.I)
-_CONTRACTED = {"can't": "can", "can’t": "can", "won't": "will", "won’t": "will"}
+_NEGATED = re.compile(r"\b(does|did|do|is|are|was|were|has|have|had|could|would|should|ca|wo)n['’]t\b", re.I)
+_UNCONTRACTED = {"ca": "can", "wo": "will"}  # "can't", "won't"
 
 
 def flip_claim(claim: str) -> str | None:
@@ -243,10 +243,9 @@ def flip_claim(claim: str) -> str | None:
         return re.sub(r"\s*\bnot\b", "", claim, count=1)
     m = _NEGATED.search(claim)
     if m:
-        return claim[:m.start()] + m.group(1) + claim[m.end():]
-    for contracted, plain in _CONTRACTED.items():
-        if re.search(rf"\b{re.escape(contracted)}", claim, re.I):
-            return re.sub(rf"\b{re.escape(contracted)}", plain, claim, count=1, flags=re.I)
+        verb = _UNCONTRACTED.get(m.group(1).lower(), m.group(1))
+        verb = verb[0].upper() + verb[1:] if m.group(1)[0].isupper() else verb
+        return claim[:m.start()] + verb + claim[m.end():]
     for word, other in _OPPOSITES:
         if re.search(rf"\b{word}\b", claim, re.I):
             return re.sub(rf"\b{word}\b", other, claim, count=1, flags=re.I)

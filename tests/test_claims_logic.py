@@ -89,6 +89,7 @@ def test_overlap_gate_and_refute_rule():
     ("Putin and Zelensky met in Abu Dhabi in January 2026.", None),  # nothing to turn: no reading of the opposite
     ("The drug didn't cause the outbreak.", "The drug did cause the outbreak."),  # a contracted negation
     ("The new phone won’t come with a charger.", "The new phone will come with a charger."),
+    ("It Can't Be Stopped.", "It Can Be Stopped."),  # the word keeps its capital
     ("Treatment results in decreased tau levels.", "Treatment results in increased tau levels."),  # a pair read backwards
     ("Basophils promote disease development.", "Basophils inhibit disease development."),  # the plural verb
 ])
