@@ -8,28 +8,64 @@ from __future__ import annotations
 
 import re
 
+import sentencex
+
 from retrieval.identity import chunk_id
 from retrieval.models import Article, Chunk
 
-# A sentence ends at . ! ? (optionally followed by quotes/brackets) before whitespace and a
-# capital, digit or quote, or at a paragraph break. Abbreviations like "Mr." and "U.S." are
-# protected so that a chunk does not start mid-name.
-ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Atty|Dept|St|Mt|Ft|Jr|Sr|vs|v|etc|No|Inc|Ltd|Co|Corp|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
+# One splitter for chunking, evidence and drafts. sentencex (Wikimedia's rules for abbreviations,
+# initials and numbers) finds where a sentence ends within a line: "George W. Bush", "the U.N.
+# Security Council", "Mr." and "Jan. 3" stay whole.
+# A line break ends a sentence (headlines, list items, paragraphs) unless the next line goes on in
+# lower case: a hard-wrapped line is the same sentence.
+_LINE = re.compile(r"[^\n]*\S[^\n]*")
+# A run of capital initials such as a state's AP abbreviation ("Santos, R-N.Y., was") is one word:
+# a cut after its first letter, before the next letter and its stop, ends nothing.
+_INITIAL_END = re.compile(r"(?<![A-Za-z])[A-Z]\.$")
+_INITIAL_NEXT = re.compile(r"[A-Z]\.(?![A-Za-z])")
+# Titles that only ever stand before a name, which sentencex's list lacks.
+_TITLE_END = re.compile(r"\b(?:Ms|Atty|Ft|Gens|Sens|Reps|Supt)\.$")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, whitespace excluded."""
+    """(start, end) of each sentence, whitespace excluded; every word of the text is in one."""
     spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        candidate = text[start : m.start()].rstrip()
-        if ABBREVIATION.search(candidate) and "\n\n" not in m.group(0):
-            continue
-        _append(text, start, m.start(), spans)
-        start = m.end()
-    _append(text, start, len(text), spans)
+    for start, end in _lines(text):
+        pos = start
+        for segment in sentencex.segment("en", text[start:end]):
+            segment = segment.strip()
+            if not segment:
+                continue
+            a = text.find(segment, pos, end)
+            if a < 0:  # the segmenter changed the text: the rest of the line is one sentence
+                break
+            if text[pos:a].strip():  # never lose what the segmenter left out
+                _append(text, pos, a, spans)
+            if spans and spans[-1][0] >= start and _goes_on(text[spans[-1][0]:spans[-1][1]], segment):
+                spans[-1] = (spans[-1][0], a + len(segment))
+            else:
+                spans.append((a, a + len(segment)))
+            pos = a + len(segment)
+        _append(text, pos, end, spans)
     return spans
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """The text's lines, a line that goes on in lower case joined to the one before."""
+    out: list[tuple[int, int]] = []
+    for m in _LINE.finditer(text):
+        if out and m.group().lstrip()[:1].islower() and text.count("\n", out[-1][1], m.start()) == 1:
+            out[-1] = (out[-1][0], m.end())
+        else:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _goes_on(sentence: str, following: str) -> bool:
+    """Whether a cut between two segments is no sentence end: inside a run of initials, after a
+    title, or before a comma."""
+    return bool(_INITIAL_END.search(sentence) and _INITIAL_NEXT.match(following)) or bool(_TITLE_END.search(sentence)) \
+        or following[:1] in ",;:"
 
 
 def _append(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

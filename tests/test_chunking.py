@@ -14,6 +14,22 @@ def test_sentences_keep_abbreviations_together():
         "The court overturned Roe v. Wade on Friday.", "Sgt. Lee spoke.", "Residents of Ft. Myers left."]
 
 
+def test_one_splitter_keeps_initials_and_state_abbreviations_whole():
+    """Chunking, evidence and drafts share this splitter: a name cut in two is a false sentence."""
+    def sents(text):
+        return [text[s:e] for s, e in sentence_spans(text)]
+    assert sents("President George W. Bush spoke at the U.N. Security Council. Then he left.") == [
+        "President George W. Bush spoke at the U.N. Security Council.", "Then he left."]
+    assert sents("George Santos, R-N.Y., was expelled. Tim Scott, R-S.C., ran. Ms. Lee moved to Washington, D.C. She stayed.") == [
+        "George Santos, R-N.Y., was expelled.", "Tim Scott, R-S.C., ran.", "Ms. Lee moved to Washington, D.C.", "She stayed."]
+
+
+def test_a_line_break_ends_a_sentence_unless_the_line_goes_on_in_lower_case():
+    text = "Storm hits the coast\nThe storm came ashore at\nnight. It weakened.\n\n- first item\n- second item"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Storm hits the coast", "The storm came ashore at\nnight.", "It weakened.", "- first item", "- second item"]
+
+
 def test_chunks_are_exact_slices_with_overlap():
     sentences = [f"Sentence number {i} says something about topic {i % 7}." for i in range(60)]
     a = Article(doc_id="d", text=" ".join(sentences))
