@@ -19,6 +19,7 @@ from retrieval.models import Article, Chunk
 # A line break ends a sentence (headlines, list items, paragraphs) unless the next line goes on in
 # lower case: a hard-wrapped line is the same sentence.
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
+# A stop with no space after it ends nothing (an address, a file name, code: "window.__x").
 # A run of capital initials such as a state's AP abbreviation ("Santos, R-N.Y., was") is one word:
 # a cut after its first letter, before the next letter and its stop, ends nothing.
 _INITIAL_END = re.compile(r"(?<![A-Za-z])[A-Z]\.$")
@@ -41,7 +42,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 break
             if text[pos:a].strip():  # never lose what the segmenter left out
                 _append(text, pos, a, spans)
-            if spans and spans[-1][0] >= start and _goes_on(text[spans[-1][0]:spans[-1][1]], segment):
+            if spans and spans[-1][0] >= start and (a == spans[-1][1] or _goes_on(text[spans[-1][0]:spans[-1][1]], segment)):
                 spans[-1] = (spans[-1][0], a + len(segment))
             else:
                 spans.append((a, a + len(segment)))

@@ -22,6 +22,9 @@ def test_one_splitter_keeps_initials_and_state_abbreviations_whole():
         "President George W. Bush spoke at the U.N. Security Council.", "Then he left."]
     assert sents("George Santos, R-N.Y., was expelled. Tim Scott, R-S.C., ran. Ms. Lee moved to Washington, D.C. She stayed.") == [
         "George Santos, R-N.Y., was expelled.", "Tim Scott, R-S.C., ran.", "Ms. Lee moved to Washington, D.C.", "She stayed."]
+    # A stop with no space after it ends nothing: code and addresses in a source stay in their sentence.
+    assert sents("It ran window.__x = 1 here. ![pixel](http://h/p.png) and more.") == [
+        "It ran window.__x = 1 here.", "![pixel](http://h/p.png) and more."]
 
 
 def test_a_line_break_ends_a_sentence_unless_the_line_goes_on_in_lower_case():
