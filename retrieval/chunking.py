@@ -20,6 +20,7 @@ from retrieval.models import Article, Chunk
 # lower case: a hard-wrapped line is the same sentence.
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 # A stop with no space after it ends nothing (an address, a file name, code: "window.__x").
+_OPENING = "“‘([«"
 # A run of capital initials such as a state's AP abbreviation ("Santos, R-N.Y., was") is one word:
 # a cut after its first letter, before the next letter and its stop, ends nothing.
 _INITIAL_END = re.compile(r"(?<![A-Za-z])[A-Z]\.$")
@@ -42,7 +43,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 break
             if text[pos:a].strip():  # never lose what the segmenter left out
                 _append(text, pos, a, spans)
-            if spans and spans[-1][0] >= start and (a == spans[-1][1] or _goes_on(text[spans[-1][0]:spans[-1][1]], segment)):
+            before = text[spans[-1][0]:spans[-1][1]] if spans and spans[-1][0] >= start else ""
+            if before and a == spans[-1][1] and before[-1] in _OPENING and before[:-1].rstrip():
+                # sentencex left the next sentence's opening quote on this one ("… he said. “" | "I think …")
+                spans[-1] = (spans[-1][0], spans[-1][0] + len(before[:-1].rstrip()))
+                spans.append((a - 1, a + len(segment)))
+            elif before and ((a == spans[-1][1] and before[-1] in ".!?") or _goes_on(before, segment)):
                 spans[-1] = (spans[-1][0], a + len(segment))
             else:
                 spans.append((a, a + len(segment)))

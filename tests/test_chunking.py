@@ -25,6 +25,9 @@ def test_one_splitter_keeps_initials_and_state_abbreviations_whole():
     # A stop with no space after it ends nothing: code and addresses in a source stay in their sentence.
     assert sents("It ran window.__x = 1 here. ![pixel](http://h/p.png) and more.") == [
         "It ran window.__x = 1 here.", "![pixel](http://h/p.png) and more."]
+    # A quotation starts with its opening mark, and a dotted name is one word.
+    assert sents("“It was too hot,” he tells CNN. “The foreman complained.” It was at PowerOutage.US. Then it ended.") == [
+        "“It was too hot,” he tells CNN.", "“The foreman complained.”", "It was at PowerOutage.US.", "Then it ended."]
 
 
 def test_a_line_break_ends_a_sentence_unless_the_line_goes_on_in_lower_case():
