@@ -19,7 +19,8 @@ from retrieval.models import Article, Chunk
 # A line break ends a sentence (headlines, list items, paragraphs) unless the next line goes on in
 # lower case: a hard-wrapped line is the same sentence.
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
-# A stop with no space after it ends nothing (an address, a file name, code: "window.__x").
+# Where sentencex cuts with no space between: an opening quotation mark or bracket it left at a
+# sentence's end starts the next one, and a stop ends nothing (an address, code: "window.__x").
 _OPENING = "“‘([«"
 # A run of capital initials such as a state's AP abbreviation ("Santos, R-N.Y., was") is one word:
 # a cut after its first letter, before the next letter and its stop, ends nothing.
