@@ -20,7 +20,7 @@ from retrieval.models import Article, Chunk
 # lower case: a hard-wrapped line is the same sentence.
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 # Where sentencex cuts with no space between: an opening quotation mark or bracket it left at a
-# sentence's end starts the next one, and a stop ends nothing (an address, code: "window.__x").
+# sentence's end starts the next one (_segments), and a stop ends nothing (an address, code: "window.__x").
 _OPENING = "“‘([«"
 # A run of capital initials such as a state's AP abbreviation ("Santos, R-N.Y., was") is one word:
 # a cut after its first letter, before the next letter and its stop, ends nothing.
@@ -34,22 +34,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence, whitespace excluded; every word of the text is in one."""
     spans: list[tuple[int, int]] = []
     for start, end in _lines(text):
-        pos = start
-        for segment in sentencex.segment("en", text[start:end]):
-            segment = segment.strip()
-            if not segment:
-                continue
+        pos, first = start, len(spans)
+        for segment in _segments(text[start:end]):
             a = text.find(segment, pos, end)
             if a < 0:  # the segmenter changed the text: the rest of the line is one sentence
                 break
             if text[pos:a].strip():  # never lose what the segmenter left out
                 _append(text, pos, a, spans)
-            before = text[spans[-1][0]:spans[-1][1]] if spans and spans[-1][0] >= start else ""
-            if before and a == spans[-1][1] and before[-1] in _OPENING and before[:-1].rstrip():
-                # sentencex left the next sentence's opening quote on this one ("… he said. “" | "I think …")
-                spans[-1] = (spans[-1][0], spans[-1][0] + len(before[:-1].rstrip()))
-                spans.append((a - 1, a + len(segment)))
-            elif before and ((a == spans[-1][1] and before[-1] in ".!?") or _goes_on(before, segment)):
+            if len(spans) > first and _goes_on(text[spans[-1][0]:spans[-1][1]], segment, joined=a == spans[-1][1]):
                 spans[-1] = (spans[-1][0], a + len(segment))
             else:
                 spans.append((a, a + len(segment)))
@@ -69,11 +61,30 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _goes_on(sentence: str, following: str) -> bool:
-    """Whether a cut between two segments is no sentence end: inside a run of initials, after a
-    title, or before a comma."""
-    return bool(_INITIAL_END.search(sentence) and _INITIAL_NEXT.match(following)) or bool(_TITLE_END.search(sentence)) \
-        or following[:1] in ",;:"
+def _segments(line: str) -> list[str]:
+    """sentencex's sentences of one line, stripped; an opening quotation mark it left at the end of
+    one ("… he said. “" | "I think …") starts the next."""
+    out: list[str] = []
+    opened = False
+    for raw in sentencex.segment("en", line):
+        segment = raw.strip()
+        if not segment:
+            continue
+        if opened:
+            previous = out.pop()
+            segment = previous[-1] + segment
+            if previous[:-1].rstrip():
+                out.append(previous[:-1].rstrip())
+        out.append(segment)
+        opened = raw[-1] in _OPENING
+    return out
+
+
+def _goes_on(sentence: str, following: str, joined: bool) -> bool:
+    """Whether a cut between two segments is no sentence end: a stop with no space after it
+    (`joined`), inside a run of initials, after a title, or before a comma."""
+    return (joined and sentence[-1] in ".!?") or bool(_INITIAL_END.search(sentence) and _INITIAL_NEXT.match(following)) \
+        or bool(_TITLE_END.search(sentence)) or following[:1] in ",;:"
 
 
 def _append(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
