@@ -2,7 +2,7 @@
 
     factcheck eval claims ../shared/evaldata/scifact --store /tmp/ev/scifact \
         --queries ../shared/evaldata/scifact/queries_train.jsonl --limit 200 --out /tmp/train.jsonl
-    python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl] [--cv] [--model] [--prior]
+    python bench/fit_claims.py /tmp/train.jsonl [--dev /tmp/dev.jsonl] [--cv] [--model] [--prior] [--passages 2 3]
 
 Collect with FACTCHECK_CLAIMS__STOP_EARLY=false, so that every part keeps both passages' readings.
 The "science" preset (ClaimParams) holds thresholds fitted with --prior; without it, the
@@ -15,6 +15,8 @@ of ClaimParams from min_true to refute_overlap) on the training claims only; the
 --model fits and cross-validates the verdict-model experiment below instead.
 --prior fits thresholds for ClaimParams.prior (each part's stored prior subtracted; a run made
 without it gets one from bench/null_prior.py).
+--passages also chooses how many passages a part reads (ClaimParams.passages); collect with
+FACTCHECK_CLAIMS__PASSAGES set to the largest, and every smaller count replays exactly.
 """
 
 from __future__ import annotations
@@ -57,10 +59,12 @@ def rescore(rows: list[dict], params: ClaimParams, decide=decide) -> list[dict]:
     for r in rows:
         verdicts, cited = [], set()
         for part in r["check"]["parts"]:
-            # As the checker reads: passage by passage, stopping at the first that decides (with stop_early).
+            # As the checker reads: passage by passage, at most params.passages of them, stopping
+            # at the first that decides (with stop_early).
+            read = part["_evidence"][:params.passages]
             label, e = decide([], params)  # a part with no passage at all
-            for k in range(1 if params.stop_early else max(1, len(part["_evidence"])), len(part["_evidence"]) + 1):
-                label, e = decide(part["_evidence"][:k], params, part["_prior"])
+            for k in range(1 if params.stop_early else max(1, len(read)), len(read) + 1):
+                label, e = decide(read[:k], params, part["_prior"])
                 if e is not None:
                     break
             verdicts.append(label)
@@ -134,12 +138,17 @@ def halves(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     return [r for v in by.values() for r in v[0::2]], [r for v in by.values() for r in v[1::2]]
 
 
-def cross_validate_fit(rows: list[dict], base: ClaimParams | None = None) -> list[tuple[float, float]]:
-    """2-fold: (the base thresholds, thresholds refitted on the other half) on each held-out half."""
+def cross_validate_fit(rows: list[dict], base: ClaimParams | None = None,
+                      passages: tuple[int, ...] = ()) -> list[tuple[float, float, ClaimParams]]:
+    """2-fold: (the base thresholds, thresholds refitted on the other half, that fit) on each held-out half."""
     base = base or ClaimParams(preset="science")
     a, b = halves(rows)
-    return [(claims_report(rescore(held, base), "x", "", 0).macro_f1,
-             claims_report(rescore(held, fit(train, base)[0]), "x", "", 0).macro_f1) for train, held in ((a, b), (b, a))]
+    out = []
+    for train, held in ((a, b), (b, a)):
+        fitted = fit(train, base, passages)[0]
+        out.append((claims_report(rescore(held, base), "x", "", 0).macro_f1,
+                    claims_report(rescore(held, fitted), "x", "", 0).macro_f1, fitted))
+    return out
 
 
 def cross_validate(rows: list[dict]) -> list[tuple[float, float]]:
@@ -153,11 +162,18 @@ def cross_validate(rows: list[dict]) -> list[tuple[float, float]]:
     return out
 
 
-def fit(rows: list[dict], base: ClaimParams | None = None) -> tuple[ClaimParams, float]:
+def fit(rows: list[dict], base: ClaimParams | None = None, passages: tuple[int, ...] = ()) -> tuple[ClaimParams, float]:
+    """The thresholds fitted for each number of passages read (`passages`; none: the base's),
+    the best on these rows kept."""
+    base = base or ClaimParams(preset="science")
+    fits = [fit_thresholds(rows, base.model_copy(update={"passages": k})) for k in passages or (base.passages,)]
+    return max(fits, key=lambda pf: pf[1])
+
+
+def fit_thresholds(rows: list[dict], base: ClaimParams) -> tuple[ClaimParams, float]:
     """Two stages, to keep the grid small: the thresholds without the turned claim, then the two
     turned-claim margins with the two main thresholds again (a stage stays off if it adds nothing).
-    `base` holds what is not fitted (whether the prior is subtracted)."""
-    base = base or ClaimParams(preset="science")
+    `base` holds what is not fitted (whether the prior is subtracted, how many passages are read)."""
     grid = [x / 100 for x in range(5, 100, 5)]
     off = dict(flip_support=-1.0, flip_refute=2.0)
     best, best_f1 = base.model_copy(update=off), -1.0
@@ -187,6 +203,8 @@ def main() -> None:
     ap.add_argument("--model", action="store_true", help="fit the verdict model instead of the thresholds")
     ap.add_argument("--cv", action="store_true", help="also refit on each half of the training claims and score the other")
     ap.add_argument("--prior", action="store_true", help="thresholds for ClaimParams.prior (the parts' stored priors subtracted)")
+    ap.add_argument("--passages", type=int, nargs="*", default=[],
+                    help="also choose how many passages are read (a run read with at least that many)")
     args = ap.parse_args()
     train = load(args.train)
     base = ClaimParams(preset="science", prior=args.prior)
@@ -207,15 +225,21 @@ def main() -> None:
                       f"{r.f1}, evidence hit {r.evidence_hit_rate:.3f}, cited hit {r.cited_hit_rate:.3f}")
                 print("   confusion", r.confusion)
         return
-    params, f1 = fit(train, base)
-    print(f"fitted on {len(train)} training claims{' (prior subtracted)' if args.prior else ''}: min_true={params.min_true} min_false={params.min_false} "
+    for k in args.passages:
+        r = claims_report(rescore(train, base.model_copy(update={"passages": k})), "train", "", 0)
+        print(f"the preset as it is, {k} passages: macro-F1 {r.macro_f1:.3f} {r.f1}, evidence hit {r.evidence_hit_rate:.3f}")
+        print("   confusion", r.confusion)
+    params, f1 = fit(train, base, tuple(args.passages))
+    print(f"fitted on {len(train)} training claims{' (prior subtracted)' if args.prior else ''}: passages={params.passages} "
+          f"min_true={params.min_true} min_false={params.min_false} "
           f"margin={params.margin} min_overlap={params.min_overlap} refute_below={params.refute_below} "
           f"refute_overlap={params.refute_overlap} flip_support={params.flip_support} flip_refute={params.flip_refute} "
           f"-> train macro-F1 {f1:.3f}")
     if args.cv:
-        for i, (d, f) in enumerate(cross_validate_fit(train, base), 1):
-            print(f"fold {i} held out: macro-F1 default thresholds {d:.3f}, refitted on the other half {f:.3f}")
-    result = {"train_claims": len(train), "min_true": params.min_true, "min_false": params.min_false,
+        for i, (d, f, p) in enumerate(cross_validate_fit(train, base, tuple(args.passages)), 1):
+            print(f"fold {i} held out: macro-F1 default thresholds {d:.3f}, refitted on the other half {f:.3f} "
+                  f"(passages={p.passages} min_true={p.min_true} min_false={p.min_false} flip_refute={p.flip_refute})")
+    result = {"train_claims": len(train), "passages": params.passages, "min_true": params.min_true, "min_false": params.min_false,
               "margin": params.margin, "min_overlap": params.min_overlap,
               "refute_below": params.refute_below, "refute_overlap": params.refute_overlap,
               "flip_support": params.flip_support, "flip_refute": params.flip_refute, "train_macro_f1": round(f1, 4)}
