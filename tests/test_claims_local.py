@@ -13,7 +13,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def compound(tmp_path_factory, embedder, local_llm):
-    """One real run on the editors' example claim, shared by the tests below."""
+    """One real run on the editors' example claim, shared by the tests below, every reading kept
+    (stopping early, the probabilities and the split are skipped once the questions refute)."""
+    from factcheck.claims import ClaimParams
     from retrieval.loaders import load_path
     from retrieval.store import Corpus
     from tests.conftest import ROOT
@@ -21,8 +23,9 @@ def compound(tmp_path_factory, embedder, local_llm):
     corpus = Corpus(tmp_path_factory.mktemp("claims") / "data", embedder)
     corpus.add(load_path(ROOT / "corpus" / "kyiv-post-putin-zelensky.md"))
     checker = Checker(Searcher(corpus), local_llm)
-    yield checker, checker.check("Putin and Zelensky met in Abu Dhabi in January 2026 and agreed a ceasefire.",
-                                 as_of=dt.date(2026, 1, 27))
+    every = Checker(Searcher(corpus), local_llm, ClaimParams(stop_early=False))
+    yield checker, every.check("Putin and Zelensky met in Abu Dhabi in January 2026 and agreed a ceasefire.",
+                               as_of=dt.date(2026, 1, 27))
     corpus.close()
 
 

@@ -156,9 +156,13 @@ def test_questions_and_both_methods_through_the_pipeline(seeded):
     where = part.questions[1]
     assert where.stance is Stance.REFUTES and "2019" in where.why and "2024" in where.why and where.cites
     assert c.verdict is Label.REFUTED and set(part.cites) <= {e.n for e in part.evidence}
-    both = Checker(Searcher(seeded), llm, ClaimParams(method="both")).check(claim)
+    both = Checker(Searcher(seeded), llm, ClaimParams(method="both", stop_early=False)).check(claim)
     assert both.parts[0].questions and all(not p.questions for p in both.parts[1:]) and len(both.parts) >= 2
     assert both.verdict is Label.REFUTED  # the questions' refutation stands whatever the probabilities read
+    # So, stopping early, the probabilities are not read once the questions refute: same verdict, one part.
+    quick = Checker(Searcher(seeded), llm, ClaimParams(method="both")).check(claim)
+    assert quick.verdict is Label.REFUTED and len(quick.parts) == 1 and quick.parts[0].questions
+    assert "split_s" not in quick.timings
 
 
 def test_a_bare_no_is_read_only_as_a_reply_to_whether_the_claim_is_true():
