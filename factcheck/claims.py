@@ -638,7 +638,7 @@ class Checker:
                     about = [by_n[n] for n in denial(a.sentences) if n in by_n and word_overlap(claim, by_n[n].quote) >= qp.denied]
                 if about:
                     n = number(about[0])
-                    findings.append(Finding(question=q, answer=f"No [{n}]", abstained=False, cites=[n], stance=Stance.REFUTES,
+                    findings.append(Finding(question=q, answer=f"No [{n}]", abstained=False, cites=[n], stance=Stance.REFUTES, bare=True,
                                             check=refused.check if refused else None,
                                             why="the model's reply from a passage about the claim; the answer path "
                                                 "does not show a bare no as an answer", **kept))
@@ -686,7 +686,8 @@ class Checker:
             return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, reason=reason, evidence=evidence, questions=findings,
                                confidence=round(1 - len(answered) / len(findings), 4) if findings else 1.0,
                                explanation=reason[0].upper() + reason[1:] + ".")
-        first = used[0]
+        # The explanation quotes the sources where a finding does: a bare "no" only when nothing else decided.
+        first = next((f for f in used if not f.bare), used[0])
         explanation = f"Asked “{_short(first.question, 160)}”, the sources answer: {_short(first.answer)} ({first.why})."
         return PartVerdict(claim=claim, verdict=label, cites=sorted({n for f in used for n in f.cites}), evidence=evidence,
                            questions=findings, confidence=round(len(used) / len(answered), 4), explanation=explanation)

@@ -40,6 +40,7 @@ class Finding(BaseModel):
     stance: Stance = Stance.NONE
     why: str = ""  # the comparison that decided the stance
     check: str | None = None  # when abstained: the named check of the answer path that refused
+    bare: bool = False  # the model's bare "no" to whether the claim is true, not the sources' own words
     # The answer path's judged draft and its P(yes) that the passages answer the question: why
     # an answer was or was not given, and what a refit of the verdict replays (bench/fit_questions.py).
     draft: list[Sentence] = Field(default_factory=list)

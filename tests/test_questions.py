@@ -199,6 +199,12 @@ def test_a_drafted_no_refutes_only_when_a_passage_it_cites_is_about_the_claim(se
     first = on.parts[0].questions[0]
     assert on.verdict is Label.REFUTED and first.stance is Stance.REFUTES and first.cites == on.parts[0].cites
     assert "bare no" in first.why
+    assert first.bare and on.parts[0].explanation.startswith(f"Asked “{polar}”")  # nothing else decided
+    # With the article's own "no such meeting" read too, the explanation quotes it, not the model's "no".
+    both = Checker(Searcher(seeded), llm, ClaimParams(method="questions", questions=QuestionParams(denied=0.3))).check(claim)
+    said = [f for f in both.parts[0].questions if f.stance is Stance.REFUTES and not f.bare]
+    assert both.verdict is Label.REFUTED and said and said[0].answer.startswith("“")
+    assert both.parts[0].explanation.startswith(f"Asked “{said[0].question}”") and "No [" not in both.parts[0].explanation
     # A passage about something else does not carry the model's "no".
     strict = Checker(Searcher(seeded), llm, params(1.01)).check(claim)
     assert strict.verdict is Label.NOT_ENOUGH_INFO
