@@ -573,9 +573,10 @@ class Checker:
         if method in ("questions", "both"):
             # The questions cover the claim's parts: it is not split for them.
             verdicts.append(self.check_by_questions(claim, as_of, timings, **search_kw))
-        # A refutation either reading finds stands (`combined`), so once the questions refute, the
-        # probabilities cannot change the verdict: stop there, as a part stops at the passage that decides.
-        settled = method == "both" and self.params.stop_early and verdicts[0].verdict is Label.REFUTED
+        # Once the questions' verdict decides `combined` whatever the probabilities read (a refutation
+        # stands), reading them changes nothing: stop there, as a part stops at the passage that decides.
+        settled = (method == "both" and self.params.stop_early
+                   and len({combined(verdicts[0].verdict, x) for x in Label}) == 1)
         if method in ("probabilities", "both") and not settled:
             t_split = time.perf_counter()
             parts = self.decompose(claim)
