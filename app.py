@@ -330,6 +330,8 @@ def render_check(check, corpus, cache: dict) -> None:
     label = ui.verdict_label(check.verdict)
     st.markdown(f"#### :{ui.verdict_colour(check.verdict)}-background[{ui.escape_inline(label)}]")
     st.markdown(f"**Claim:** {ui.escape_inline(check.claim)}")
+    if check.weighed_text():
+        st.caption(check.weighed_text())
     rows = [{"part": p.claim, "verdict": ui.verdict_label(p.verdict), "confidence": round(p.confidence, 2),
              "evidence": len(p.evidence)} for p in check.parts]
     if rows:
@@ -599,6 +601,8 @@ def render_draft(d, corpus, cache: dict) -> None:
             if v.earlier:
                 st.info(f"**Checked before**, {ui.escape_inline(v.earlier.summary())}. The claim then: "
                         f"“{ui.escape_inline(v.earlier.claim)}”.", icon=":material/history:")
+            if v.check.weighed_text():
+                st.caption(v.check.weighed_text())
             for j, p in enumerate(v.check.parts):
                 if len(v.check.parts) > 1:
                     st.markdown(f"**{ui.escape_inline(ui.verdict_label(p.verdict))}** · {ui.escape_inline(p.claim)}")

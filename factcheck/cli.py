@@ -812,6 +812,8 @@ def print_draft(d) -> None:
         typer.echo(f"  [{LABEL_TEXT[c.verdict].upper()}]  {sent.text}")
         if v.earlier:
             typer.echo(f"      {v.earlier.summary()} (--rerun checks again)")
+        if c.weighed_text():
+            typer.echo(f"      {c.weighed_text()}")
         for part in c.parts:
             typer.echo(f"      {part.explanation}")
             for e in part.evidence:
@@ -854,6 +856,8 @@ def print_check(c) -> None:
     from factcheck.report import LABEL_TEXT
 
     typer.echo(f"{LABEL_TEXT[c.verdict].upper()}: {c.claim}")
+    if c.weighed_text():
+        typer.echo(f"  {c.weighed_text()}")
     for i, part in enumerate(c.parts, 1):
         typer.echo(f"  {i}. {LABEL_TEXT[part.verdict]} ({part.confidence:.2f}): {part.claim}")
         typer.echo(f"     {part.explanation}")

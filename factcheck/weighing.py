@@ -1,0 +1,134 @@
+"""A claim's verdict weighed from its two readings by a small model fitted on real claims.
+
+Each reading alone decides by thresholds, and `combined` lets a refutation either finds stand. On
+real-world claims, where the questions have not refuted, that leaves most false claims NOT ENOUGH
+INFO: a refutation is rarely one sentence the model reads as "contradicts", but it shows in several
+weak signals at once (the passages lean to "contradicts" more than the claim's wording alone does,
+the questions' answers cannot be given, the claim has several details). Here those signals are
+weighed together: a multinomial logistic regression, a few dozen numbers shipped as a JSON file
+(`factcheck/weights/`) and refitted on stored readings by bench/fit_weighing.py, cross-validated
+by fold. A refutation the questions find still stands in code (`Checker.check`): it quotes the
+sentence that refutes, which weights cannot do better.
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+LABELS = ["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
+
+# What each signal measures; the names are the weights file's columns.
+SIGNALS = {
+    "polar_supports": "the sources answer “Is it true that …?” in a way that supports the claim",
+    "answers_support": "the model's own questions whose cited answer supports the claim",
+    "answers_missing": "share of the model's own questions the sources could not answer",
+    "answerable": "the highest P(yes) that the passages answer one of the questions",
+    "questions_support": "the questions' verdict is SUPPORTED",
+    "support_margin": "the most a passage leans to “supports” over “contradicts”, less the claim's prior",
+    "refute_margin": "the most a passage leans to “contradicts” over “supports”, less the claim's prior",
+    "p_true": "the highest P(supports) of a passage, less the prior",
+    "p_false": "the highest P(contradicts) of a passage, less the prior",
+    "overlap": "the highest share of the claim's words a passage read uses",
+    "prior_true": "the model's P(supports) for the claim with no source: how true its wording sounds",
+    "parts": "how many checkable statements the claim was split into",
+}
+
+
+def signals(by_questions, by_probabilities: list) -> dict[str, float]:
+    """The signals of one claim from its question part (a PartVerdict with findings, or None) and
+    its probability parts (PartVerdicts whose passages carry P(yes) readings)."""
+    from factcheck.claims import Label, calibrated  # claims imports this module
+
+    findings = by_questions.questions if by_questions is not None else []
+    polar, own = (findings[0], findings[1:]) if findings else (None, [])
+    margins_t, margins_f, trues, falses, overlaps, priors = [], [], [], [], [], []
+    for part in by_probabilities:
+        if part.prior is not None:
+            priors.append(part.prior.p_true)
+        for e in part.evidence:
+            if e.p_true is None or e.p_false is None:
+                continue
+            c = calibrated(e, part.prior) if part.prior is not None else e
+            margins_t.append(c.p_true - c.p_false)
+            margins_f.append(c.p_false - c.p_true)
+            trues.append(c.p_true)
+            falses.append(c.p_false)
+            overlaps.append(e.overlap or 0.0)
+    return {
+        "polar_supports": float(polar is not None and polar.stance.value == "SUPPORTS"),
+        "answers_support": float(sum(f.stance.value == "SUPPORTS" for f in own)),
+        "answers_missing": sum(f.abstained for f in own) / len(own) if own else 0.0,
+        "answerable": max((f.answerable_p or 0.0 for f in findings), default=0.0),
+        "questions_support": float(by_questions is not None and by_questions.verdict is Label.SUPPORTED),
+        "support_margin": max(margins_t, default=0.0),
+        "refute_margin": max(margins_f, default=0.0),
+        "p_true": max(trues, default=0.0),
+        "p_false": max(falses, default=0.0),
+        "overlap": max(overlaps, default=0.0),
+        "prior_true": statistics.mean(priors) if priors else 0.5,
+        "parts": float(len(by_probabilities)),
+    }
+
+
+class Weights(BaseModel):
+    """A fitted multinomial logistic regression over SIGNALS: standardised signals times one column
+    of weights per label, plus a bias."""
+
+    labels: list[str]
+    signals: list[str]
+    mean: list[float]
+    scale: list[float]
+    weights: list[list[float]]  # one row per signal, then the bias row; one column per label
+    fitted_on: str = ""  # the claims and the settings chosen, for whoever reads the file
+
+    def probabilities(self, values: dict[str, float]) -> dict[str, float]:
+        x = (np.array([values[s] for s in self.signals]) - np.array(self.mean)) / np.array(self.scale)
+        z = np.append(x, 1.0) @ np.array(self.weights)
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        return {label: round(float(v), 4) for label, v in zip(self.labels, p)}
+
+    @classmethod
+    def load(cls, name: str) -> Weights:
+        """A weights file by its name in factcheck/weights/, or by its path."""
+        path = Path(name) if Path(name).is_file() else WEIGHTS_DIR / name
+        return cls.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def weights(name: str) -> Weights:
+    """The weights file `name`, read once."""
+    return Weights.load(name)
+
+
+def fit(rows: list[dict[str, float]], labels: list[str], strength: float, balance: float,
+        steps: int = 3000) -> Weights:
+    """Weights fitted by gradient descent on the mean (label-weighted) log loss plus an L2 penalty
+    of `strength` on the signals' weights. `balance` 0 counts every claim alike; 1 weighs each
+    label as much as the others in total (what macro-F1 asks for when one label is rare)."""
+    names = list(SIGNALS)
+    X = np.array([[r[s] for s in names] for r in rows], float)
+    y = np.array([LABELS.index(label) for label in labels])
+    mean, scale = X.mean(0), X.std(0)
+    scale[scale == 0] = 1.0
+    Z = np.hstack([(X - mean) / scale, np.ones((len(X), 1))])
+    counts = np.bincount(y, minlength=len(LABELS))
+    per_label = (len(y) / (len(LABELS) * np.maximum(counts, 1))) ** balance
+    w = per_label[y]
+    Y = np.eye(len(LABELS))[y]
+    W = np.zeros((Z.shape[1], len(LABELS)))
+    penalty = np.ones((Z.shape[1], 1))
+    penalty[-1] = 0.0  # the bias is not shrunk
+    for _ in range(steps):
+        s = Z @ W
+        P = np.exp(s - s.max(1, keepdims=True))
+        P /= P.sum(1, keepdims=True)
+        W -= 0.5 * (Z.T @ ((P - Y) * w[:, None]) / w.sum() + strength * penalty * W)
+    return Weights(labels=LABELS, signals=names, mean=mean.round(6).tolist(), scale=scale.round(6).tolist(),
+                   weights=W.round(6).tolist())

@@ -1,0 +1,102 @@
+"""A claim's verdict weighed from its readings (factcheck/weighing.py): the signals read from made-up
+readings, the fit on made-up data, the shipped weights, and the pipeline deciding with them."""
+
+import pytest
+
+from factcheck.claims import Evidence, Label, PartVerdict, Prior
+from factcheck.questions import Finding, Stance
+from factcheck.weighing import LABELS, SIGNALS, WEIGHTS_DIR, Weights, fit, signals, weights
+
+
+def passage(n: int, p_true: float, p_false: float, overlap: float = 0.5) -> Evidence:
+    return Evidence(n=n, doc_id="d", chunk_id=f"d:{n}", start=0, end=10, quote="A passage.", source="s",
+                    p_true=p_true, p_false=p_false, overlap=overlap)
+
+
+def finding(stance: Stance, abstained: bool = False, answerable: float = 0.5) -> Finding:
+    return Finding(question="Q?", answer="A.", abstained=abstained, stance=stance, answerable_p=answerable)
+
+
+def test_signals_take_the_prior_out_of_each_passage_and_count_the_answers():
+    q = PartVerdict(claim="c", verdict=Label.NOT_ENOUGH_INFO, confidence=0.5, explanation="",
+                    questions=[finding(Stance.SUPPORTS, answerable=0.4), finding(Stance.SUPPORTS, answerable=0.9),
+                               finding(Stance.NONE, abstained=True), finding(Stance.NONE, abstained=True)])
+    p = PartVerdict(claim="c", verdict=Label.NOT_ENOUGH_INFO, confidence=0.5, explanation="",
+                    prior=Prior(p_true=0.3, p_false=0.1),
+                    evidence=[passage(1, 0.5, 0.1, overlap=0.8), passage(2, 0.2, 0.6, overlap=0.3)])
+    s = signals(q, [p])
+    assert set(s) == set(SIGNALS)
+    assert s["polar_supports"] == 1.0 and s["answers_support"] == 1.0
+    assert s["answers_missing"] == pytest.approx(2 / 3) and s["answerable"] == 0.9
+    # Less the prior, plus 0.5: passage 1 reads 0.7 / 0.5, passage 2 0.4 / 1.0.
+    assert s["support_margin"] == pytest.approx(0.2) and s["refute_margin"] == pytest.approx(0.6)
+    assert s["p_true"] == pytest.approx(0.7) and s["p_false"] == pytest.approx(1.0)
+    assert s["overlap"] == 0.8 and s["prior_true"] == 0.3 and s["parts"] == 1.0
+    assert signals(None, [])["parts"] == 0.0  # nothing read: every signal still has a value
+
+
+def made_up(label: str, k: int) -> dict[str, float]:
+    s = {name: 0.0 for name in SIGNALS}
+    s["support_margin"] = 0.6 + 0.01 * k if label == "SUPPORTED" else 0.05 * (k % 3)
+    s["refute_margin"] = 0.6 + 0.01 * k if label == "REFUTED" else 0.05 * (k % 3)
+    s["answers_missing"] = 1.0 if label == "NOT_ENOUGH_INFO" else 0.2 * (k % 2)
+    return s
+
+
+def test_the_fit_learns_which_signal_says_which_label():
+    rows = [made_up(label, k) for label in LABELS for k in range(10)]
+    w = fit(rows, [label for label in LABELS for _ in range(10)], strength=0.01, balance=1.0)
+    for label in LABELS:
+        p = w.probabilities(made_up(label, 5))
+        assert max(p, key=p.get) == label and sum(p.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_shipped_weights_read_every_signal_and_lean_the_right_way():
+    w = weights("claims_news.json")
+    assert w.signals == list(SIGNALS) and w.labels == LABELS and len(w.weights) == len(SIGNALS) + 1
+    assert "averitec_given" in w.fitted_on
+    base = {name: mean for name, mean in zip(w.signals, w.mean)}
+    leaning_false = {**base, "refute_margin": base["refute_margin"] + 0.3, "p_false": base["p_false"] + 0.3}
+    leaning_true = {**base, "support_margin": base["support_margin"] + 0.3, "p_true": base["p_true"] + 0.3}
+    assert w.probabilities(leaning_false)["REFUTED"] > w.probabilities(leaning_true)["REFUTED"]
+    assert w.probabilities(leaning_true)["SUPPORTED"] > w.probabilities(leaning_false)["SUPPORTED"]
+    assert Weights.load(str(WEIGHTS_DIR / "claims_news.json")) == w  # by path too
+
+
+def test_the_pipeline_weighs_only_where_the_questions_did_not_refute(seeded):
+    from factcheck.claims import Checker, ClaimParams
+    from factcheck.report import to_markdown
+    from retrieval.search import Searcher
+    from tests.test_questions import scripted_reader
+
+    # The questions find nothing either way: the verdict is weighed, and says so.
+    quiet = scripted_reader("Who offered to host the talks?", {})
+    claim = "Swiss Foreign Minister Ignazio Cassis said Switzerland was ready to host trilateral talks."
+    c = Checker(Searcher(seeded), quiet, ClaimParams(method="both")).check(claim)
+    assert c.weighed is not None and set(c.weighed) == set(LABELS)
+    assert c.verdict.value == max(c.weighed, key=c.weighed.get) and len(c.parts) >= 2
+    assert c.weighed_text() in to_markdown(c) and "real-world claims" in c.weighed_text()
+    rules = Checker(Searcher(seeded), quiet, ClaimParams(method="both", weights=None)).check(claim)
+    assert rules.weighed is None
+    # A refutation the questions find stands, quoted; nothing is weighed.
+    asked = "When did Putin and Zelensky last meet?"
+    sure = scripted_reader(asked, {asked: "Putin and Zelensky have not met since 2019 [1]."})
+    r = Checker(Searcher(seeded), sure, ClaimParams(method="both", stop_early=False)).check(
+        "Putin and Zelensky met in Abu Dhabi in 2024.")
+    assert r.verdict is Label.REFUTED and r.weighed is None
+    # The science preset reads the probabilities alone, by its thresholds.
+    assert ClaimParams(preset="science").weights is None and ClaimParams().weights == "claims_news.json"
+
+
+def test_a_verdict_rests_on_a_passage_about_the_claim_or_an_answer():
+    from factcheck.claims import ClaimParams, rests_on_sources
+
+    p = ClaimParams()
+    off_topic = PartVerdict(claim="c", verdict=Label.NOT_ENOUGH_INFO, confidence=0.5, explanation="",
+                            evidence=[passage(1, 0.2, 0.9, overlap=0.1)])
+    on_topic = off_topic.model_copy(update={"evidence": [passage(1, 0.2, 0.9, overlap=0.9)]})
+    unanswered = PartVerdict(claim="c", verdict=Label.NOT_ENOUGH_INFO, confidence=0.5, explanation="",
+                             questions=[finding(Stance.NONE, abstained=True)])
+    answered = unanswered.model_copy(update={"questions": [finding(Stance.NONE)]})
+    assert not rests_on_sources([unanswered, off_topic], p)
+    assert rests_on_sources([unanswered, on_topic], p) and rests_on_sources([answered, off_topic], p)
