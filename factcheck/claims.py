@@ -107,8 +107,9 @@ METHODS = ("questions", "probabilities", "both")
 
 
 # Two kinds of claim, two fits (docs/experiments.md). A newsroom's claims (who said what, when, how
-# many; real-world claims that reached fact-checkers) are the product's default: fitted on
-# averitec_given, cross-validated by fold (bench/fit_verdict.py). Claims about scientific
+# many; real-world claims that reached fact-checkers) are the product's default: the thresholds and
+# the weights that weigh the two readings fitted on averitec_given, cross-validated by fold
+# (bench/fit_verdict.py, bench/fit_weighing.py). Claims about scientific
 # findings checked against abstracts read the model's probabilities alone, with the thresholds
 # fitted on SciFact's training claims: one setting fitted on both kinds together held neither.
 PRESETS: dict[str, dict] = {
