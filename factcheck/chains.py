@@ -117,7 +117,7 @@ def answer_text(a: Answer) -> str:
 def check_text(c: ClaimCheck) -> str:
     """A claim check as a tool's reply: the verdict, then each part's verdict, explanation and
     cited evidence."""
-    lines = [f"{c.verdict.value}: {c.claim}"]
+    lines = [f"{c.verdict.value}: {c.claim}"] + ([c.weighed_text()] if c.weighed else [])
     for part in c.parts:
         lines.append(f"- {part.verdict.value} ({part.confidence:.2f}): {part.claim} \u2014 {part.explanation}")
         for e in part.evidence:

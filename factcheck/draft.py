@@ -361,13 +361,16 @@ def draft_markdown(draft: DraftCheck) -> str:
             lines.append(f"| {i} | {md_escape(s.text)} | left out: {s.kind.value} | {md_escape(s.reason)} |")
         else:
             verdict = LABEL_TEXT[v.check.verdict] if v else "not checked"
-            lines.append(f"| {i} | {md_escape(s.text)} | **{verdict}** | {md_escape(v.check.parts[0].explanation) if v and v.check.parts else ''} |")
+            why = (v.check.weighed_text() or (v.check.parts[0].explanation if v.check.parts else "")) if v else ""
+            lines.append(f"| {i} | {md_escape(s.text)} | **{verdict}** | {md_escape(why)} |")
     lines.append("")
     sources = {}
     for v in draft.verdicts:
         s, c = draft.sentences[v.sentence], v.check
         lines += [f"## {v.sentence + 1}. {md_escape(s.text)}", "", f"**{LABEL_TEXT[c.verdict]}.**"
                   + (f" Shown from an earlier check ({md_escape(v.earlier.summary())})." if v.earlier else ""), ""]
+        if c.weighed:
+            lines += [c.weighed_text(), ""]
         for part in c.parts:
             if len(c.parts) > 1:
                 lines += [f"- *{md_escape(part.claim)}*: {LABEL_TEXT[part.verdict]}", ""]

@@ -7,7 +7,7 @@ weak signals at once (the passages lean to "contradicts" more than the claim's w
 the questions' answers cannot be given, the claim has several details). Here those signals are
 weighed together: a multinomial logistic regression, a few dozen numbers shipped as a JSON file
 (`factcheck/weights/`) and refitted on stored readings by bench/fit_weighing.py, cross-validated
-by fold. A refutation the questions find still stands in code (`Checker.check`): it quotes the
+by fold, on the passages as the product reads them. A refutation the questions find still stands in code (`Checker.check`): it quotes the
 sentence that refutes, which weights cannot do better.
 """
 
@@ -26,14 +26,10 @@ LABELS = ["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
 # What each signal measures; the names are the weights file's columns.
 SIGNALS = {
     "polar_supports": "the sources answer “Is it true that …?” in a way that supports the claim",
-    "answers_support": "the model's own questions whose cited answer supports the claim",
     "answers_missing": "share of the model's own questions the sources could not answer",
     "answerable": "the highest P(yes) that the passages answer one of the questions",
-    "questions_support": "the questions' verdict is SUPPORTED",
     "support_margin": "the most a passage leans to “supports” over “contradicts”, less the claim's prior",
     "refute_margin": "the most a passage leans to “contradicts” over “supports”, less the claim's prior",
-    "p_true": "the highest P(supports) of a passage, less the prior",
-    "p_false": "the highest P(contradicts) of a passage, less the prior",
     "overlap": "the highest share of the claim's words a passage read uses",
     "prior_true": "the model's P(supports) for the claim with no source: how true its wording sounds",
     "parts": "how many checkable statements the claim was split into",
@@ -47,7 +43,7 @@ def signals(by_questions, by_probabilities: list) -> dict[str, float]:
 
     findings = by_questions.questions if by_questions is not None else []
     polar, own = (findings[0], findings[1:]) if findings else (None, [])
-    margins_t, margins_f, trues, falses, overlaps, priors = [], [], [], [], [], []
+    margins_t, margins_f, overlaps, priors = [], [], [], []
     for part in by_probabilities:
         if part.prior is not None:
             priors.append(part.prior.p_true)
@@ -57,19 +53,13 @@ def signals(by_questions, by_probabilities: list) -> dict[str, float]:
             c = calibrated(e, part.prior) if part.prior is not None else e
             margins_t.append(c.p_true - c.p_false)
             margins_f.append(c.p_false - c.p_true)
-            trues.append(c.p_true)
-            falses.append(c.p_false)
             overlaps.append(e.overlap or 0.0)
     return {
         "polar_supports": float(polar is not None and polar.stance.value == "SUPPORTS"),
-        "answers_support": float(sum(f.stance.value == "SUPPORTS" for f in own)),
         "answers_missing": sum(f.abstained for f in own) / len(own) if own else 0.0,
         "answerable": max((f.answerable_p or 0.0 for f in findings), default=0.0),
-        "questions_support": float(by_questions is not None and by_questions.verdict is Label.SUPPORTED),
         "support_margin": max(margins_t, default=0.0),
         "refute_margin": max(margins_f, default=0.0),
-        "p_true": max(trues, default=0.0),
-        "p_false": max(falses, default=0.0),
         "overlap": max(overlaps, default=0.0),
         "prior_true": statistics.mean(priors) if priors else 0.5,
         "parts": float(len(by_probabilities)),
@@ -99,6 +89,23 @@ class Weights(BaseModel):
         """A weights file by its name in factcheck/weights/, or by its path."""
         path = Path(name) if Path(name).is_file() else WEIGHTS_DIR / name
         return cls.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+# A reading that leans further one way must not make that verdict less likely: weights fitted on
+# a hundred claims with signals that move together can say otherwise, and would not hold elsewhere.
+# (Each leaning is one signal: with P(supports) and P(contradicts) beside the margins, or the
+# questions' verdict beside the stances it is made of, the fit split one leaning into weights of
+# opposite signs.)
+LEANINGS = {"REFUTED": ["refute_margin"], "SUPPORTED": ["support_margin", "polar_supports"]}
+
+
+def leans_right(w: Weights, step: float = 0.1) -> bool:
+    """Whether each signal of a passage leaning to "contradicts" raises P(REFUTED), and each leaning
+    to "supports" raises P(SUPPORTED), from the claims' mean signals."""
+    base = dict(zip(w.signals, w.mean))
+    p0 = w.probabilities(base)
+    return all(w.probabilities({**base, s: base[s] + step})[label] > p0[label]
+               for label, names in LEANINGS.items() for s in names if s in base)
 
 
 @functools.cache

@@ -5,7 +5,7 @@ import pytest
 
 from factcheck.claims import Evidence, Label, PartVerdict, Prior
 from factcheck.questions import Finding, Stance
-from factcheck.weighing import LABELS, SIGNALS, WEIGHTS_DIR, Weights, fit, signals, weights
+from factcheck.weighing import LABELS, SIGNALS, WEIGHTS_DIR, Weights, fit, leans_right, signals, weights
 
 
 def passage(n: int, p_true: float, p_false: float, overlap: float = 0.5) -> Evidence:
@@ -26,11 +26,10 @@ def test_signals_take_the_prior_out_of_each_passage_and_count_the_answers():
                     evidence=[passage(1, 0.5, 0.1, overlap=0.8), passage(2, 0.2, 0.6, overlap=0.3)])
     s = signals(q, [p])
     assert set(s) == set(SIGNALS)
-    assert s["polar_supports"] == 1.0 and s["answers_support"] == 1.0
+    assert s["polar_supports"] == 1.0
     assert s["answers_missing"] == pytest.approx(2 / 3) and s["answerable"] == 0.9
     # Less the prior, plus 0.5: passage 1 reads 0.7 / 0.5, passage 2 0.4 / 1.0.
     assert s["support_margin"] == pytest.approx(0.2) and s["refute_margin"] == pytest.approx(0.6)
-    assert s["p_true"] == pytest.approx(0.7) and s["p_false"] == pytest.approx(1.0)
     assert s["overlap"] == 0.8 and s["prior_true"] == 0.3 and s["parts"] == 1.0
     assert signals(None, [])["parts"] == 0.0  # nothing read: every signal still has a value
 
@@ -40,6 +39,7 @@ def made_up(label: str, k: int) -> dict[str, float]:
     s["support_margin"] = 0.6 + 0.01 * k if label == "SUPPORTED" else 0.05 * (k % 3)
     s["refute_margin"] = 0.6 + 0.01 * k if label == "REFUTED" else 0.05 * (k % 3)
     s["answers_missing"] = 1.0 if label == "NOT_ENOUGH_INFO" else 0.2 * (k % 2)
+    s["polar_supports"] = float(label == "SUPPORTED" and k % 2 == 0)
     return s
 
 
@@ -54,13 +54,22 @@ def test_the_fit_learns_which_signal_says_which_label():
 def test_the_shipped_weights_read_every_signal_and_lean_the_right_way():
     w = weights("claims_news.json")
     assert w.signals == list(SIGNALS) and w.labels == LABELS and len(w.weights) == len(SIGNALS) + 1
-    assert "averitec_given" in w.fitted_on
+    assert "averitec_given" in w.fitted_on and leans_right(w)
     base = {name: mean for name, mean in zip(w.signals, w.mean)}
-    leaning_false = {**base, "refute_margin": base["refute_margin"] + 0.3, "p_false": base["p_false"] + 0.3}
-    leaning_true = {**base, "support_margin": base["support_margin"] + 0.3, "p_true": base["p_true"] + 0.3}
+    leaning_false = {**base, "refute_margin": base["refute_margin"] + 0.3, "support_margin": base["support_margin"] - 0.3}
+    leaning_true = {**base, "support_margin": base["support_margin"] + 0.3, "refute_margin": base["refute_margin"] - 0.3}
     assert w.probabilities(leaning_false)["REFUTED"] > w.probabilities(leaning_true)["REFUTED"]
     assert w.probabilities(leaning_true)["SUPPORTED"] > w.probabilities(leaning_false)["SUPPORTED"]
     assert Weights.load(str(WEIGHTS_DIR / "claims_news.json")) == w  # by path too
+
+
+def test_weights_that_lean_the_wrong_way_are_found():
+    rows = [made_up(label, k) for label in LABELS for k in range(10)]
+    w = fit(rows, [label for label in LABELS for _ in range(10)], strength=0.01, balance=1.0)
+    assert leans_right(w)
+    flipped = w.model_copy(update={"weights": [[-v for v in row] if name == "refute_margin" else row
+                                               for name, row in zip(w.signals + ["bias"], w.weights)]})
+    assert not leans_right(flipped)
 
 
 def test_the_pipeline_weighs_only_where_the_questions_did_not_refute(seeded):
@@ -100,3 +109,28 @@ def test_a_verdict_rests_on_a_passage_about_the_claim_or_an_answer():
     answered = unanswered.model_copy(update={"questions": [finding(Stance.NONE)]})
     assert not rests_on_sources([unanswered, off_topic], p)
     assert rests_on_sources([unanswered, on_topic], p) and rests_on_sources([answered, off_topic], p)
+
+
+def test_a_weighed_verdict_says_so_wherever_the_verdict_is_explained():
+    import datetime as dt
+
+    from factcheck.chains import check_text
+    from factcheck.claimreview import to_claimreview
+    from factcheck.claims import ClaimCheck
+    from factcheck.draft import DraftVerdict, draft_markdown, new_draft
+    from factcheck.ui_text import escape_inline as md_escape
+
+    part = PartVerdict(claim="The bridge cost $40 million.", verdict=Label.NOT_ENOUGH_INFO, confidence=0.4,
+                       explanation="The closest passage [1] neither states nor contradicts it.",
+                       evidence=[passage(1, 0.3, 0.7, overlap=0.8)])
+    c = ClaimCheck(claim=part.claim, as_of=None, verdict=Label.REFUTED, parts=[part],
+                   made_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+                   weighed={"SUPPORTED": 0.1, "REFUTED": 0.7, "NOT_ENOUGH_INFO": 0.2})
+    said = c.weighed_text()
+    assert "refuted 70%" in said and "supported 10%" in said
+    assert said in check_text(c) and said in to_claimreview(c)["reviewRating"]["ratingExplanation"]
+    d = new_draft("The bridge cost $40 million.")
+    d.verdicts = [DraftVerdict(sentence=d.claims()[0], check=c)]
+    md = draft_markdown(d)
+    assert said in md and md_escape(said) in md  # under the claim, and (escaped, as every cell) in the table's "why"
+    assert c.model_copy(update={"weighed": None}).weighed_text() is None
