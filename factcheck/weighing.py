@@ -7,8 +7,9 @@ weak signals at once (the passages lean to "contradicts" more than the claim's w
 the questions' answers cannot be given, the claim has several details). Here those signals are
 weighed together: a multinomial logistic regression, a few dozen numbers shipped as a JSON file
 (`factcheck/weights/`) and refitted on stored readings by bench/fit_weighing.py, cross-validated
-by fold, on the passages as the product reads them. A refutation the questions find still stands in code (`Checker.check`): it quotes the
-sentence that refutes, which weights cannot do better.
+by fold, on the passages as the product reads them, choosing only weights that lean the right way
+(`leans_right`). What stays in code (`Checker.check`): a refutation the questions find stands, as it
+quotes the sentence that refutes; a claim with nothing about it in the sources is not weighed.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ SIGNALS = {
 def signals(by_questions, by_probabilities: list) -> dict[str, float]:
     """The signals of one claim from its question part (a PartVerdict with findings, or None) and
     its probability parts (PartVerdicts whose passages carry P(yes) readings)."""
-    from factcheck.claims import Label, calibrated  # claims imports this module
+    from factcheck.claims import calibrated  # claims imports this module
 
     findings = by_questions.questions if by_questions is not None else []
     polar, own = (findings[0], findings[1:]) if findings else (None, [])
