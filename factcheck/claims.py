@@ -98,7 +98,8 @@ class ClaimCheck(BaseModel):
         """Why the claim's verdict may differ from its parts': it was weighed from all of them."""
         if not self.weighed:
             return None
-        odds = " · ".join(f"{label.replace('_', ' ').lower()} {p:.0%}" for label, p in self.weighed.items())
+        words = {"NOT_ENOUGH_INFO": "not enough information"}
+        odds = " · ".join(f"{words.get(label, label.lower())} {p:.0%}" for label, p in self.weighed.items())
         return ("Weighed from the readings of every part below (the questions' answers and each passage's "
                 f"leaning), by weights fitted on real-world claims: {odds}.")
 
