@@ -330,7 +330,7 @@ def render_check(check, corpus, cache: dict) -> None:
     label = ui.verdict_label(check.verdict)
     st.markdown(f"#### :{ui.verdict_colour(check.verdict)}-background[{ui.escape_inline(label)}]")
     st.markdown(f"**Claim:** {ui.escape_inline(check.claim)}")
-    if check.weighed_text():
+    if check.weighed:
         st.caption(check.weighed_text())
     rows = [{"part": p.claim, "verdict": ui.verdict_label(p.verdict), "confidence": round(p.confidence, 2),
              "evidence": len(p.evidence)} for p in check.parts]
@@ -601,7 +601,7 @@ def render_draft(d, corpus, cache: dict) -> None:
             if v.earlier:
                 st.info(f"**Checked before**, {ui.escape_inline(v.earlier.summary())}. The claim then: "
                         f"“{ui.escape_inline(v.earlier.claim)}”.", icon=":material/history:")
-            if v.check.weighed_text():
+            if v.check.weighed:
                 st.caption(v.check.weighed_text())
             for j, p in enumerate(v.check.parts):
                 if len(v.check.parts) > 1:

@@ -58,7 +58,7 @@ def to_claimreview(check: ClaimCheck, params: ClaimReviewParams | None = None, *
     rating = {"@type": "Rating", "alternateName": words, "name": name, "worstRating": WORST, "bestRating": BEST}
     if value is not None:
         rating["ratingValue"] = value
-    explained = " ".join([check.weighed_text()] * bool(check.weighed)
+    explained = " ".join(([check.weighed_text()] if check.weighed else [])
                          + [f"{part.claim} {part.explanation}" if len(check.parts) > 1 else part.explanation
                             for part in check.parts])
     if explained:

@@ -812,7 +812,7 @@ def print_draft(d) -> None:
         typer.echo(f"  [{LABEL_TEXT[c.verdict].upper()}]  {sent.text}")
         if v.earlier:
             typer.echo(f"      {v.earlier.summary()} (--rerun checks again)")
-        if c.weighed_text():
+        if c.weighed:
             typer.echo(f"      {c.weighed_text()}")
         for part in c.parts:
             typer.echo(f"      {part.explanation}")
@@ -856,7 +856,7 @@ def print_check(c) -> None:
     from factcheck.report import LABEL_TEXT
 
     typer.echo(f"{LABEL_TEXT[c.verdict].upper()}: {c.claim}")
-    if c.weighed_text():
+    if c.weighed:
         typer.echo(f"  {c.weighed_text()}")
     for i, part in enumerate(c.parts, 1):
         typer.echo(f"  {i}. {LABEL_TEXT[part.verdict]} ({part.confidence:.2f}): {part.claim}")

@@ -34,7 +34,7 @@ def to_markdown(check: ClaimCheck, claimreview: dict | None = None, claimreview_
     into the published page, and names the file it was also written to."""
     lines = ["# Fact-check report", "", f"**Claim:** {md_escape(check.claim)}", "",
              f"**Verdict: {LABEL_TEXT[check.verdict]}**", ""]
-    if check.weighed_text():
+    if check.weighed:
         lines += [check.weighed_text(), ""]
     if check.as_of:
         lines += [f"Claim date: {check.as_of.isoformat()} (evidence published later is marked)", ""]

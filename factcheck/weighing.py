@@ -44,7 +44,7 @@ def signals(by_questions, by_probabilities: list) -> dict[str, float]:
 
     findings = by_questions.questions if by_questions is not None else []
     polar, own = (findings[0], findings[1:]) if findings else (None, [])
-    margins_t, margins_f, overlaps, priors = [], [], [], []
+    margins, overlaps, priors = [], [], []  # a passage's leaning: P(supports) - P(contradicts), less the prior
     for part in by_probabilities:
         if part.prior is not None:
             priors.append(part.prior.p_true)
@@ -52,15 +52,14 @@ def signals(by_questions, by_probabilities: list) -> dict[str, float]:
             if e.p_true is None or e.p_false is None:
                 continue
             c = calibrated(e, part.prior) if part.prior is not None else e
-            margins_t.append(c.p_true - c.p_false)
-            margins_f.append(c.p_false - c.p_true)
+            margins.append(c.p_true - c.p_false)
             overlaps.append(e.overlap or 0.0)
     return {
         "polar_supports": float(polar is not None and polar.stance.value == "SUPPORTS"),
         "answers_missing": sum(f.abstained for f in own) / len(own) if own else 0.0,
         "answerable": max((f.answerable_p or 0.0 for f in findings), default=0.0),
-        "support_margin": max(margins_t, default=0.0),
-        "refute_margin": max(margins_f, default=0.0),
+        "support_margin": max(margins, default=0.0),
+        "refute_margin": -min(margins, default=0.0),
         "overlap": max(overlaps, default=0.0),
         "prior_true": statistics.mean(priors) if priors else 0.5,
         "parts": float(len(by_probabilities)),
