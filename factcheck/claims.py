@@ -93,6 +93,7 @@ class ClaimCheck(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
     # When the verdict was weighed from both readings (ClaimParams.weights): each label's probability.
     weighed: dict[str, float] | None = None
+    weighed_by: list[str] = Field(default_factory=list)  # the signals that moved it most, in words
 
     def weighed_text(self) -> str | None:
         """Why the claim's verdict may differ from its parts': it was weighed from all of them."""
@@ -100,8 +101,9 @@ class ClaimCheck(BaseModel):
             return None
         words = {"NOT_ENOUGH_INFO": "not enough information"}
         odds = " · ".join(f"{words.get(label, label.lower())} {p:.0%}" for label, p in self.weighed.items())
+        most = f" What weighed most: {'; '.join(self.weighed_by)}." if self.weighed_by else ""
         return ("Weighed from the readings of every part below (the questions' answers and each passage's "
-                f"leaning), by weights fitted on real-world claims: {odds}.")
+                f"leaning), by weights fitted on real-world claims: {odds}.{most}")
 
 
 METHODS = ("questions", "probabilities", "both")
@@ -606,11 +608,12 @@ class Checker:
             parts = self.decompose(claim)
             timings["split_s"] = round(time.perf_counter() - t_split, 3)
             verdicts += [self.check_part(part, as_of, **search_kw) for part in parts]
-        weighed = None
+        weighed, weighed_by = None, []
         # The weights were fitted on token probabilities: a model that gives none is read by rules.
         if (method == "both" and not decided and self.params.weights and not self._text_only
                 and rests_on_sources(verdicts, self.params)):
-            weighed = weights(self.params.weights).probabilities(signals(verdicts[0], verdicts[1:]))
+            w, values = weights(self.params.weights), signals(verdicts[0], verdicts[1:])
+            weighed, weighed_by = w.probabilities(values), w.reasons(values)
             verdict = Label(max(weighed, key=weighed.get))
         elif method == "both":
             verdict = combined(verdicts[0].verdict, overall([v.verdict for v in verdicts[1:]]))
@@ -621,7 +624,7 @@ class Checker:
         return ClaimCheck(claim=claim, as_of=as_of, verdict=verdict, parts=verdicts,
                           model=self.llm.label, made_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
                           corpus=f"{stats.articles} articles, {stats.chunks} passages ({stats.store})", timings=timings,
-                          weighed=weighed)
+                          weighed=weighed, weighed_by=weighed_by)
 
     # ---- question-guided verification (questions.py) ------------------------------------------
     def questions(self, claim: str, as_of: dt.date | None = None) -> list[str]:

@@ -66,6 +66,23 @@ def signals(by_questions, by_probabilities: list) -> dict[str, float]:
     }
 
 
+# How an editor reads each signal: a weighed verdict names the ones that moved it most
+# (`Weights.reasons`), each with its value and the usual one, so its "why" is more than three
+# percentages. (what it is, how its value reads, how the usual value reads; None: no usual value)
+_PCT, _SIGNED = "{:.0%}".format, "{:+.2f}".format
+SAID = {
+    "polar_supports": ("the sources' answer to “Is it true that …?”",
+                       lambda v: "supports the claim" if v >= 0.5 else "does not support it", None),
+    "answers_missing": ("share of the model's own questions the sources left unanswered", _PCT, _PCT),
+    "answerable": ("best P(yes) that a passage answers one of the questions", "{:.2f}".format, "{:.2f}".format),
+    "support_margin": ("strongest leaning of a passage to “supports”, beyond the claim's wording alone", _SIGNED, _SIGNED),
+    "refute_margin": ("strongest leaning of a passage to “contradicts”, beyond the claim's wording alone", _SIGNED, _SIGNED),
+    "overlap": ("share of the claim's words in the closest passage", _PCT, _PCT),
+    "prior_true": ("P(true) the model gives the claim's wording with no source", _PCT, _PCT),
+    "parts": ("checkable statements the claim was split into", "{:.0f}".format, "{:.1f}".format),
+}
+
+
 class Weights(BaseModel):
     """A fitted multinomial logistic regression over SIGNALS: standardised signals times one column
     of weights per label, plus a bias."""
@@ -83,6 +100,24 @@ class Weights(BaseModel):
         p = np.exp(z - z.max())
         p /= p.sum()
         return {label: round(float(v), 4) for label, v in zip(self.labels, p)}
+
+    def reasons(self, values: dict[str, float], most: int = 2) -> list[str]:
+        """The signals that moved the verdict most towards its label and away from the runner-up,
+        in words, each with its value and the claims' usual one (the fit's mean)."""
+        p = self.probabilities(values)
+        ranked = sorted(self.labels, key=p.get, reverse=True)
+        won, rival = self.labels.index(ranked[0]), self.labels.index(ranked[1])
+        x = (np.array([values[s] for s in self.signals]) - np.array(self.mean)) / np.array(self.scale)
+        w = np.array(self.weights)[:-1]
+        push = x * (w[:, won] - w[:, rival])
+        out = []
+        for k in np.argsort(-push)[:most]:
+            if push[k] <= 0:
+                break
+            name = self.signals[k]
+            text, shown, usual = SAID[name]
+            out.append(f"{text}: {shown(values[name])}" + (f" (usually {usual(self.mean[k])})" if usual else ""))
+        return out
 
     @classmethod
     def load(cls, name: str) -> Weights:

@@ -5,7 +5,7 @@ import pytest
 
 from factcheck.claims import Evidence, Label, PartVerdict, Prior
 from factcheck.questions import Finding, Stance
-from factcheck.weighing import LABELS, SIGNALS, WEIGHTS_DIR, Weights, fit, leans_right, signals, weights
+from factcheck.weighing import LABELS, SAID, SIGNALS, WEIGHTS_DIR, Weights, fit, leans_right, signals, weights
 
 
 def passage(n: int, p_true: float, p_false: float, overlap: float = 0.5) -> Evidence:
@@ -72,6 +72,25 @@ def test_weights_that_lean_the_wrong_way_are_found():
     assert not leans_right(flipped)
 
 
+def test_a_weighed_verdict_names_what_moved_it_most_with_its_usual_value():
+    names = list(SIGNALS)
+    rows = [[0.0, 0.0, 0.0] for _ in names] + [[0.0, 0.0, 0.0]]
+    rows[names.index("refute_margin")] = [-1.0, 2.0, 0.0]  # leaning to "contradicts" says REFUTED
+    rows[names.index("parts")] = [0.0, 0.1, 0.0]  # more statements, a little more REFUTED
+    w = Weights(labels=LABELS, signals=names, mean=[0.0] * len(names), scale=[1.0] * len(names), weights=rows)
+    values = {**{n: 0.0 for n in names}, "refute_margin": 0.3, "parts": 2.0, "overlap": 0.9}
+    said = w.reasons(values)
+    assert max(w.probabilities(values), key=w.probabilities(values).get) == "REFUTED"
+    assert said[0] == "strongest leaning of a passage to “contradicts”, beyond the claim's wording alone: +0.30 (usually +0.00)"
+    assert said[1] == "checkable statements the claim was split into: 2 (usually 0.0)"
+    assert len(said) == 2 and not any("words" in x for x in said)  # a signal with no weight moves nothing
+    # Below its usual value the same signal speaks for the other verdict, and is named as its reason.
+    low = {**values, "refute_margin": -0.3, "parts": 0.0}
+    assert max(w.probabilities(low), key=w.probabilities(low).get) == "SUPPORTED"
+    assert w.reasons(low) == ["strongest leaning of a passage to “contradicts”, beyond the claim's wording alone: -0.30 (usually +0.00)"]
+    assert set(SAID) == set(SIGNALS)
+
+
 def test_the_pipeline_weighs_only_where_the_questions_did_not_refute(seeded):
     from factcheck.claims import Checker, ClaimParams
     from factcheck.report import to_markdown
@@ -85,6 +104,7 @@ def test_the_pipeline_weighs_only_where_the_questions_did_not_refute(seeded):
     assert c.weighed is not None and set(c.weighed) == set(LABELS)
     assert c.verdict.value == max(c.weighed, key=c.weighed.get) and len(c.parts) >= 2
     assert c.weighed_text() in to_markdown(c) and "real-world claims" in c.weighed_text()
+    assert c.weighed_by and all(reason in c.weighed_text() for reason in c.weighed_by)
     rules = Checker(Searcher(seeded), quiet, ClaimParams(method="both", weights=None)).check(claim)
     assert rules.weighed is None
     # A refutation the questions find stands, quoted; nothing is weighed.
@@ -125,9 +145,11 @@ def test_a_weighed_verdict_says_so_wherever_the_verdict_is_explained():
                        evidence=[passage(1, 0.3, 0.7, overlap=0.8)])
     c = ClaimCheck(claim=part.claim, as_of=None, verdict=Label.REFUTED, parts=[part],
                    made_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
-                   weighed={"SUPPORTED": 0.1, "REFUTED": 0.7, "NOT_ENOUGH_INFO": 0.2})
+                   weighed={"SUPPORTED": 0.1, "REFUTED": 0.7, "NOT_ENOUGH_INFO": 0.2},
+                   weighed_by=["share of the model's own questions the sources left unanswered: 75% (usually 52%)"])
     said = c.weighed_text()
     assert "refuted 70%" in said and "supported 10%" in said
+    assert said.endswith("What weighed most: share of the model's own questions the sources left unanswered: 75% (usually 52%).")
     assert said in check_text(c) and said in to_claimreview(c)["reviewRating"]["ratingExplanation"]
     d = new_draft("The bridge cost $40 million.")
     d.verdicts = [DraftVerdict(sentence=d.claims()[0], check=c)]
