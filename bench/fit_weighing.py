@@ -30,7 +30,7 @@ from bench.fit_verdict import load_set  # noqa: E402
 from factcheck.claims import ClaimParams, Label, PartVerdict, decide, rests_on_sources  # noqa: E402
 from factcheck.weighing import LABELS, WEIGHTS_DIR, fit, leans_right, signals  # noqa: E402
 
-GRID = list(itertools.product([0.001, 0.01, 0.03, 0.1, 0.3, 1.0], [0.0, 0.5, 1.0]))  # (penalty, balance)
+GRID = list(itertools.product([0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], [0.0, 0.5, 1.0]))  # (penalty, balance)
 
 
 def as_read(part: PartVerdict, params: ClaimParams) -> PartVerdict:

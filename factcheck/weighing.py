@@ -167,10 +167,11 @@ def fit(rows: list[dict[str, float]], labels: list[str], strength: float, balanc
     W = np.zeros((Z.shape[1], len(LABELS)))
     penalty = np.ones((Z.shape[1], 1))
     penalty[-1] = 0.0  # the bias is not shrunk
+    step = 0.5 / (1 + strength)  # a longer step overshoots once the penalty's pull exceeds 2 (no fit, NaN)
     for _ in range(steps):
         s = Z @ W
         P = np.exp(s - s.max(1, keepdims=True))
         P /= P.sum(1, keepdims=True)
-        W -= 0.5 * (Z.T @ ((P - Y) * w[:, None]) / w.sum() + strength * penalty * W)
+        W -= step * (Z.T @ ((P - Y) * w[:, None]) / w.sum() + strength * penalty * W)
     return Weights(labels=LABELS, signals=names, mean=mean.round(6).tolist(), scale=scale.round(6).tolist(),
                    weights=W.round(6).tolist())

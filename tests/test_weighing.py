@@ -63,6 +63,14 @@ def test_the_shipped_weights_read_every_signal_and_lean_the_right_way():
     assert Weights.load(str(WEIGHTS_DIR / "claims_news.json")) == w  # by path too
 
 
+def test_a_strong_penalty_shrinks_the_weights_and_never_breaks_the_fit():
+    rows = [made_up(label, k) for label in LABELS for k in range(10)]
+    labels = [label for label in LABELS for _ in range(10)]
+    sizes = [max(abs(v) for row in fit(rows, labels, strength=s, balance=1.0).weights[:-1] for v in row)
+             for s in (0.01, 1.0, 10.0, 100.0)]
+    assert all(a > b > 0 for a, b in zip(sizes, sizes[1:]))  # finite, and smaller as the penalty grows
+
+
 def test_weights_that_lean_the_wrong_way_are_found():
     rows = [made_up(label, k) for label in LABELS for k in range(10)]
     w = fit(rows, [label for label in LABELS for _ in range(10)], strength=0.01, balance=1.0)
