@@ -74,11 +74,11 @@ SAID = {
     "polar_supports": ("the sources' answer to “Is it true that …?”",
                        lambda v: "supports the claim" if v >= 0.5 else "does not support it", None),
     "answers_missing": ("share of the model's own questions the sources left unanswered", _PCT, _PCT),
-    "answerable": ("best P(yes) that a passage answers one of the questions", "{:.2f}".format, "{:.2f}".format),
+    "answerable": ("how sure the model is that a passage answers one of the questions", _PCT, _PCT),
     "support_margin": ("strongest leaning of a passage to “supports”, beyond the claim's wording alone", _SIGNED, _SIGNED),
     "refute_margin": ("strongest leaning of a passage to “contradicts”, beyond the claim's wording alone", _SIGNED, _SIGNED),
     "overlap": ("share of the claim's words in the closest passage", _PCT, _PCT),
-    "prior_true": ("P(true) the model gives the claim's wording with no source", _PCT, _PCT),
+    "prior_true": ("how true the claim's wording sounds to the model with no source", _PCT, _PCT),
     "parts": ("checkable statements the claim was split into", "{:.0f}".format, "{:.1f}".format),
 }
 
