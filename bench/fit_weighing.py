@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fit_questions import scored  # noqa: E402
 from bench.fit_verdict import load_set  # noqa: E402
-from factcheck.claims import ClaimParams, Label, PartVerdict, decide, rests_on_sources  # noqa: E402
+from factcheck.claims import ClaimParams, Label, PartVerdict, read_in_turn, rests_on_sources  # noqa: E402
 from factcheck.weighing import LABELS, WEIGHTS_DIR, fit, leans_right, signals  # noqa: E402
 
 GRID = list(itertools.product([0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], [0.0, 0.5, 1.0]))  # (penalty, balance)
@@ -37,12 +37,7 @@ def as_read(part: PartVerdict, params: ClaimParams) -> PartVerdict:
     """The part as `Checker.check_part` reads it by default: at most `passages`, stopping at the
     first passage that decides by the thresholds. The readings to fit on keep every passage
     (STOP_EARLY=false); weights fitted on more than the product reads would not be its weights."""
-    read = []
-    for e in part.evidence[: params.passages]:
-        read.append(e)
-        if params.stop_early and decide(read, params, part.prior)[1] is not None:
-            break
-    return part.model_copy(update={"evidence": read})
+    return part.model_copy(update={"evidence": read_in_turn(part.evidence, lambda e, n: e, params, part.prior)})
 
 
 def readings(claims: list[dict]) -> tuple[list[dict], list[str | None]]:

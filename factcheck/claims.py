@@ -396,6 +396,18 @@ def decide(evidence: list[Evidence], p: ClaimParams, prior: Prior | None = None)
     return Label.NOT_ENOUGH_INFO, None
 
 
+def read_in_turn(items: list, read, p: ClaimParams, prior: Prior | None = None) -> list[Evidence]:
+    """The first p.passages items, best first, each read by `read(item, n)`, stopping (p.stop_early)
+    at the first that `decide` rests a verdict on: what the checker reads with the model, and what a
+    refit on stored readings replays (bench/fit_weighing.py)."""
+    evidence: list[Evidence] = []
+    for n, item in enumerate(items[: p.passages], 1):
+        evidence.append(read(item, n))
+        if p.stop_early and decide(evidence, p, prior)[1] is not None:
+            break
+    return evidence
+
+
 # ---- a contradiction the model misses, found in code ------------------------------------------
 # The small model rarely says a passage contradicts a claim, even when it plainly does in time:
 # "Putin and Zelensky have not met since 2019" against "they met in January 2026". Two phrasings
@@ -536,18 +548,18 @@ class Checker:
         # Whole passages, as the yes/no reading was measured (a window of sentences around
         # the best match loses the abstract's conclusion). Best first: a later one is read only
         # when the earlier ones decide nothing, which halves the model time of a typical claim.
-        evidence, notes = [], []
-        for h in hits[: p.passages]:
-            c = self._passage(h, len(evidence) + 1)
+        notes = []
+
+        def read(h, n: int) -> Evidence:
+            c = self._passage(h, n)
             # The evidence keeps the whole passage (what a fact-checker opens); the model may read less of it.
             pt, pf, ptf, quote, why = self._read(claim, self._focused(c, vec))
-            evidence.append(Evidence(**c.model_dump(), p_true=round(pt, 4), p_false=round(pf, 4),
-                                     p_true_flipped=None if ptf is None else round(ptf, 4),
-                                     overlap=word_overlap(claim, c.quote), predicate_overlap=predicate_overlap(claim, c.quote),
-                                     after_claim_date=bool(as_of and c.date and c.date > as_of)))
             notes.append((quote, why))
-            if p.stop_early and decide(evidence, p, prior)[1] is not None:
-                break
+            return Evidence(**c.model_dump(), p_true=round(pt, 4), p_false=round(pf, 4),
+                            p_true_flipped=None if ptf is None else round(ptf, 4),
+                            overlap=word_overlap(claim, c.quote), predicate_overlap=predicate_overlap(claim, c.quote),
+                            after_claim_date=bool(as_of and c.date and c.date > as_of))
+        evidence = read_in_turn(hits, read, p, prior)
         verdict, e = decide(evidence, p, prior)
 
         def seen(x: Evidence) -> Evidence:  # what the thresholds saw: the confidence is read from it

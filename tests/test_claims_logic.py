@@ -8,7 +8,7 @@ import json
 import pytest
 
 from factcheck.claims import (NO_SOURCE, Checker, ClaimParams, Evidence, Label, Prior, dated_contradiction, decide,
-                              flip_claim, focus_text, overall, parse_label_reply, parse_parts)
+                              flip_claim, focus_text, overall, parse_label_reply, parse_parts, read_in_turn)
 from factcheck.llm import NoTokenProbabilities
 from factcheck.report import md_escape, to_markdown
 from retrieval.errors import ModelError
@@ -71,6 +71,21 @@ def test_decide_uses_the_thresholds():
     assert decide([ev(1, 0.3, 0.5), ev(2, 0.2, 0.1)], p)[0] is Label.REFUTED
     assert decide([ev(1, 0.65, 0.6)], p)[0] is Label.NOT_ENOUGH_INFO  # yes to both: no margin
     assert decide([], p) == (Label.NOT_ENOUGH_INFO, None)
+
+
+def test_passages_are_read_best_first_until_one_decides():
+    p = ClaimParams(min_true=0.6, min_false=0.4, margin=0.1, min_overlap=0.0, passages=2)
+    asked = []
+
+    def read(reading, n):
+        asked.append(n)
+        return ev(n, *reading)
+    sure, unsure = (0.9, 0.1), (0.5, 0.5)
+    assert [e.n for e in read_in_turn([sure, unsure, unsure], read, p)] == [1] and asked == [1]
+    assert [e.n for e in read_in_turn([unsure, sure, sure], read, p)] == [1, 2]  # never past p.passages
+    every = p.model_copy(update={"stop_early": False})
+    assert [e.n for e in read_in_turn([sure, unsure, unsure], read, every)] == [1, 2]
+    assert read_in_turn([], read, p) == []
 
 
 def test_overlap_gate_and_refute_rule():
