@@ -167,7 +167,7 @@ def fit(rows: list[dict[str, float]], labels: list[str], strength: float, balanc
     W = np.zeros((Z.shape[1], len(LABELS)))
     penalty = np.ones((Z.shape[1], 1))
     penalty[-1] = 0.0  # the bias is not shrunk
-    step = 0.5 / (1 + strength)  # a longer step overshoots once the penalty's pull exceeds 2 (no fit, NaN)
+    step = 0.5 / (1 + strength)  # at 0.5 the penalty's pull alone overshoots past 2 and diverges past 4 (NaN)
     for _ in range(steps):
         s = Z @ W
         P = np.exp(s - s.max(1, keepdims=True))
