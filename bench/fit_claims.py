@@ -98,7 +98,7 @@ def verdict_features(evidence: list[Evidence]) -> list[float]:
 
 def model_decide(weights: np.ndarray):
     """decide() with the verdict model, resting the verdict on the passage that leans most its way."""
-    def run(evidence: list[Evidence], params: ClaimParams):
+    def run(evidence: list[Evidence], params: ClaimParams, prior=None):  # the experiment predates the prior: unused
         evidence = readable(evidence, params)
         if not evidence:
             return Label.NOT_ENOUGH_INFO, None
