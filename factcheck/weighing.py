@@ -24,16 +24,21 @@ from pydantic import BaseModel
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 LABELS = ["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
 
-# What each signal measures; the names are the weights file's columns.
+# Each signal, as an editor reads it: what it measures, how its value reads and how the fitted claims'
+# usual value reads (None: no usual value). The names are the weights file's columns; a weighed
+# verdict names the ones that moved it most (`Weights.reasons`), so its "why" is more than three
+# percentages. The margins are calibrated (less the model's prior for the claim's wording).
+_PCT, _SIGNED = "{:.0%}".format, "{:+.2f}".format
 SIGNALS = {
-    "polar_supports": "the sources answer “Is it true that …?” in a way that supports the claim",
-    "answers_missing": "share of the model's own questions the sources could not answer",
-    "answerable": "the highest P(yes) that the passages answer one of the questions",
-    "support_margin": "the most a passage leans to “supports” over “contradicts”, less the claim's prior",
-    "refute_margin": "the most a passage leans to “contradicts” over “supports”, less the claim's prior",
-    "overlap": "the highest share of the claim's words a passage read uses",
-    "prior_true": "the model's P(supports) for the claim with no source: how true its wording sounds",
-    "parts": "how many checkable statements the claim was split into",
+    "polar_supports": ("the sources' answer to “Is it true that …?”",
+                       lambda v: "supports the claim" if v >= 0.5 else "does not support it", None),
+    "answers_missing": ("share of the model's own questions the sources left unanswered", _PCT, _PCT),
+    "answerable": ("how sure the model is that a passage answers one of the questions", _PCT, _PCT),
+    "support_margin": ("strongest leaning of a passage to “supports”, beyond the claim's wording alone", _SIGNED, _SIGNED),
+    "refute_margin": ("strongest leaning of a passage to “contradicts”, beyond the claim's wording alone", _SIGNED, _SIGNED),
+    "overlap": ("share of the claim's words in the closest passage", _PCT, _PCT),
+    "prior_true": ("how true the claim's wording sounds to the model with no source", _PCT, _PCT),
+    "parts": ("checkable statements the claim was split into", "{:.0f}".format, "{:.1f}".format),
 }
 
 
@@ -66,23 +71,6 @@ def signals(by_questions, by_probabilities: list) -> dict[str, float]:
     }
 
 
-# How an editor reads each signal: a weighed verdict names the ones that moved it most
-# (`Weights.reasons`), each with its value and the usual one, so its "why" is more than three
-# percentages. (what it is, how its value reads, how the usual value reads; None: no usual value)
-_PCT, _SIGNED = "{:.0%}".format, "{:+.2f}".format
-SAID = {
-    "polar_supports": ("the sources' answer to “Is it true that …?”",
-                       lambda v: "supports the claim" if v >= 0.5 else "does not support it", None),
-    "answers_missing": ("share of the model's own questions the sources left unanswered", _PCT, _PCT),
-    "answerable": ("how sure the model is that a passage answers one of the questions", _PCT, _PCT),
-    "support_margin": ("strongest leaning of a passage to “supports”, beyond the claim's wording alone", _SIGNED, _SIGNED),
-    "refute_margin": ("strongest leaning of a passage to “contradicts”, beyond the claim's wording alone", _SIGNED, _SIGNED),
-    "overlap": ("share of the claim's words in the closest passage", _PCT, _PCT),
-    "prior_true": ("how true the claim's wording sounds to the model with no source", _PCT, _PCT),
-    "parts": ("checkable statements the claim was split into", "{:.0f}".format, "{:.1f}".format),
-}
-
-
 class Weights(BaseModel):
     """A fitted multinomial logistic regression over SIGNALS: standardised signals times one column
     of weights per label, plus a bias."""
@@ -94,9 +82,11 @@ class Weights(BaseModel):
     weights: list[list[float]]  # one row per signal, then the bias row; one column per label
     fitted_on: str = ""  # the claims and the settings chosen, for whoever reads the file
 
+    def _standardised(self, values: dict[str, float]) -> np.ndarray:
+        return (np.array([values[s] for s in self.signals]) - np.array(self.mean)) / np.array(self.scale)
+
     def probabilities(self, values: dict[str, float]) -> dict[str, float]:
-        x = (np.array([values[s] for s in self.signals]) - np.array(self.mean)) / np.array(self.scale)
-        z = np.append(x, 1.0) @ np.array(self.weights)
+        z = np.append(self._standardised(values), 1.0) @ np.array(self.weights)
         p = np.exp(z - z.max())
         p /= p.sum()
         return {label: round(float(v), 4) for label, v in zip(self.labels, p)}
@@ -107,15 +97,14 @@ class Weights(BaseModel):
         p = self.probabilities(values)
         ranked = sorted(self.labels, key=p.get, reverse=True)
         won, rival = self.labels.index(ranked[0]), self.labels.index(ranked[1])
-        x = (np.array([values[s] for s in self.signals]) - np.array(self.mean)) / np.array(self.scale)
         w = np.array(self.weights)[:-1]
-        push = x * (w[:, won] - w[:, rival])
+        push = self._standardised(values) * (w[:, won] - w[:, rival])
         out = []
         for k in np.argsort(-push)[:most]:
             if push[k] <= 0:
                 break
             name = self.signals[k]
-            text, shown, usual = SAID[name]
+            text, shown, usual = SIGNALS[name]
             out.append(f"{text}: {shown(values[name])}" + (f" (usually {usual(self.mean[k])})" if usual else ""))
         return out
 

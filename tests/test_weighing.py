@@ -5,7 +5,7 @@ import pytest
 
 from factcheck.claims import Evidence, Label, PartVerdict, Prior
 from factcheck.questions import Finding, Stance
-from factcheck.weighing import LABELS, SAID, SIGNALS, WEIGHTS_DIR, Weights, fit, leans_right, signals, weights
+from factcheck.weighing import LABELS, SIGNALS, WEIGHTS_DIR, Weights, fit, leans_right, signals, weights
 
 
 def passage(n: int, p_true: float, p_false: float, overlap: float = 0.5) -> Evidence:
@@ -96,7 +96,14 @@ def test_a_weighed_verdict_names_what_moved_it_most_with_its_usual_value():
     low = {**values, "refute_margin": -0.3, "parts": 0.0}
     assert max(w.probabilities(low), key=w.probabilities(low).get) == "SUPPORTED"
     assert w.reasons(low) == ["strongest leaning of a passage to “contradicts”, beyond the claim's wording alone: -0.30 (usually +0.00)"]
-    assert set(SAID) == set(SIGNALS)
+    # Every signal has its words: alone in the weights, it is the reason given, with its usual value.
+    for k, name in enumerate(names):
+        alone = [[0.0, 0.0, 0.0] for _ in names] + [[0.0, 0.0, 0.0]]
+        alone[k] = [0.0, 1.0, 0.0]
+        said = Weights(labels=LABELS, signals=names, mean=[0.0] * len(names), scale=[1.0] * len(names),
+                       weights=alone).reasons({**{n: 0.0 for n in names}, name: 1.0})
+        assert len(said) == 1 and said[0].startswith(SIGNALS[name][0] + ": ")
+        assert ("(usually" in said[0]) == (name != "polar_supports")
 
 
 def test_the_pipeline_weighs_only_where_the_questions_did_not_refute(seeded):
