@@ -42,7 +42,8 @@ def replay(r: dict, q: dict, gold: set[str], params: AnswerParams, article_of) -
     a = r["answer"]
     passages = [Citation(**p) for p in a["passages"]]
     frame = timeframe.frame(q["question"], dt.date.fromisoformat(a["as_of"]), params.time_frame, params.year_frame)
-    sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], frame) if a["sentences"] else []
+    sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], frame, a["answerable_p"]) \
+        if a["sentences"] else []
     kept = [s for s in sentences if s.supported]
     whole = abstention(sentences, a["answerable_p"] or 0.0, params, a.get("confidence"))
     shown = not whole

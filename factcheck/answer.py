@@ -301,7 +301,7 @@ class Answerer:
         p_yes = self.llm.yes_probability(self.messages("answerable_user", question, passages, as_of))
         # A question about "this week" is answered from this week's reports only (timeframe.py).
         # The model still reads the older passages: they are shown when it abstains.
-        sentences = judge(draft, passages, p.checks, question, timeframe.frame(question, as_of, p.time_frame, p.year_frame))
+        sentences = judge(draft, passages, p.checks, question, timeframe.frame(question, as_of, p.time_frame, p.year_frame), p_yes)
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
         kept = [s for s in sentences if s.supported]

@@ -376,6 +376,48 @@ def test_the_answer_shows_every_corroborating_passage(corpus):
     assert {c.source for c in ans.citations} == {"Reuters", "Brief"} and [c.n for c in ans.citations] == [1, 2]
 
 
+VOUCH_Q = "Which Gulf state brokered the deal to free hostages held by Hamas?"
+GULF = [Citation(n=1, doc_id="a", chunk_id="a:0", start=0, end=120, title="A small state with a big say",
+                 quote="Qatar, a tiny nation with vast gas reserves, has become a pivotal player in the fate of the captives."),
+        Citation(n=2, doc_id="b", chunk_id="b:0", start=0, end=90, title="Captives may go free on Friday",
+                 quote="Officials in Qatar said the first group of captives could walk free on Friday.")]
+
+
+def test_a_bare_answer_is_vouched_for_by_a_sure_reading_and_two_articles_naming_it():
+    """Its passages word the question otherwise ("captives", not "hostages held by Hamas"): it stands
+    when the model reads the passages as answering the question and two articles name it, and not on
+    either signal alone."""
+    assert judge("Qatar [1].", GULF, params.checks, VOUCH_Q)[0].check == "bare_answer_said_with_question"
+    s = judge("Qatar [1].", GULF, params.checks, VOUCH_Q, answerable=0.8)[0]
+    assert s.supported and s.vouched and s.cites == [1, 2]  # the other article naming it is cited too
+    assert not judge("Qatar [1].", GULF, params.checks, VOUCH_Q, answerable=0.6)[0].supported  # the model unsure
+    one_article = [GULF[0], GULF[1].model_copy(update={"doc_id": "a"})]  # two passages of one story
+    assert not judge("Qatar [1].", one_article, params.checks, VOUCH_Q, answerable=0.9)[0].supported
+    unnamed = [GULF[0], GULF[1].model_copy(update={"quote": "Officials said the first group could walk free on Friday."})]
+    assert not judge("Qatar [1].", unnamed, params.checks, VOUCH_Q, answerable=0.9)[0].supported
+    assert not judge("Oman [1].", GULF, params.checks, VOUCH_Q, answerable=0.9)[0].supported  # named by none
+    off = params.checks.model_copy(update={"vouch_answerable": None})
+    assert not judge("Qatar [1].", GULF, off, VOUCH_Q, answerable=0.99)[0].supported
+    # A sentence that is not bare is judged as before: the vouch only stands in for the question's words.
+    assert not judge("Qatar freed the hostages in 2019 [1].", GULF, params.checks, VOUCH_Q, answerable=0.9)[0].supported
+
+
+def test_the_answer_path_vouches_with_its_own_reading_and_the_claim_path_does_not(corpus):
+    """The P(yes) the answerer reads after the draft is what vouches; the claim path's questions
+    are judged without the vouch, as its weights were fitted."""
+    from factcheck.claims import Checker
+    from tests.conftest import article
+
+    for c in GULF:
+        corpus.add(article(c.quote, title=c.title, source=c.doc_id.upper(), date=dt.date(2023, 11, 20)))
+    for p_yes, shown in ((0.9, True), (0.6, False)):
+        answerer = Answerer(Searcher(corpus), ScriptedModel("Qatar [1].", p_yes))
+        ans = answerer.ask(VOUCH_Q, dt.date(2023, 11, 22))
+        assert ans.abstained is not shown
+        assert shown or ans.refusals[-1].check == "bare_answer_said_with_question"
+    assert Checker(Searcher(corpus), ScriptedModel("x", 0.9), answerer=answerer).question_answerer.params.checks.vouch_answerable is None
+
+
 BUYERS = [Citation(n=1, doc_id="d", chunk_id="d:1", start=0, end=99,
                    quote="Chinese citizens made up the largest group of foreign buyers, officials said.")]
 BUYERS_Q = "Citizens of which country were the largest group of foreign buyers?"
