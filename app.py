@@ -22,7 +22,7 @@ import streamlit as st
 from factcheck import ui_charts as charts
 from factcheck import ui_text as ui
 from factcheck.access import CorpusAccess, EditingRefused
-from factcheck.answer import Answer, Answerer, Citation
+from factcheck.answer import Answer, Answerer, Citation, vouch_note
 from factcheck.conversation import ConversationStore, new_id, resolve_followup, valid_id
 from factcheck.editor import EditorGate, client_key
 from factcheck.llm import waiting_turn
@@ -235,6 +235,8 @@ def render_answer(ans: Answer, corpus, key: str, cache: dict) -> None:
         st.markdown(ui.escape_markdown(ans.text))
         if ans.corroboration:
             st.caption(ui.escape_inline(f"Independent sources: {ans.corroboration.text()}"))
+        if note := vouch_note(ans):
+            st.caption(ui.escape_inline(note))
         for c in ans.citations:
             source_card(c, corpus, f"{key}-c{c.n}", cache)
     render_refusals(ans)

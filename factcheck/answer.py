@@ -240,6 +240,18 @@ def abstention(sentences: list[Sentence], p_yes: float, params: AnswerParams,
     return None
 
 
+def vouch_note(a: "Answer") -> str | None:
+    """Why a shown bare answer stands though no cited passage says it in the question's words
+    (checks.vouched): fixed words and the two signals' values, nothing from a source."""
+    vouched = [s for s in a.sentences if s.vouched and s.supported]
+    if a.abstained or not vouched or a.answerable_p is None:
+        return None
+    by_n = {c.n: c.doc_id for c in a.passages}
+    articles = len({by_n[n] for n in vouched[0].cites if n in by_n})
+    return (f"No cited passage says it in the question's words; it stands because the model read the passages as "
+            f"answering the question (P(yes) {a.answerable_p:.2f}) and {articles} articles name it.")
+
+
 def abstain_reason(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> str | None:
     """The abstention's detail alone (see `abstention`)."""
     refusal = abstention(sentences, p_yes, params)

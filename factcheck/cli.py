@@ -636,6 +636,8 @@ def ask(
 
 
 def print_answer(a) -> None:
+    from factcheck.answer import vouch_note
+
     typer.echo(a.text)
     if a.abstained:
         typer.echo(f"({a.reason})")
@@ -647,6 +649,8 @@ def print_answer(a) -> None:
         typer.echo(f"      \"{c.quote.replace(chr(10), ' ')}\"")
     if a.corroboration and not a.abstained:
         typer.echo(f"sources: {a.corroboration.text()}")
+    if note := vouch_note(a):
+        typer.echo(f"note: {note}")
     typer.echo(f"model: {a.model}; {a.timings.get('total_s', 0):.1f} s")
 
 

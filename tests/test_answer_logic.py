@@ -402,10 +402,12 @@ def test_a_bare_answer_is_vouched_for_by_a_sure_reading_and_two_articles_naming_
     assert not judge("Qatar freed the hostages in 2019 [1].", GULF, params.checks, VOUCH_Q, answerable=0.9)[0].supported
 
 
-def test_the_answer_path_vouches_with_its_own_reading_and_the_claim_path_does_not(corpus):
+def test_the_answer_path_vouches_with_its_own_reading_and_the_claim_path_does_not(corpus, capsys):
     """The P(yes) the answerer reads after the draft is what vouches; the claim path's questions
     are judged without the vouch, as its weights were fitted."""
+    from factcheck.answer import vouch_note
     from factcheck.claims import Checker
+    from factcheck.cli import print_answer
     from tests.conftest import article
 
     for c in GULF:
@@ -415,6 +417,10 @@ def test_the_answer_path_vouches_with_its_own_reading_and_the_claim_path_does_no
         ans = answerer.ask(VOUCH_Q, dt.date(2023, 11, 22))
         assert ans.abstained is not shown
         assert shown or ans.refusals[-1].check == "bare_answer_said_with_question"
+        # The reader is told what it stands on: the two signals, in fixed words.
+        assert (vouch_note(ans) or "").endswith("(P(yes) 0.90) and 2 articles name it.") if shown else vouch_note(ans) is None
+        print_answer(ans)
+        assert ("note: No cited passage says it in the question's words" in capsys.readouterr().out) is shown
     assert Checker(Searcher(corpus), ScriptedModel("x", 0.9), answerer=answerer).question_answerer.params.checks.vouch_answerable is None
 
 
