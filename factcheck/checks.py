@@ -413,7 +413,7 @@ def backs(text: str, passages: list[Citation], question: str, p: CheckParams, he
 
 def vouched(text: str, passages: list[Citation], answerable: float | None, question: str, p: CheckParams) -> bool:
     """A bare answer is vouched for when the model reads the passages as answering the question and
-    more than one article among them names it: then its passage need not repeat the question's words.
+    vouch_articles articles among them name it: then its passage need not repeat the question's words.
 
     Either signal alone lets through as many wrong answers as right ones (a name the passages share,
     or a confident reading of a story about something near); together they rarely agree on a wrong
