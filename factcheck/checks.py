@@ -418,14 +418,15 @@ def vouched(text: str, passages: list[Citation], answerable: float | None, quest
     Either signal alone lets through as many wrong answers as right ones (a name the passages share,
     or a confident reading of a story about something near); together they rarely agree on a wrong
     one. Naming it means every content word and number of the answer in the article's passage (its
-    headline for words, as for any citation); copies of one article count once."""
+    headline for words, as for any citation); an article and its copies in other outlets count once
+    (retrieval/origins.py), so a wire story republished twice is one article, not two."""
     if p.vouch_answerable is None or answerable is None or answerable < p.vouch_answerable:
         return False
     f = Facts.of(text, question)
     need = {vocab.stem(w) for w in f.words}
     if f.echoed or not (need or f.figures):  # not bare: it is judged by the question's words it repeats
         return False
-    naming = {c.doc_id for c in passages if need <= vocab.stems(" ".join([*headline(c), c.quote]))
+    naming = {c.origin_id or c.doc_id for c in passages if need <= vocab.stems(" ".join([*headline(c), c.quote]))
               and f.figures <= vocab.numbers(c.quote)}
     return len(naming) >= p.vouch_articles
 

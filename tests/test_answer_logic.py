@@ -393,6 +393,8 @@ def test_a_bare_answer_is_vouched_for_by_a_sure_reading_and_two_articles_naming_
     assert not judge("Qatar [1].", GULF, params.checks, VOUCH_Q, answerable=0.6)[0].supported  # the model unsure
     one_article = [GULF[0], GULF[1].model_copy(update={"doc_id": "a"})]  # two passages of one story
     assert not judge("Qatar [1].", one_article, params.checks, VOUCH_Q, answerable=0.9)[0].supported
+    copies = [GULF[0].model_copy(update={"origin_id": "wire"}), GULF[1].model_copy(update={"origin_id": "wire"})]
+    assert not judge("Qatar [1].", copies, params.checks, VOUCH_Q, answerable=0.9)[0].supported  # one story, two outlets
     unnamed = [GULF[0], GULF[1].model_copy(update={"quote": "Officials said the first group could walk free on Friday."})]
     assert not judge("Qatar [1].", unnamed, params.checks, VOUCH_Q, answerable=0.9)[0].supported
     assert not judge("Oman [1].", GULF, params.checks, VOUCH_Q, answerable=0.9)[0].supported  # named by none
