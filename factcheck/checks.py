@@ -480,7 +480,8 @@ def judge(draft: str, passages: list[Citation], p: CheckParams, question: str = 
         own = [n for n in cites if n in usable]
         # The vouch is a second way for a bare answer to stand, tried only where it would fall.
         may_vouch = vouched(text, fresh, answerable, question, p)
-        held, vouch = backs(text, [by_n[n] for n in own], question, p) if own else Backing(0.0), False
+        held = backs(text, [by_n[n] for n in own], question, p) if own else Backing(0.0)
+        vouch = False
         if may_vouch and held.check == "bare_answer_said_with_question":
             held, vouch = backs(text, [by_n[n] for n in own], question, p, vouched=True), True
         if held.share >= p.min_support:

@@ -400,6 +400,15 @@ def test_a_bare_answer_is_vouched_for_by_a_sure_reading_and_two_articles_naming_
     assert not judge("Oman [1].", GULF, params.checks, VOUCH_Q, answerable=0.9)[0].supported  # named by none
     off = params.checks.model_copy(update={"vouch_answerable": None})
     assert not judge("Qatar [1].", GULF, off, VOUCH_Q, answerable=0.99)[0].supported
+    # Its note counts articles as the vouch does: a copy of one in another outlet is not a third.
+    from factcheck.answer import Answer, vouch_note
+    copy = GULF[1].model_copy(update={"n": 3, "doc_id": "c", "origin_id": "b"})
+    three = [GULF[0], GULF[1].model_copy(update={"origin_id": "b"}), copy]
+    s = judge("Qatar [1].", three, params.checks, VOUCH_Q, answerable=0.8)[0]
+    assert s.cites == [1, 2, 3]
+    note = vouch_note(Answer(question=VOUCH_Q, as_of=dt.date(2023, 11, 22), text="Qatar [1][2][3].", abstained=False,
+                             passages=three, sentences=[s], answerable_p=0.8))
+    assert note.endswith("and 2 articles name it.")
     # A sentence that is not bare is judged as before: the vouch only stands in for the question's words.
     assert not judge("Qatar freed the hostages in 2019 [1].", GULF, params.checks, VOUCH_Q, answerable=0.9)[0].supported
 
