@@ -1,6 +1,7 @@
 """A question that names a time ("this week", "on Tuesday") is answered from reports of that time only."""
 
 import datetime as dt
+import json
 
 from factcheck.answer import AnswerParams, Answerer, Citation, judge
 from factcheck.timeframe import Frame, frame, since, window_days, year_named
@@ -99,3 +100,27 @@ def test_a_named_year_through_the_pipeline(seeded):
     assert not same.abstained and "2019 [1]" in same.text
     off = Answerer(Searcher(seeded), model, AnswerParams(year_frame=False))
     assert not off.ask("Did Putin and Zelensky meet in 2027?", dt.date(2027, 6, 1)).abstained
+
+
+def test_the_evaluation_tells_apart_questions_whose_answer_is_reported_in_the_time_they_name(tmp_path):
+    """bench/cv_checks.py reports apart the questions the sources answer as asked: an article holding
+    the answer dated within the time the question names (a 2018 story does not report this week's)."""
+    import sys
+
+    from tests.conftest import ROOT
+    sys.path.insert(0, str(ROOT / "bench"))
+    from cv_checks import answer_in_frame, article_dates
+
+    lines = [{"id": "old", "text": "The Bills beat the Jets.", "date": "2018-10-01"},
+             {"id": "new", "text": "The Bills beat the Jets again.", "date": "2022-06-21"},
+             {"id": "nodate", "text": "The Bills beat the Jets once more."}]
+    (tmp_path / "corpus.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    dates = article_dates(tmp_path)
+    assert dates == {"old": dt.date(2018, 10, 1), "new": dt.date(2022, 6, 21), "nodate": None}
+    week = "Which team did the Bills beat this week?"
+    assert not answer_in_frame({"question": week, "answer_doc_ids": ["old"]}, THURSDAY.isoformat(), dates)
+    assert not answer_in_frame({"question": week, "answer_doc_ids": ["nodate"]}, THURSDAY.isoformat(), dates)
+    assert answer_in_frame({"question": week, "answer_doc_ids": ["old", "new"]}, THURSDAY.isoformat(), dates)
+    # A question naming no time is answered by any article that holds the answer.
+    assert answer_in_frame({"question": "Which team did the Bills beat?", "answer_doc_ids": ["old"]},
+                           THURSDAY.isoformat(), dates)
