@@ -102,13 +102,11 @@ def test_a_named_year_through_the_pipeline(seeded):
     assert not off.ask("Did Putin and Zelensky meet in 2027?", dt.date(2027, 6, 1)).abstained
 
 
-def test_the_evaluation_tells_apart_questions_whose_answer_is_reported_in_the_time_they_name(tmp_path):
+def test_the_evaluation_tells_apart_questions_whose_answer_is_reported_in_the_time_they_name(tmp_path, monkeypatch):
     """bench/cv_checks.py reports apart the questions the sources answer as asked: an article holding
     the answer dated within the time the question names (a 2018 story does not report this week's)."""
-    import sys
-
     from tests.conftest import ROOT
-    sys.path.insert(0, str(ROOT / "bench"))
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))  # the bench scripts import each other by name
     from cv_checks import answer_in_frame, article_dates
 
     lines = [{"id": "old", "text": "The Bills beat the Jets.", "date": "2018-10-01"},
