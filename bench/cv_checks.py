@@ -89,31 +89,30 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     runs = [(args.directory, args.stored, args.store)] + [tuple(Path(x) for x in spec.split(":")) for spec in args.also]
-    loaded = []  # (row, query, gold, article_of) of every answerable question of every run
-    framed = []  # answer_in_frame of each loaded row (an unanswerable row: no answer anywhere, counted apart)
+    loaded = []  # (row, query, gold, article_of, answer_in_frame) of every question of every run
     for directory, stored, store in runs:
         article_of = articles(store)
         to_doc = gold_map(directory)
         dates = article_dates(directory)
         queries = {q["id"]: q for q in read_queries(directory)}
-        rows = [r for r in stored_rows(stored) if r["answerable"]]
-        loaded += [(r, queries[r["id"]], answer_gold(queries[r["id"]], to_doc), article_of) for r in rows]
-        framed += [answer_in_frame(queries[r["id"]], r["answer"]["as_of"], dates) for r in rows]
+        loaded += [(r, queries[r["id"]], answer_gold(queries[r["id"]], to_doc), article_of,
+                    answer_in_frame(queries[r["id"]], r["answer"]["as_of"], dates))
+                   for r in stored_rows(stored) if r["answerable"]]
     for spec in args.unanswerable:  # a stored row of bench/unanswerable.py: no right draft, no gold to find
         directory, stored, store = (Path(x) for x in spec.split(":"))
         article_of = articles(store)
         queries = {q["id"]: q for q in read_queries(directory)}
-        loaded += [({**r, "draft_right": False, "unanswerable": True}, queries[r["id"]], set(), article_of)
+        # No answer anywhere: reported with the unanswerable rows, never among those in frame.
+        loaded += [({**r, "draft_right": False, "unanswerable": True}, queries[r["id"]], set(), article_of, False)
                    for r in stored_rows(stored)]
-    framed += [True] * (len(loaded) - len(framed))
     grid = args.grid or GRID
     settings = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
     results = {}  # setting index -> per question results
     for i, setting in enumerate(settings):
         params = with_checks(AnswerParams(), [f"{k}={json.dumps(v)}" for k, v in setting.items()])
         results[i] = [{**replay(r, q, gold, params, article_of), "draft_right": r["draft_right"], "fold": q.get("fold", 0),
-                       "unanswerable": r.get("unanswerable", False), "in_frame": f}
-                      for (r, q, gold, article_of), f in zip(loaded, framed)]
+                       "unanswerable": r.get("unanswerable", False), "in_frame": in_frame}
+                      for r, q, gold, article_of, in_frame in loaded]
     folds = sorted({x["fold"] for x in results[0]})
     held_out, chosen = [], []
     for f in folds:
@@ -124,7 +123,7 @@ def main() -> None:
     report = {"settings": [{**s, **figures(results[i])} for i, s in enumerate(settings)],
               "folds": [{"fold": f, "chosen": s, **fig} for f, s, fig in chosen],
               "held_out": figures(held_out),
-              "held_out_in_frame": figures([x for x in held_out if x["in_frame"] and not x["unanswerable"]]),
+              "held_out_in_frame": figures([x for x in held_out if x["in_frame"]]),
               "refused_by_check": dict(Counter(x["check"] for x in held_out if x["check"]).most_common())}
     if args.json:
         print(json.dumps(report, indent=1))

@@ -247,7 +247,7 @@ def vouch_note(a: "Answer") -> str | None:
     if a.abstained or not vouched or a.answerable_p is None:
         return None
     # Counted as `checks.vouched` counts them: an article and its copies in other outlets once.
-    by_n = {c.n: c.origin_id or c.doc_id for c in a.passages}
+    by_n = {c.n: c.origin for c in a.passages}
     articles = len({by_n[n] for n in vouched[0].cites if n in by_n})
     return (f"No cited passage says it in the question's words; it stands because the model read the passages as "
             f"answering the question (P(yes) {a.answerable_p:.2f}) and {articles} articles name it.")

@@ -426,7 +426,7 @@ def vouched(text: str, passages: list[Citation], answerable: float | None, quest
     need = {vocab.stem(w) for w in f.words}
     if f.echoed or not (need or f.figures):  # not bare: it is judged by the question's words it repeats
         return False
-    naming = {c.origin_id or c.doc_id for c in passages if need <= vocab.stems(" ".join([*headline(c), c.quote]))
+    naming = {c.origin for c in passages if need <= vocab.stems(" ".join([*headline(c), c.quote]))
               and f.figures <= vocab.numbers(c.quote)}
     return len(naming) >= p.vouch_articles
 
@@ -478,9 +478,9 @@ def judge(draft: str, passages: list[Citation], p: CheckParams, question: str = 
         # A number past the passages given ("[4]" of three) is no citation: the sentence stands on
         # the passages it validly cites, or on the one given passage holding it.
         own = [n for n in cites if n in usable]
-        # The vouch is a second way for a bare answer to stand, tried only where it would fall.
-        may_vouch = vouched(text, fresh, answerable, question, p)
         held = backs(text, [by_n[n] for n in own], question, p) if own else Backing(0.0)
+        # The vouch is a second way for a bare answer to stand, tried only where it would fall.
+        may_vouch = held.share < p.min_support and vouched(text, fresh, answerable, question, p)
         vouch = False
         if may_vouch and held.check == "bare_answer_said_with_question":
             held, vouch = backs(text, [by_n[n] for n in own], question, p, vouched=True), True

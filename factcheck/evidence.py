@@ -36,6 +36,12 @@ class Citation(BaseModel):
     origin_name: str | None = None
     copies: list[Copy] = Field(default_factory=list)  # copies of the article in other outlets that the search found
 
+    @property
+    def origin(self) -> str:
+        """The article's origin group (retrieval/origins.py): an article and its copies in other
+        outlets are one story, counted once."""
+        return self.origin_id or self.doc_id
+
     @classmethod
     def from_hit(cls, hit: Hit, n: int, a: int = 0, b: int | None = None, **extra):
         """The hit's text from a to b (its whole text by default), placed in its article."""
@@ -77,7 +83,7 @@ def corroboration(cited: list[Citation]) -> Corroboration | None:
         articles.setdefault(c.doc_id, c.source or f"#{c.doc_id}")
         for copy in c.copies:
             articles.setdefault(copy.doc_id, copy.source or f"#{copy.doc_id}")
-        origins.setdefault(c.origin_id or c.doc_id, c.origin_name or c.source or "unknown outlet")
+        origins.setdefault(c.origin, c.origin_name or c.source or "unknown outlet")
     if len(articles) < 2:
         return None
     return Corroboration(outlets=len(set(articles.values())), articles=len(articles), origins=list(origins.values()))

@@ -75,6 +75,12 @@ class Hit(BaseModel):
     origin_name: str | None = None  # that origin article's outlet (its title when the outlet is unknown)
     copies: list[Copy] = Field(default_factory=list)  # other articles of the group this search found, collapsed here
 
+    @property
+    def origin(self) -> str:
+        """The article's origin group (retrieval/origins.py): an article and its copies in other
+        outlets are one story, counted once."""
+        return self.origin_id or self.doc_id
+
     def label(self) -> str:
         return display_label(self.title, self.source, self.date, self.doc_id)
 

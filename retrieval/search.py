@@ -279,12 +279,12 @@ def collapse_copies(hits: list[Hit]) -> list[Hit]:
     copies: dict[str, dict[str, Copy]] = {}
     out = []
     for h in hits:
-        group = h.origin_id or h.doc_id
+        group = h.origin
         if kept.setdefault(group, h.doc_id) == h.doc_id:
             out.append(h)
         else:
             copies.setdefault(group, {}).setdefault(h.doc_id, Copy(doc_id=h.doc_id, title=h.title, source=h.source,
                                                                    date=h.date, url=h.url))
     for h in out:
-        h.copies = list(copies.get(h.origin_id or h.doc_id, {}).values())
+        h.copies = list(copies.get(h.origin, {}).values())
     return out
