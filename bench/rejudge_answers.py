@@ -45,7 +45,8 @@ def replay(r: dict, q: dict, gold: set[str], params: AnswerParams, article_of) -
     sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], frame, a["answerable_p"]) \
         if a["sentences"] else []
     kept = [s for s in sentences if s.supported]
-    whole = abstention(sentences, a["answerable_p"] or 0.0, params, a.get("confidence"))
+    # The stated reading was taken only for an answer that would be shown: missing, it refuses nothing.
+    whole = abstention(sentences, a["answerable_p"] or 0.0, params, a.get("confidence"), a.get("stated_p"))
     shown = not whole
     text, citations = compose(kept, passages, q["question"], article_of) if shown else ("", [])
     right, cited = (shown and x for x in judge_answer(text, citations, r["answers"], gold))

@@ -121,6 +121,27 @@ def test_pipeline_abstains_when_the_model_was_unsure_of_its_answer(seeded):
     assert not unread.abstained and unread.confidence is None
 
 
+def test_pipeline_abstains_when_the_model_does_not_read_the_passages_as_stating_its_answer(seeded):
+    """Writing an answer and confirming it are two readings: with `min_stated` set, an answer the
+    model, asked again with the passages and the answer, leans to say they do not state, is refused
+    by the named check. Unset, the second reading is not taken at all."""
+    q, day, reply = "When did Putin and Zelensky last meet?", dt.date(2026, 2, 1), "Putin and Zelensky have not met since 2019 [1]."
+
+    def reading(stated: float):
+        return lambda prompt: stated if "Proposed answer: Putin and Zelensky have not met since 2019." in prompt else 0.9
+
+    strict = AnswerParams(min_stated=0.5)
+    doubted = Answerer(Searcher(seeded), ScriptedModel(reply, reading(0.3)), strict).ask(q, day)
+    assert doubted.abstained and doubted.stated_p == 0.3
+    assert doubted.refusals[-1].check == "passages_state_answer" and "0.30 < 0.5" in doubted.refusals[-1].detail
+    confirmed = Answerer(Searcher(seeded), ScriptedModel(reply, reading(0.8)), strict).ask(q, day)
+    assert not confirmed.abstained and "2019 [1]" in confirmed.text and confirmed.stated_p == 0.8
+    model = ScriptedModel(reply, reading(0.3))
+    unread = Answerer(Searcher(seeded), model, AnswerParams()).ask(q, day)
+    assert not unread.abstained and unread.stated_p is None
+    assert not any("Proposed answer" in prompt for prompt in model.prompts("yes_probability"))
+
+
 def test_worked_examples_come_before_the_question_and_claim_questions_are_read_without_them(seeded):
     """The answer prompt shows the form (answer first, then its sentence) by worked turns in the
     shared prefix; the claim path reads its questions as its thresholds were fitted, without them."""

@@ -1,0 +1,122 @@
+"""Two readings of a drafted answer by the model itself, measured on the drafts of a stored
+`factcheck eval qa --out` run (the same passages and draft; the model reads again):
+
+- stated: the model's P(yes) that the passages given state the draft's first sentence as the
+  answer to the question (prompts/stated_user.txt; the prefix the answer prompt shares is cached);
+- reread: the model's first sentence when the same passages are given in the other order. An
+  answer the passages hold survives a change of order; a guess often does not.
+
+Writes one line a question (id, stated_p, reread, seconds). Whether either tells right answers
+from wrong ones is read by `--score` against the run's own rows.
+
+    python bench/answer_signals.py RUN.jsonl --out SIGNALS.jsonl
+    python bench/answer_signals.py --score RUN.jsonl:SIGNALS.jsonl [RUN2.jsonl:SIGNALS2.jsonl ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+from factcheck import vocabulary as vocab
+from factcheck.answer import Answerer
+from factcheck.checks import draft_sentences
+from factcheck.evidence import MARKER, Citation, as_data
+from factcheck.settings import Settings
+
+
+def first_sentence(draft: str) -> str:
+    parts = draft_sentences(draft)
+    return MARKER.sub("", parts[0]).strip() if parts else ""
+
+
+def read(rows: list[dict], out: Path) -> None:
+    settings = Settings()
+    llm = settings.build_llm()
+    same = Answerer(None, llm, settings.answer)
+    other = Answerer(None, llm, settings.answer.model_copy(update={"best_passage_last": not settings.answer.best_passage_last}))
+    with out.open("w", encoding="utf-8") as sink:
+        for r in rows:
+            a = r["answer"]
+            if not a["sentences"] or not a["passages"]:
+                continue
+            passages = [Citation(**p) for p in a["passages"]]
+            as_of = dt.date.fromisoformat(a["as_of"])
+            first = a["sentences"][0]["text"]
+            t0 = time.perf_counter()
+            stated = llm.yes_probability(same.messages("stated_user", a["question"], passages, as_of, answer=as_data(first)))
+            t1 = time.perf_counter()
+            again = llm.complete(other.messages("answer_user", a["question"], passages, as_of), settings.answer.max_tokens)
+            t2 = time.perf_counter()
+            sink.write(json.dumps({"id": r["id"], "stated_p": round(stated, 4), "reread": first_sentence(again),
+                                   "stated_s": round(t1 - t0, 3), "reread_s": round(t2 - t1, 3)}, ensure_ascii=False) + "\n")
+            sink.flush()
+
+
+def agrees(first: str, again: str, question: str) -> float:
+    """Share of what the first sentence adds to the question (its new content stems and figures)
+    that the reread sentence holds too; 1.0 when it adds nothing."""
+    asked = {vocab.stem(w) for w in vocab.words(question)}
+    new = {vocab.stem(w) for w in vocab.words(first) if w not in vocab.STOP and len(w) > 2} - asked
+    if not new:
+        return 1.0
+    return len(new & {vocab.stem(w) for w in vocab.words(again)}) / len(new)
+
+
+def auc(pos: list[float], neg: list[float]) -> float | None:
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return round(wins / (len(pos) * len(neg)), 3)
+
+
+def score(pairs: list[str]) -> None:
+    """AUC of each signal for right drafts against the rest, among all drafts, the shown and the
+    refused ones, pooled over RUN:SIGNALS pairs."""
+    groups: dict[str, dict[str, list[float]]] = {}
+    for pair in pairs:
+        run, signals = (Path(x) for x in pair.split(":"))
+        sig = {s["id"]: s for s in map(json.loads, signals.read_text(encoding="utf-8").splitlines())}
+        for r in map(json.loads, run.read_text(encoding="utf-8").splitlines()):
+            s = sig.get(r["id"])
+            if s is None:
+                continue
+            a = r["answer"]
+            first = a["sentences"][0]["text"]
+            values = {"stated": s["stated_p"], "agrees": agrees(first, s["reread"], a["question"]),
+                      "answerable": a["answerable_p"] or 0.0}
+            values["both"] = values["stated"] * values["agrees"]
+            label = ("right" if r["draft_right"] else "wrong") if r.get("answerable", False) else "unanswerable"
+            for population in ("all", "refused" if r["abstained"] else "shown"):
+                for k, v in values.items():
+                    groups.setdefault(population, {}).setdefault(label, {}).setdefault(k, []).append(v)
+    for population, by_label in groups.items():
+        print(population, {lab: len(v["stated"]) for lab, v in by_label.items()})
+        for k in ("stated", "agrees", "answerable", "both"):
+            right = by_label.get("right", {}).get(k, [])
+            wrong = by_label.get("wrong", {}).get(k, [])
+            unans = by_label.get("unanswerable", {}).get(k, [])
+            print(f"  {k:10s} right against the rest {auc(right, wrong + unans)}, wrong {auc(right, wrong)}, "
+                  f"unanswerable {auc(right, unans)}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run", nargs="?", type=Path, help="a stored run to read again")
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--score", nargs="+", metavar="RUN:SIGNALS")
+    args = ap.parse_args()
+    if args.score:
+        score(args.score)
+    elif args.run and args.out:
+        rows = [json.loads(x) for x in args.run.read_text(encoding="utf-8").splitlines() if x.strip()]
+        read(rows, args.out)
+    else:
+        raise SystemExit("give RUN --out SIGNALS, or --score RUN:SIGNALS ...")
+
+
+if __name__ == "__main__":
+    main()
