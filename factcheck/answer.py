@@ -56,8 +56,8 @@ class AnswerParams(BaseModel):
     # The model asked a second time, with the passages and its answer, whether the passages state
     # it (prompts/stated_user.txt; `passages_state_answer`). None: not read. On news_train's odd
     # weeks a gate at 0.5 cut wrong and unbacked answers shown from 55 to 29 for 6 right ones,
-    # held out by week, and on the even weeks from 47 to 32 for 6; off until news_dev reports it
-    # (docs/experiments.md).
+    # held out by week, and on the even weeks from 47 to 32 for 6; off, as at 0.5 it refuses the
+    # seed question's answer, stated word for word by its passage (docs/experiments.md).
     min_stated: float | None = None
     time_frame: bool = True  # evidence for "this week" must be dated this week (see timeframe.py)
     year_frame: bool = True  # nor evidence for a year the question names dated before that year (timeframe.year_named)
