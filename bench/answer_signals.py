@@ -2,7 +2,8 @@
 `factcheck eval qa --out` run (the same passages and draft; the model reads again):
 
 - stated: the model's P(yes) that the passages given state the draft's first sentence as the
-  answer to the question (prompts/stated_user.txt; the prefix the answer prompt shares is cached);
+  answer to the question (prompts/stated_user.txt; read here without the answer prompt before it,
+  so its prefix is not cached as it is in the product);
 - reread: the model's first sentence when the same passages are given in the other order. An
   answer the passages hold survives a change of order; a guess often does not.
 
@@ -21,6 +22,8 @@ import json
 import time
 from pathlib import Path
 
+from read_focused import auc
+from rejudge_answers import stored_rows
 from factcheck import vocabulary as vocab
 from factcheck.answer import Answerer
 from factcheck.checks import draft_sentences
@@ -66,21 +69,14 @@ def agrees(first: str, again: str, question: str) -> float:
     return len(new & {vocab.stem(w) for w in vocab.words(again)}) / len(new)
 
 
-def auc(pos: list[float], neg: list[float]) -> float | None:
-    if not pos or not neg:
-        return None
-    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
-    return round(wins / (len(pos) * len(neg)), 3)
-
-
 def score(pairs: list[str]) -> None:
     """AUC of each signal for right drafts against the rest, among all drafts, the shown and the
     refused ones, pooled over RUN:SIGNALS pairs."""
     groups: dict[str, dict[str, list[float]]] = {}
     for pair in pairs:
         run, signals = (Path(x) for x in pair.split(":"))
-        sig = {s["id"]: s for s in map(json.loads, signals.read_text(encoding="utf-8").splitlines())}
-        for r in map(json.loads, run.read_text(encoding="utf-8").splitlines()):
+        sig = {s["id"]: s for s in stored_rows(signals)}
+        for r in stored_rows(run):
             s = sig.get(r["id"])
             if s is None:
                 continue
@@ -99,8 +95,8 @@ def score(pairs: list[str]) -> None:
             right = by_label.get("right", {}).get(k, [])
             wrong = by_label.get("wrong", {}).get(k, [])
             unans = by_label.get("unanswerable", {}).get(k, [])
-            print(f"  {k:10s} right against the rest {auc(right, wrong + unans)}, wrong {auc(right, wrong)}, "
-                  f"unanswerable {auc(right, unans)}")
+            print(f"  {k:10s} right against the rest {auc(right, wrong + unans):.3f}, wrong {auc(right, wrong):.3f}, "
+                  f"unanswerable {auc(right, unans):.3f}")
 
 
 def main() -> None:
@@ -112,8 +108,7 @@ def main() -> None:
     if args.score:
         score(args.score)
     elif args.run and args.out:
-        rows = [json.loads(x) for x in args.run.read_text(encoding="utf-8").splitlines() if x.strip()]
-        read(rows, args.out)
+        read(stored_rows(args.run), args.out)
     else:
         raise SystemExit("give RUN --out SIGNALS, or --score RUN:SIGNALS ...")
 

@@ -58,7 +58,8 @@ def collect(args) -> None:
             print(q["id"], q["label"], f"{time.perf_counter() - t0:.1f} s", flush=True)
 
 
-def _auc(pos: list[float], neg: list[float]) -> float:
+def auc(pos: list[float], neg: list[float]) -> float:
+    """The chance a positive scores above a negative (ties half): the area under the ROC curve."""
     return sum((a > b) + 0.5 * (a == b) for a in pos for b in neg) / (len(pos) * len(neg)) if pos and neg else float("nan")
 
 
@@ -84,8 +85,8 @@ def analyse(path: Path) -> None:
         print(f"{mode}: {len(rows)} claims, macro-F1 {f1(mode, ClaimParams(preset='science')):.3f} with the product's thresholds, "
               f"{f1(mode, best):.3f} at the best of a small grid (in-sample: min_true {best.min_true}, min_false "
               f"{best.min_false}, flip_refute {best.flip_refute}); AUC SUPPORTED vs rest "
-              f"{_auc([v for v, s in zip(sup, is_s) if s], [v for v, s in zip(sup, is_s) if not s]):.3f}, REFUTED vs rest "
-              f"{_auc([v for v, s in zip(ref, is_r) if s], [v for v, s in zip(ref, is_r) if not s]):.3f}; "
+              f"{auc([v for v, s in zip(sup, is_s) if s], [v for v, s in zip(sup, is_s) if not s]):.3f}, REFUTED vs rest "
+              f"{auc([v for v, s in zip(ref, is_r) if s], [v for v, s in zip(ref, is_r) if not s]):.3f}; "
               f"{np.mean([x['chars'] for x in reads]):.0f} characters and {np.mean([x['seconds'] for x in reads]):.1f} s a passage")
 
 

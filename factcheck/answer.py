@@ -339,7 +339,7 @@ class Answerer:
         if not whole and p.min_stated is not None:
             # The answer as it would be shown (its first sentence), read against the same passages.
             stated = self.llm.yes_probability(self.messages("stated_user", question, passages, as_of, answer=as_data(kept[0].text)))
-            whole = abstention(sentences, p_yes, p, confidence, stated)
+            whole = passages_state_answer(stated, p)
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
         base.update(draft_tokens=tokens, confidence=confidence, stated_p=None if stated is None else round(stated, 4))
