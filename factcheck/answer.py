@@ -239,7 +239,8 @@ def abstention(sentences: list[Sentence], p_yes: float, params: AnswerParams,
     if params.min_confidence is not None and confidence is not None and confidence < params.min_confidence:
         return Refusal(check="confident_reading", detail=f"the model was unsure as it wrote the answer "
                        f"(mean token probability {confidence:.2f} < {params.min_confidence})")
-    first = sentences[0]
+    # A bare "Yes." before the sentence that says what the sources say is not the answer to judge.
+    first = next((s for s in sentences if s.check != "not_bare_yes_no"), sentences[0])
     if not any(s.supported for s in sentences):
         return Refusal(check=first.check or "judge", detail=f"no sentence of the draft is backed by a passage given (the first: {first.reason})")
     if not first.supported:

@@ -42,6 +42,9 @@ class CheckParams(BaseModel):
     # alone, refused 5 wrong answers and 2 right ones, and would split a fact from its pronoun.
     one_place_window: int | None = Field(1, description="sentences on each side within which one passage must state "
                                          "a sentence's facts together; None turns the check off")
+    # Off for the claim path's questions, read as when the verdict's weights were fitted (claims.py).
+    reply_apart: bool = Field(True, description="a bare yes or no before the answer is refused by its own check and the "
+                              "sentence after it judged as the answer; a leading \"Yes,\" is no fact to back")
     answer_kinds: bool = Field(True, description="a question asking how many / when / where / who / which country is "
                                "answered by a number / a time / a place / a name / a country")
     # A bare answer whose passage words the question otherwise still stands when two signals vouch for
@@ -87,6 +90,15 @@ _NOT_SAID = re.compile(r"\b(do(es)?n[o’']?t|do(es)? not|did not|didn[’']t) (
                        r"\b(cannot|can't|can not|unable to) (be )?(determine|answer|find|tell)", re.I)
 # A sentence that stops where its answer should be ("The Omicron variant is called [1].").
 _DANGLING = re.compile(r"\b(is|are|was|were|be|called|named|titled|the|a|an|of)\s*[.!?]?\s*$", re.I)
+
+
+_REPLY = re.compile(r"^\s*(yes|no)\s*[,;:—–-]\s*(?=\w)", re.I)
+_BARE_REPLY = re.compile(r"^\W*(yes|no)\W*$", re.I)
+
+
+def not_bare_yes_no(text: str, question: str, p: CheckParams, first: bool) -> str | None:
+    """A bare yes or no states nothing a passage can back: the sentences after it answer, or nothing does."""
+    return "a bare yes or no states nothing a passage can back" if p.reply_apart and _BARE_REPLY.match(text) else None
 
 
 def says_something(text: str, question: str, p: CheckParams, first: bool) -> str | None:
@@ -168,6 +180,7 @@ def adds_to_question(text: str, question: str, p: CheckParams, first: bool) -> s
 
 # In declared order: (name, check). Each returns None, or why it refuses the sentence.
 SENTENCE_CHECKS: list[tuple[str, Callable[[str, str, CheckParams, bool], str | None]]] = [
+    ("not_bare_yes_no", not_bare_yes_no),
     ("says_something", says_something),
     ("complete_sentence", is_complete),
     ("answer_kind", answers_kind),
@@ -267,8 +280,10 @@ class Facts:
     verb: str | None  # the verb the question asks about
 
     @classmethod
-    def of(cls, sentence: str, question: str) -> "Facts":
+    def of(cls, sentence: str, question: str, reply_apart: bool = False) -> "Facts":
+        # "Yes, they met in Geneva": the reply word is no fact; what follows it is the statement.
         body = MARKER.sub(" ", sentence)
+        body = _REPLY.sub("", body, count=1) if reply_apart else body
         premise = premise_numbers(question)
         words = {w for w in vocab.words(body) if w not in vocab.STOP and len(w) > 2 and not w.isdigit() and w not in vocab.NUMBER_WORDS}
         # Names are facts: a capitalised word after the first, and the first word when it is no
@@ -308,7 +323,7 @@ def word_share(f: Facts, c: Cited) -> float:
 def backing(sentence: str, cited: list[str], question: str, headlines, p: CheckParams, vouched: bool = False) -> Backing:
     """How the cited quotes (and their headlines, for words and names but not numbers) back the
     sentence: the backing checks in order, the first refusal named."""
-    facts = Facts.of(sentence, question)
+    facts = Facts.of(sentence, question, p.reply_apart)
     c = Cited(list(cited), list(headlines), vouched)
     if not facts.words:  # a bare figure ("73%."), or nothing at all
         why = figures_in_quote(facts, c, question, p)
@@ -467,10 +482,11 @@ def judge(draft: str, passages: list[Citation], p: CheckParams, question: str = 
     fresh = [c for c in passages if frame is None or frame.admits(c.date)]
     usable = {c.n for c in fresh}
     judged = []
-    for i, s in enumerate(draft_sentences(draft)):
+    for s in draft_sentences(draft):
         cites = sorted({int(n) for m in MARKER.finditer(s) for n in re.split(r"[,;]", m.group(1))})
         text = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", s).strip())
-        refusal = next(((name, why) for name, check in SENTENCE_CHECKS if (why := check(text, question, p, i == 0))), None)
+        first = all(x.check == "not_bare_yes_no" for x in judged)  # the answer: the first sentence that states something
+        refusal = next(((name, why) for name, check in SENTENCE_CHECKS if (why := check(text, question, p, first))), None)
         if refusal:
             judged.append(Sentence(text=text, cites=[] if refusal[0] == "says_something" else cites, supported=False,
                                    check=refusal[0], reason=refusal[1]))

@@ -455,9 +455,10 @@ class Checker:
         self.answerer = answerer or Answerer(searcher, llm)
         # The claim questions' answerable gate may differ from the fact-checkers' (QuestionParams),
         # and they are read without the worked examples and with evidence chosen by closeness
-        # alone, no confidence gate and no vouched bare answers, as when the verdict's weights were fitted.
+        # alone, no confidence gate, no vouched bare answers and no reply set apart from its answer
+        # (questions.denial reads the bare "no"), as when the verdict's weights were fitted.
         gate = self.params.questions.min_answerable
-        checks = self.answerer.params.checks.model_copy(update={"vouch_answerable": None})
+        checks = self.answerer.params.checks.model_copy(update={"vouch_answerable": None, "reply_apart": False})
         update = {"examples": False, "lead_weight": 0.0, "kind_weight": 0.0, "min_confidence": None, "checks": checks} | (
             {} if gate is None else {"min_answerable": gate})
         self.question_answerer = Answerer(searcher, llm, self.answerer.params.model_copy(update=update))

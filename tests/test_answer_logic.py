@@ -845,3 +845,23 @@ def test_a_bare_answer_its_storys_headline_names_is_what_the_story_reports():
     assert not judge("Ridgeway Athletic [1].", [story], on, q)[0].supported
     other = story.model_copy(update={"title": "Northfield Rovers open new stadium"})
     assert not judge("Northfield Rovers [1].", [other], on, q)[0].supported
+
+
+def test_a_bare_yes_or_no_is_set_apart_and_the_sentence_after_it_answers(seeded):
+    """A yes/no question is answered by what the sources say: a bare "No." backs nothing by itself
+    (its own named check, never "does not name yes"), and the sentence after it is the answer."""
+    from factcheck.answer import abstention
+    from factcheck.claims import Checker
+
+    s = judge("No [1]. Putin and Zelensky have not met since 2019 [1].", P, params.checks, "Have Putin and Zelensky met since 2019?")
+    assert s[0].check == "not_bare_yes_no" and not s[0].supported and s[1].supported
+    assert abstention(s, 0.9, params) is None
+    alone = judge("Yes [2].", P, params.checks, "Were the talks held in Abu Dhabi?")
+    assert abstention(alone, 0.9, params).check == "not_bare_yes_no"
+    # A leading reply word is no name to find in the passage; what follows it is the statement.
+    assert judge("Yes, the talks were held in Abu Dhabi [2].", P, params.checks, "Were the talks held in Abu Dhabi?")[0].supported
+    fitted = params.checks.model_copy(update={"reply_apart": False})
+    assert judge("Yes, the talks were held in Abu Dhabi [2].", P, fitted, "Were the talks held in Abu Dhabi?")[0].check == "names_in_passage"
+    # The claim path reads the model's bare "no" itself (questions.denial), as its weights were fitted.
+    checker = Checker(Searcher(seeded), ScriptedModel("x", 0.9))
+    assert not checker.question_answerer.params.checks.reply_apart
