@@ -90,15 +90,14 @@ def _with_places(found: set[str]) -> set[str]:
 
 
 # Capitalised, as dates write them: "may" and "march" in lower case are a verb.
-_MONTH = re.compile(r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
-                    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b")
+_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:uary|ruary|ch|il|e|y|ust|t|tember|ember|ober)?\b\.?")
 _MONTH_NUMBER = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _MONTH_FULL = "january february march april may june july august september october november december".split()
 
 
 def months(text: str) -> set[int]:
     """The months a text names (1-12), in full or abbreviated ("Jan. 28"), capitalised as in a date."""
-    return {_MONTH_NUMBER[m.group(1)[:3]] for m in _MONTH.finditer(text)}
+    return {_MONTH_NUMBER[m.group(1)] for m in _MONTH.finditer(text)}
 
 
 def topic(question: str) -> set[str]:
