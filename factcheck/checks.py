@@ -254,7 +254,7 @@ def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> boo
     for text, share in [*((h, headline_share) for h in c.headlines),
                         *((s, p.bare_topic_share) for s in stretches(c.quotes, p.bare_window))]:
         stems = vocab.stems(text)
-        if new <= stems and figures - c.completed_years(answer, text) <= vocab.numbers(text) and on_topic(stems, question, share):
+        if new <= stems and figures <= vocab.numbers(text) and on_topic(stems, question, share):
             return True
     return False
 
@@ -308,19 +308,11 @@ class Cited:
     quotes: list[str]
     headlines: list[str]
     vouched: bool = False  # a bare answer other signals vouch for (see `vouched`)
-    years: frozenset[str] = frozenset()  # the cited passages' publication years (see `completed_years`)
 
     def __post_init__(self):
         self.quotes = [without_outlet(q) for q in self.quotes]
         self.stems = vocab.stems(" ".join([*self.headlines, *self.quotes]))  # headlines count for words and names
         self.numbers = vocab.numbers(" ".join(self.quotes))  # but not for numbers
-
-    def completed_years(self, sentence: str, quote: str | None = None) -> set[str]:
-        """The years a sentence may add to a date its quote gives without one: the year of a cited
-        passage's dateline, when the quote names the month the sentence names ("Jan. 28" in a story
-        dated 2026-01-28 backs "January 28, 2026")."""
-        said = quote if quote is not None else " ".join(self.quotes)
-        return set(self.years) if self.years and vocab.months(sentence) & vocab.months(said) else set()
 
 
 def word_share(f: Facts, c: Cited) -> float:
@@ -328,12 +320,11 @@ def word_share(f: Facts, c: Cited) -> float:
     return sum(1 for w in f.words if vocab.stem(w) in c.stems) / len(f.words) if f.words else 1.0
 
 
-def backing(sentence: str, cited: list[str], question: str, headlines, p: CheckParams, vouched: bool = False,
-            dates=()) -> Backing:
+def backing(sentence: str, cited: list[str], question: str, headlines, p: CheckParams, vouched: bool = False) -> Backing:
     """How the cited quotes (and their headlines, for words and names but not numbers) back the
     sentence: the backing checks in order, the first refusal named."""
     facts = Facts.of(sentence, question, p.reply_apart)
-    c = Cited(list(cited), list(headlines), vouched, frozenset(str(d.year) for d in dates if d))
+    c = Cited(list(cited), list(headlines), vouched)
     if not facts.words:  # a bare figure ("73%."), or nothing at all
         why = figures_in_quote(facts, c, question, p)
         if why:
@@ -353,7 +344,7 @@ def backing(sentence: str, cited: list[str], question: str, headlines, p: CheckP
 def figures_in_quote(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """Every number a sentence states is in the quote it cites, where it can be read in context
     (a headline does not count for numbers)."""
-    missing = f.figures - c.numbers - c.completed_years(f.body)
+    missing = f.figures - c.numbers
     return f"the cited passage does not give {', '.join(sorted(missing))}" if missing else None
 
 
@@ -405,8 +396,8 @@ def in_one_place(f: Facts, c: Cited, question: str, p: CheckParams) -> str | Non
     if p.one_place_window is None:
         return None
     for text in stretches(c.quotes, p.one_place_window):
-        here = Cited([text], c.headlines, years=c.years)
-        if f.figures - here.completed_years(f.body) <= here.numbers and f.names <= here.stems and (not f.verb or f.verb in here.stems) \
+        here = Cited([text], c.headlines)
+        if f.figures <= here.numbers and f.names <= here.stems and (not f.verb or f.verb in here.stems) \
                 and word_share(f, here) >= p.min_support:
             return None
     return "the cited passage has its facts only in different places, not stated together"
@@ -432,7 +423,7 @@ def headline(p: Citation) -> list[str]:
 def backs(text: str, passages: list[Citation], question: str, p: CheckParams, headlines: bool = True,
           vouched: bool = False) -> Backing:
     return backing(text, [c.quote for c in passages], question, [h for c in passages for h in headline(c)] if headlines else [],
-                   p, vouched, [c.date for c in passages])
+                   p, vouched)
 
 
 def vouched(text: str, passages: list[Citation], answerable: float | None, question: str, p: CheckParams) -> bool:

@@ -89,17 +89,6 @@ def _with_places(found: set[str]) -> set[str]:
     return found.union(*(_PLACE_STEMS[s] for s in found & _PLACE_STEMS.keys()))
 
 
-# Capitalised, as dates write them: "may" and "march" in lower case are a verb.
-_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:uary|ruary|ch|il|e|y|ust|t|tember|ember|ober)?\b\.?")
-_MONTH_NUMBER = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
-_MONTH_FULL = "january february march april may june july august september october november december".split()
-
-
-def months(text: str) -> set[int]:
-    """The months a text names (1-12), in full or abbreviated ("Jan. 28"), capitalised as in a date."""
-    return {_MONTH_NUMBER[m.group(1)] for m in _MONTH.finditer(text)}
-
-
 def topic(question: str) -> set[str]:
     """What the question is about: the stems of its content words."""
     return {stem(w) for w in words(question) if w not in STOP and len(w) > 2 and not w.isdigit()}
@@ -112,10 +101,8 @@ def capitalised(text: str) -> set[str]:
 
 def stems(text: str) -> set[str]:
     """What a text can back: its stems, each part of a hyphenated word too ("Covid-19" names
-    Covid), a country's people counting as the country, a US state's AP abbreviation as the state,
-    a month written short as the month ("Jan." names January)."""
-    return _with_places({stem(p) for w in words(text) for p in {w, *w.split("-")} if p}) | us_states(text) \
-        | {stem(_MONTH_FULL[m - 1]) for m in months(text)}
+    Covid), a country's people counting as the country, a US state's AP abbreviation as the state."""
+    return _with_places({stem(p) for w in words(text) for p in {w, *w.split("-")} if p}) | us_states(text)
 
 
 # US states as AP style abbreviates them after a lawmaker's party ("R-N.Y.", "D-Calif.") and a
