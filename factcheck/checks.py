@@ -45,6 +45,10 @@ class CheckParams(BaseModel):
     # Off for the claim path's questions, read as when the verdict's weights were fitted (claims.py).
     reply_apart: bool = Field(True, description="a bare yes or no before the answer is refused by its own check and the "
                               "sentence after it judged as the answer; a leading \"Yes,\" is no fact to back")
+    # A date from one sentence and the event from the next is a stitch (the seed article's "Jan. 28" is
+    # when comments were published, not a meeting); on news_train it moves no answer (docs/experiments.md).
+    figures_with_event: bool = Field(True, description="a sentence's numbers and the verb the question asks about are "
+                                     "told in one sentence of the passage, or in one and the next that refers back to it")
     answer_kinds: bool = Field(True, description="a question asking how many / when / where / who / which country is "
                                "answered by a number / a time / a place / a name / a country")
     # A bare answer whose passage words the question otherwise still stands when two signals vouch for
@@ -259,6 +263,22 @@ def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> boo
     return False
 
 
+# A sentence that opens by pointing back continues the one before it ("There she met Ivo Stan.").
+_REFERS_BACK = re.compile(r"^\W*(there|then|he|she|it|they|his|her|its|their|this|that|these|those|the two|both)\b", re.I)
+
+
+def told_together(cited: list[str], window: int) -> list[list[str]]:
+    """For each sentence of each quote (in the order of `stretches`), the sentences within `window`
+    of it, each joined with the next one when that one refers back to it: what a passage tells together."""
+    out = []
+    for quote in cited:
+        sents = split_sentences(quote)
+        units = [s + (" " + sents[k + 1] if k + 1 < len(sents) and _REFERS_BACK.match(sents[k + 1]) else "")
+                 for k, s in enumerate(sents)]
+        out += [units[max(0, i - window):i + window + 1] for i in range(len(sents))]
+    return out
+
+
 def stretches(cited: list[str], window: int) -> list[str]:
     """Each sentence of each cited quote with `window` neighbours on each side: one place in one passage."""
     out = []
@@ -392,13 +412,17 @@ def in_one_place(f: Facts, c: Cited, question: str, p: CheckParams) -> str | Non
     Its numbers, names, the verb the question asks about and most of its words must stand within
     one sentence and its one_place_window neighbours (the headline counting for words and names):
     news often splits one fact over two sentences ("… flew to Rome. There she met …"), never over
-    a whole story."""
+    a whole story. With figures_with_event, its numbers and that verb are told together: in one
+    sentence, or one and the next that refers back to it ("There she met …"), so a date is of the
+    event told with it."""
     if p.one_place_window is None:
         return None
-    for text in stretches(c.quotes, p.one_place_window):
+    events = told_together(c.quotes, p.one_place_window)
+    for text, near in zip(stretches(c.quotes, p.one_place_window), events):
         here = Cited([text], c.headlines)
         if f.figures <= here.numbers and f.names <= here.stems and (not f.verb or f.verb in here.stems) \
-                and word_share(f, here) >= p.min_support:
+                and word_share(f, here) >= p.min_support and (not p.figures_with_event or not f.figures or any(
+                    f.figures <= vocab.numbers(u) and (not f.verb or f.verb in vocab.stems(u)) for u in near)):
             return None
     return "the cited passage has its facts only in different places, not stated together"
 

@@ -813,6 +813,12 @@ def test_the_seed_article_does_not_back_a_meeting_stitched_from_its_sentences():
     # Nor is "since 2019" an answer to where; it is one to when.
     assert judge("Putin and Zelensky have not met since 2019 [1].", p, params.checks, q)[0].check == "answer_kind"
     assert judge("Putin and Zelensky have not met since 2019 [1].", p, params.checks, "when did putin and zelensky last meet")[0].supported
+    # Nor does a date stand with an event the next sentence tells: "Jan. 28" is when Ushakov's
+    # comments were published, and "meet" is in the sentence after it, which does not refer back.
+    stitched = judge("Putin and Zelensky met on Jan. 28 [1].", p, params.checks, "When did Putin and Zelensky meet?")[0]
+    assert not stitched.supported and stitched.check == "one_place", stitched
+    loose = params.checks.model_copy(update={"figures_with_event": False})
+    assert judge("Putin and Zelensky met on Jan. 28 [1].", p, loose, "When did Putin and Zelensky meet?")[0].supported
 
 
 def test_the_closest_passage_stands_last_in_the_prompt_or_first_when_asked(seeded):
