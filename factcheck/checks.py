@@ -267,16 +267,11 @@ def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> boo
 _REFERS_BACK = re.compile(r"^\W*(there|then|he|she|it|they|his|her|its|their|this|that|these|those|the two|both)\b", re.I)
 
 
-def told_together(cited: list[str], window: int) -> list[list[str]]:
-    """For each sentence of each quote (in the order of `stretches`), the sentences within `window`
-    of it, each joined with the next one when that one refers back to it: what a passage tells together."""
-    out = []
-    for quote in cited:
-        sents = split_sentences(quote)
-        units = [s + (" " + sents[k + 1] if k + 1 < len(sents) and _REFERS_BACK.match(sents[k + 1]) else "")
-                 for k, s in enumerate(sents)]
-        out += [units[max(0, i - window):i + window + 1] for i in range(len(sents))]
-    return out
+def told_together(sentences: list[str]) -> list[str]:
+    """Each sentence of a passage, joined with the next one when that one refers back to it: what
+    the passage tells together."""
+    return [s + (" " + sentences[k + 1] if k + 1 < len(sentences) and _REFERS_BACK.match(sentences[k + 1]) else "")
+            for k, s in enumerate(sentences)]
 
 
 def stretches(cited: list[str], window: int) -> list[str]:
@@ -417,13 +412,17 @@ def in_one_place(f: Facts, c: Cited, question: str, p: CheckParams) -> str | Non
     event told with it."""
     if p.one_place_window is None:
         return None
-    events = told_together(c.quotes, p.one_place_window)
-    for text, near in zip(stretches(c.quotes, p.one_place_window), events):
-        here = Cited([text], c.headlines)
-        if f.figures <= here.numbers and f.names <= here.stems and (not f.verb or f.verb in here.stems) \
-                and word_share(f, here) >= p.min_support and (not p.figures_with_event or not f.figures or any(
-                    f.figures <= vocab.numbers(u) and (not f.verb or f.verb in vocab.stems(u)) for u in near)):
-            return None
+    w = p.one_place_window
+    for quote in c.quotes:
+        sents = split_sentences(quote)
+        events = told_together(sents) if p.figures_with_event and f.figures else None
+        for i in range(len(sents)):
+            near = slice(max(0, i - w), i + w + 1)  # a sentence and its neighbours, as `stretches`
+            here = Cited([" ".join(sents[near])], c.headlines)
+            if f.figures <= here.numbers and f.names <= here.stems and (not f.verb or f.verb in here.stems) \
+                    and word_share(f, here) >= p.min_support and (events is None or any(
+                        f.figures <= vocab.numbers(u) and (not f.verb or f.verb in vocab.stems(u)) for u in events[near])):
+                return None
     return "the cited passage has its facts only in different places, not stated together"
 
 
