@@ -47,7 +47,7 @@ class CheckParams(BaseModel):
                               "sentence after it judged as the answer; a leading \"Yes,\" is no fact to back")
     # A date from one sentence and the event from the next is a stitch (the seed article's "Jan. 28" is
     # when comments were published, not a meeting); on news_train it moves no answer (docs/experiments.md).
-    figures_with_event: bool = Field(True, description="a sentence's numbers and the verb the question asks about are "
+    figures_with_event: bool = Field(True, description="a sentence's numbers and days and the verb the question asks about are "
                                      "told in one sentence of the passage, or in one and the next that refers back to it")
     answer_kinds: bool = Field(True, description="a question asking how many / when / where / who / which country is "
                                "answered by a number / a time / a place / a name / a country")
@@ -251,6 +251,7 @@ def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> boo
     new = {vocab.stem(w) for w in vocab.words(answer) if w not in vocab.STOP and len(w) > 2 and not w.isdigit()
            and w not in vocab.NUMBER_WORDS} - asked
     figures = vocab.numbers(answer) - vocab.numbers(question)
+    days = vocab.days(answer) - vocab.days(question)
     # A headline says in a line what its story reports, so it repeats few of a long question's words:
     # with bare_headline_share, the story is about the answer it names when it shares that much.
     headline_share = p.bare_topic_share if p.bare_headline_share is None or not new else \
@@ -258,7 +259,7 @@ def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> boo
     for text, share in [*((h, headline_share) for h in c.headlines),
                         *((s, p.bare_topic_share) for s in stretches(c.quotes, p.bare_window))]:
         stems = vocab.stems(text)
-        if new <= stems and figures <= vocab.numbers(text) and on_topic(stems, question, share):
+        if new <= stems and figures <= vocab.numbers(text) and days <= vocab.days(text) and on_topic(stems, question, share):
             return True
     return False
 
@@ -291,6 +292,7 @@ class Facts:
     words: set[str]  # content words
     names: set[str]  # stems of names the question does not give
     figures: set[str]  # numbers, the question's premise excepted
+    days: set[str]  # weekdays, months, yesterday / today / tonight / tomorrow the question does not name
     echoed: set[str]  # stems of words it echoes from the question, names aside
     verb: str | None  # the verb the question asks about
 
@@ -312,7 +314,8 @@ class Facts:
         echoed = ({vocab.stem(w) for w in words} & asked) - names - asked_names
         verb = asked_verb(question)
         # A name that only restates the question's subject ("Ignazio Cassis") may be left out.
-        return cls(body, words, names - asked, vocab.numbers(body) - premise, echoed, vocab.stem(verb) if verb else None)
+        return cls(body, words, names - asked, vocab.numbers(body) - premise, vocab.days(body) - vocab.days(question), echoed,
+                   vocab.stem(verb) if verb else None)
 
 
 @dataclass
@@ -328,6 +331,7 @@ class Cited:
         self.quotes = [without_outlet(q) for q in self.quotes]
         self.stems = vocab.stems(" ".join([*self.headlines, *self.quotes]))  # headlines count for words and names
         self.numbers = vocab.numbers(" ".join(self.quotes))  # but not for numbers
+        self.days = vocab.days(" ".join(self.quotes))  # nor for days
 
 
 def word_share(f: Facts, c: Cited) -> float:
@@ -344,7 +348,7 @@ def backing(sentence: str, cited: list[str], question: str, headlines, p: CheckP
         why = figures_in_quote(facts, c, question, p)
         if why:
             return Backing.refused("figures_in_quote", why)
-        if not vocab.numbers(facts.body):
+        if not (vocab.numbers(facts.body) or facts.days):
             return Backing.refused("content_words", "states nothing to check")
         if question.strip() and not c.vouched and not said_with_topic(facts.body, c, question, p):
             return Backing.refused("bare_answer_said_with_question", "the cited passage does not say it together with what the question asks")
@@ -357,10 +361,10 @@ def backing(sentence: str, cited: list[str], question: str, headlines, p: CheckP
 
 
 def figures_in_quote(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
-    """Every number a sentence states is in the quote it cites, where it can be read in context
-    (a headline does not count for numbers)."""
-    missing = f.figures - c.numbers
-    return f"the cited passage does not give {', '.join(sorted(missing))}" if missing else None
+    """Every number and day a sentence states is in the quote it cites, where it can be read in
+    context (a headline does not count for them): "on Friday" is a fact as "in 2019" is."""
+    missing = sorted(f.figures - c.numbers) + sorted(d.capitalize() for d in f.days - c.days)
+    return f"the cited passage does not give {', '.join(missing)}" if missing else None
 
 
 def names_in_passage(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
@@ -407,21 +411,22 @@ def in_one_place(f: Facts, c: Cited, question: str, p: CheckParams) -> str | Non
     Its numbers, names, the verb the question asks about and most of its words must stand within
     one sentence and its one_place_window neighbours (the headline counting for words and names):
     news often splits one fact over two sentences ("… flew to Rome. There she met …"), never over
-    a whole story. With figures_with_event, its numbers and that verb are told together: in one
-    sentence, or one and the next that refers back to it ("There she met …"), so a date is of the
-    event told with it."""
+    a whole story. With figures_with_event, its numbers and days and that verb are told together: in
+    one sentence, or one and the next that refers back to it ("There she met …"), so a date is of
+    the event told with it."""
     if p.one_place_window is None:
         return None
     w = p.one_place_window
     for quote in c.quotes:
         sents = split_sentences(quote)
-        events = told_together(sents) if p.figures_with_event and f.figures else None
+        events = told_together(sents) if p.figures_with_event and (f.figures or f.days) else None
         for i in range(len(sents)):
             near = slice(max(0, i - w), i + w + 1)  # a sentence and its neighbours, as `stretches`
             here = Cited([" ".join(sents[near])], c.headlines)
-            if f.figures <= here.numbers and f.names <= here.stems and (not f.verb or f.verb in here.stems) \
-                    and word_share(f, here) >= p.min_support and (events is None or any(
-                        f.figures <= vocab.numbers(u) and (not f.verb or f.verb in vocab.stems(u)) for u in events[near])):
+            if f.figures <= here.numbers and f.days <= here.days and f.names <= here.stems \
+                    and (not f.verb or f.verb in here.stems) and word_share(f, here) >= p.min_support and (events is None or any(
+                        f.figures <= vocab.numbers(u) and f.days <= vocab.days(u) and (not f.verb or f.verb in vocab.stems(u))
+                        for u in events[near])):
                 return None
     return "the cited passage has its facts only in different places, not stated together"
 
@@ -462,10 +467,10 @@ def vouched(text: str, passages: list[Citation], answerable: float | None, quest
         return False
     f = Facts.of(text, question)
     need = {vocab.stem(w) for w in f.words}
-    if f.echoed or not (need or f.figures):  # not bare: it is judged by the question's words it repeats
+    if f.echoed or not (need or f.figures or f.days):  # not bare: it is judged by the question's words it repeats
         return False
     naming = {c.origin for c in passages if need <= vocab.stems(" ".join([*headline(c), c.quote]))
-              and f.figures <= vocab.numbers(c.quote)}
+              and f.figures <= vocab.numbers(c.quote) and f.days <= vocab.days(c.quote)}
     return len(naming) >= p.vouch_articles
 
 

@@ -72,6 +72,24 @@ def numbers(text: str) -> set[str]:
     return digits | {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS}
 
 
+# Days a sentence names: a weekday, a month, or a day counted from now. They are stop words for the
+# topic ("this week", "on Monday" say little of what a story is about), yet each is a fact of when:
+# days() reads them apart. A month counts when written as a name (capitalised, or abbreviated with
+# its dot or a day after it), so "may" the verb and "march" the walk name none.
+MONTHS = "january february march april may june july august september october november december".split()
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTH = re.compile(r"\b(?:(%s)|(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)(?:\.|(?=\s+\d)))(?![A-Za-z])"
+                    % "|".join(m.capitalize() for m in MONTHS))
+_DAY = re.compile(r"\b(?:(%s)s?|(yesterday|today|tonight|tomorrow))(?![a-z])" % "|".join(WEEKDAYS), re.I)
+
+
+def days(text: str) -> set[str]:
+    """The days a text names, each as one lower-case word ("Jan." is january, "Fridays" friday)."""
+    months = {(full or next(m for m in MONTHS if m.startswith(short.lower()[:3]))).lower()
+              for full, short in _MONTH.findall(text)}
+    return months | {(weekday or relative).lower() for weekday, relative in _DAY.findall(text)}
+
+
 # A country and its people are one name to a reader ("China" from "Chinese citizens"): the
 # irregular ones listed here, the regular ones ("Ukraine"/"Ukrainian") made by _peoples() below.
 _SAME_PLACE = [g.split("/") for g in """china/chinese france/french britain/british spain/spanish sweden/swedish/swede

@@ -752,6 +752,28 @@ def test_a_sentence_stitched_from_far_apart_sentences_of_one_passage_is_refused(
     assert judge("Reyes met Stan in Rome in 2021 [1].", far, off, q)[0].supported
 
 
+
+def test_a_day_is_a_fact_stated_in_the_quote_and_told_with_its_event():
+    """"On Friday" is checked as "in 2019" is: it must be in the quote cited, said with the event."""
+    from factcheck import vocabulary as vocab
+
+    assert vocab.days("Published on Wednesday, Jan. 28; Sept. 5 and Mondays; yesterday") == {
+        "wednesday", "january", "september", "monday", "yesterday"}
+    assert vocab.days("They may march at the Mayor's rally.") == set()  # a verb and a walk, no month
+    told = [Citation(n=1, doc_id="w", chunk_id="w:0", start=0, end=200, quote=(
+        "The report was published on Wednesday by the council. Officials said Reyes and Berg would meet soon."))]
+    q = "When did Reyes and Berg meet?"
+    absent = judge("Reyes and Berg met on Friday [1].", told, ON, q)[0]
+    assert not absent.supported and absent.check == "figures_in_quote" and "Friday" in absent.reason
+    elsewhere = judge("Reyes and Berg met on Wednesday [1].", told, ON, q)[0]
+    assert not elsewhere.supported and elsewhere.check == "one_place", elsewhere  # Wednesday is the report's day
+    together = [told[0].model_copy(update={"quote": "Reyes and Berg met on Wednesday in Lisbon, officials said."})]
+    assert judge("Reyes and Berg met on Wednesday [1].", together, ON, q)[0].supported
+    # A bare day is an answer to check, not "nothing to check"; a day the question names is no new fact.
+    assert judge("Wednesday [1].", together, ON, "On which day did Reyes and Berg meet in Lisbon?")[0].supported
+    assert judge("Friday [1].", together, ON, "On which day did Reyes and Berg meet in Lisbon?")[0].check == "figures_in_quote"
+    assert judge("Reyes and Berg met in Lisbon [1].", together, ON, "Where did Reyes and Berg meet on Wednesday?")[0].supported
+
 @pytest.mark.parametrize("question,wrong,right", [
     ("How many people died in the flood?", "Many people died in the flood [1].", "Forty people died in the flood [1]."),
     ("When did the bridge reopen?", "The bridge reopened after repairs [1].", "The bridge reopened on 4 March 2024 [1]."),
@@ -819,6 +841,10 @@ def test_the_seed_article_does_not_back_a_meeting_stitched_from_its_sentences():
     assert not stitched.supported and stitched.check == "one_place", stitched
     loose = params.checks.model_copy(update={"figures_with_event": False})
     assert judge("Putin and Zelensky met on Jan. 28 [1].", p, loose, "When did Putin and Zelensky meet?")[0].supported
+    # A weekday is a date too: "Wednesday" is the publication's, and no Friday is in the story.
+    for day, check in [("Wednesday", "one_place"), ("Friday", "figures_in_quote")]:
+        said = judge(f"Putin and Zelensky met on {day} [1].", p, params.checks, "When did Putin and Zelensky meet?")[0]
+        assert not said.supported and said.check == check, said
 
 
 def test_the_closest_passage_stands_last_in_the_prompt_or_first_when_asked(seeded):
