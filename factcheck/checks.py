@@ -49,6 +49,9 @@ class CheckParams(BaseModel):
     # when comments were published, not a meeting); on news_train it moves no answer (docs/experiments.md).
     figures_with_event: bool = Field(True, description="a sentence's numbers and days and the verb the question asks about are "
                                      "told in one sentence of the passage, or in one and the next that refers back to it")
+    # "Rory McIlroy will definitely win a Masters" is no winner of one; "ready to meet" no meeting.
+    done_as_asked: bool = Field(True, description="a word the question asks as done counts only where the passage tells it "
+                                "as done, not as planned, expected or possible (\"will win\", \"ready to meet\")")
     answer_kinds: bool = Field(True, description="a question asking how many / when / where / who / which country is "
                                "answered by a number / a time / a place / a name / a country")
     # A bare answer whose passage words the question otherwise still stands when two signals vouch for
@@ -237,6 +240,34 @@ def without_outlet(quote: str) -> str:
     return _OUTLET_DATELINE.sub(lambda m: (m.group(1) or "") + (m.group(2) or ""), quote, count=1)
 
 
+# An event told as planned, expected or possible: a modal, or a word of intent before "to", then the
+# verb, with at most one adverb between ("will “definitely” win", "would not meet").
+_NOT_DONE = re.compile(r"(?:\b(?:will|would|could|can|may|might|should|shall|must)|['’]ll|\b(?:plans?|planned|planning|ready|"
+                       r"expected|set|going|hopes?|hoping|wants?|aims?|intends?|likely|poised|due|scheduled)\s+to)\s+"
+                       r"(?:[“\"‘']?(?:[a-z]+ly|not|never)[”\"’']?\s+)?([a-z][a-z'’-]*)", re.I)
+
+
+def told_as_done(text: str, question: str) -> set[str]:
+    """The stems of a text, less each word of the question that the text tells only as planned,
+    expected or possible ("will win") where the question asks it as done ("Who won?")."""
+    stems = vocab.stems(text)
+    asked_not_done = {vocab.stem(m.group(1).lower()) for m in _NOT_DONE.finditer(question)}
+    marked: dict[str, int] = {}
+    for m in _NOT_DONE.finditer(text):
+        s = vocab.stem(m.group(1).lower())
+        marked[s] = marked.get(s, 0) + 1
+    asked = {vocab.stem(w) for w in vocab.words(question)}
+    drop = set()
+    for s, n in marked.items():
+        if s in asked and s not in asked_not_done and n >= sum(vocab.stem(w) == s for w in vocab.words(text)):
+            drop.add(s)
+    return stems - drop
+
+
+def _stems_as_asked(text: str, question: str, p: "CheckParams") -> set[str]:
+    return told_as_done(text, question) if p.done_as_asked else vocab.stems(text)
+
+
 def on_topic(stems: set[str], question: str, share: float) -> bool:
     """Whether a passage (its stems) holds enough of what the question is about, and at least one of its words."""
     topic = vocab.topic(question)
@@ -258,7 +289,7 @@ def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> boo
         min(p.bare_topic_share, p.bare_headline_share)
     for text, share in [*((h, headline_share) for h in c.headlines),
                         *((s, p.bare_topic_share) for s in stretches(c.quotes, p.bare_window))]:
-        stems = vocab.stems(text)
+        stems = _stems_as_asked(text, question, p)
         if new <= stems and figures <= vocab.numbers(text) and days <= vocab.days(text) and on_topic(stems, question, share):
             return True
     return False
@@ -392,9 +423,9 @@ def passage_about_question(f: Facts, c: Cited, question: str, p: CheckParams) ->
 
 
 def says_asked_verb(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
-    """A passage that never says what the question asks happened ("meet" in "When did they meet?")
-    cannot answer it."""
-    if f.verb and f.verb not in c.stems:
+    """A passage that never says what the question asks happened ("meet" in "When did they meet?"),
+    or says it only as planned or possible ("ready to meet"), cannot answer it."""
+    if f.verb and (f.verb not in c.stems or f.verb not in _stems_as_asked(" ".join([*c.headlines, *c.quotes]), question, p)):
         return f"the cited passage never says “{f.verb}…”, which the question asks about"
     return None
 
@@ -425,7 +456,7 @@ def in_one_place(f: Facts, c: Cited, question: str, p: CheckParams) -> str | Non
             here = Cited([" ".join(sents[near])], c.headlines)
             if f.figures <= here.numbers and f.days <= here.days and f.names <= here.stems \
                     and (not f.verb or f.verb in here.stems) and word_share(f, here) >= p.min_support and (events is None or any(
-                        f.figures <= vocab.numbers(u) and f.days <= vocab.days(u) and (not f.verb or f.verb in vocab.stems(u))
+                        f.figures <= vocab.numbers(u) and f.days <= vocab.days(u) and (not f.verb or f.verb in _stems_as_asked(u, question, p))
                         for u in events[near])):
                 return None
     return "the cited passage has its facts only in different places, not stated together"

@@ -761,7 +761,7 @@ def test_a_day_is_a_fact_stated_in_the_quote_and_told_with_its_event():
         "wednesday", "january", "september", "monday", "yesterday"}
     assert vocab.days("They may march at the Mayor's rally.") == set()  # a verb and a walk, no month
     told = [Citation(n=1, doc_id="w", chunk_id="w:0", start=0, end=200, quote=(
-        "The report was published on Wednesday by the council. Officials said Reyes and Berg would meet soon."))]
+        "The report was published on Wednesday by the council. Officials said Reyes and Berg met in Lisbon."))]
     q = "When did Reyes and Berg meet?"
     absent = judge("Reyes and Berg met on Friday [1].", told, ON, q)[0]
     assert not absent.supported and absent.check == "figures_in_quote" and "Friday" in absent.reason
@@ -773,6 +773,29 @@ def test_a_day_is_a_fact_stated_in_the_quote_and_told_with_its_event():
     assert judge("Wednesday [1].", together, ON, "On which day did Reyes and Berg meet in Lisbon?")[0].supported
     assert judge("Friday [1].", together, ON, "On which day did Reyes and Berg meet in Lisbon?")[0].check == "figures_in_quote"
     assert judge("Reyes and Berg met in Lisbon [1].", together, ON, "Where did Reyes and Berg meet on Wednesday?")[0].supported
+
+
+def test_an_event_told_as_planned_or_possible_is_not_told_as_done():
+    """"Will definitely win" names no winner and "ready to meet" no meeting, unless the question asks
+    in that mood ("Which city will host …?")."""
+    from factcheck.checks import told_as_done
+
+    assert "win" not in told_as_done("Ana Ruiz will “definitely” win the Dunmore Open one day.", "Who won the Dunmore Open?")
+    assert "meet" in told_as_done("They met in 2019 and would not meet again.", "When did they meet?")  # once as done
+    assert "host" in told_as_done("Dunmore is ready to host the fair.", "Which city will host the fair?")
+    hoped = [Citation(n=1, doc_id="h", chunk_id="h:0", start=0, end=120, quote=(
+        "Golf legend Ivo Stan said Ana Ruiz will “definitely” win the Dunmore Open during her career."))]
+    q = "Which golfer won the 2031 Dunmore Open championship?"
+    said = judge("Ana Ruiz [1].", hoped, ON, q)[0]
+    assert not said.supported and said.check == "bare_answer_said_with_question", said
+    done = [hoped[0].model_copy(update={"quote": "Ana Ruiz won the 2031 Dunmore Open championship on Sunday."})]
+    assert judge("Ana Ruiz [1].", done, ON, q)[0].supported
+    off = ON.model_copy(update={"done_as_asked": False})
+    assert judge("Ana Ruiz [1].", hoped, off, q)[0].supported
+    # The asked verb too: a passage that has them only ready to meet says no meeting.
+    ready = [hoped[0].model_copy(update={"quote": "On Jan. 27 Reyes said she is ready to meet with Berg in Lisbon."})]
+    met = judge("Reyes and Berg met on Jan. 27 [1].", ready, ON, "When did Reyes and Berg meet?")[0]
+    assert not met.supported and met.check == "says_asked_verb", met
 
 @pytest.mark.parametrize("question,wrong,right", [
     ("How many people died in the flood?", "Many people died in the flood [1].", "Forty people died in the flood [1]."),
