@@ -176,10 +176,11 @@ _WHEN_WORDS = set("monday tuesday wednesday thursday friday saturday sunday toda
 
 
 def adds_to_question(text: str, question: str, p: CheckParams, first: bool) -> str | None:
-    """A sentence that says nothing the question did not (no new word, name or number) is no answer."""
+    """A sentence that says nothing the question did not (no new word, name or number) is no answer;
+    a name the question gives in a compound ("the Israel-Hamas conflict") is given."""
     if not question:
         return None
-    asked = {vocab.stem(w) for w in vocab.words(question)}
+    asked = {vocab.stem(part) for w in vocab.words(question) for part in {w, *w.split("-")} if part}
     adds = bool(vocab.numbers(text) - vocab.numbers(question)) or any(
         vocab.stem(w) not in asked for w in vocab.words(MARKER.sub(" ", text)) if len(w) > 2 and (w not in vocab.STOP or w in _WHEN_WORDS))
     return None if adds else "restates the question without answering it"

@@ -211,11 +211,14 @@ def _place_stems() -> dict[str, set[str]]:
 
 def _country_token(word: str) -> set[str]:
     """What one written word can be in a country's name: its stem and, for a people, its
-    country's; an upper-case short form only as itself ("US", "U.S." but not "us")."""
+    country's; an upper-case short form only as itself ("US", "U.S." but not "us"). A part of a
+    hyphenated word counts as a country's own name ("the Israel-Hamas war" names Israel), not as a
+    people: "Arab-Israeli" is a people, not a country."""
     short = word.replace(".", "")
     if short.isupper() and 2 <= len(short) <= 4:
         return {"=" + short.lower()}
-    return _with_places({stem(word.lower().rstrip("."))})
+    lowered = word.lower().rstrip(".")
+    return _with_places({stem(lowered)}) | {stem(part) for part in lowered.split("-") if part}
 
 
 _PLACE_STEMS = _place_stems()

@@ -775,6 +775,21 @@ def test_a_day_is_a_fact_stated_in_the_quote_and_told_with_its_event():
     assert judge("Reyes and Berg met in Lisbon [1].", together, ON, "Where did Reyes and Berg meet on Wednesday?")[0].supported
 
 
+def test_a_name_the_question_gives_in_a_compound_is_no_answer():
+    """"The Dunmore-Lisbon talks" name Dunmore: answering "Dunmore." repeats the question."""
+    from factcheck import vocabulary as vocab
+    from factcheck.checks import adds_to_question
+
+    assert {"russia", "ukraine"} <= vocab.countries("the Russia-Ukraine war")
+    assert adds_to_question("Dunmore.", "Which town hosted the Dunmore-Lisbon talks?", ON, True)
+    assert not adds_to_question("Tarn.", "Which town hosted the Dunmore-Lisbon talks?", ON, True)
+    talks = [Citation(n=1, doc_id="t", chunk_id="t:0", start=0, end=90, quote=(
+        "Qatar has acted as a mediator in the conflict between Israel and Hamas, officials said."))]
+    q = "Which country has acted as a mediator in the Israel-Hamas conflict?"
+    named = judge("Israel [1].", talks, ON, q)[0]
+    assert not named.supported and named.check in {"answer_kind", "adds_to_question"}, named
+    assert judge("Qatar [1].", talks, ON, q)[0].supported
+
 def test_an_event_told_as_planned_or_possible_is_not_told_as_done():
     """"Will definitely win" names no winner and "ready to meet" no meeting, unless the question asks
     in that mood ("Which city will host …?")."""
