@@ -52,6 +52,8 @@ class CheckParams(BaseModel):
     # "Rory McIlroy will definitely win a Masters" is no winner of one; "ready to meet" no meeting.
     done_as_asked: bool = Field(True, description="a word the question asks as done counts only where the passage tells it "
                                 "as done, not as planned, expected or possible (\"will win\", \"ready to meet\")")
+    quoted_topic: bool = Field(True, description="a stretch holding every phrase the question quotes (two words or more) "
+                               "word for word says a bare answer together with what was asked")
     answer_kinds: bool = Field(True, description="a question asking how many / when / where / who / which country is "
                                "answered by a number / a time / a place / a name / a country")
     # A bare answer whose passage words the question otherwise still stands when two signals vouch for
@@ -288,12 +290,26 @@ def said_with_topic(answer: str, c: Cited, question: str, p: CheckParams) -> boo
     # with bare_headline_share, the story is about the answer it names when it shares that much.
     headline_share = p.bare_topic_share if p.bare_headline_share is None or not new else \
         min(p.bare_topic_share, p.bare_headline_share)
+    quoted = quoted_phrases(question) if p.quoted_topic else []
     for text, share in [*((h, headline_share) for h in c.headlines),
                         *((s, p.bare_topic_share) for s in stretches(c.quotes, p.bare_window))]:
         stems = _stems_as_asked(text, question, p)
-        if new <= stems and figures <= vocab.numbers(text) and days <= vocab.days(text) and on_topic(stems, question, share):
+        if new <= stems and figures <= vocab.numbers(text) and days <= vocab.days(text) and (
+                on_topic(stems, question, share) or (quoted and all(_said_word_for_word(q, text) for q in quoted))):
             return True
     return False
+
+
+_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """The phrases of two words or more a question quotes: what it is most specifically about."""
+    return [q for q in (m.strip(" ,.?!") for m in _QUOTED.findall(question)) if len(vocab.words(q)) >= 2]
+
+
+def _said_word_for_word(phrase: str, text: str) -> bool:
+    return " ".join(vocab.words(phrase)) in " ".join(vocab.words(text))
 
 
 # A sentence that opens by pointing back continues the one before it ("There she met Ivo Stan.").

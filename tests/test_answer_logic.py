@@ -790,6 +790,22 @@ def test_a_name_the_question_gives_in_a_compound_is_no_answer():
     assert not named.supported and named.check in {"answer_kind", "adds_to_question"}, named
     assert judge("Qatar [1].", talks, ON, q)[0].supported
 
+def test_a_phrase_the_question_quotes_said_with_the_answer_is_what_was_asked():
+    """A stretch holding the question's quoted phrase word for word says the answer with what was asked,
+    though it words the rest otherwise ("dubbed" for "referred to … as")."""
+    from factcheck.checks import quoted_phrases
+
+    q = 'Which would-be mayoral candidate referred to the absent governor as "Captain Fog" during the second debate?'
+    assert quoted_phrases(q) == ["Captain Fog"] and quoted_phrases('Who said "no" this week?') == []
+    dubbed = [Citation(n=1, doc_id="q", chunk_id="q:0", start=0, end=90, quote=(
+        "Former councillor Ana Ruiz dubbed the governor “Captain Fog” for dodging questions."))]
+    assert judge("Ana Ruiz [1].", dubbed, ON, q)[0].supported
+    off = ON.model_copy(update={"quoted_topic": False})
+    assert judge("Ana Ruiz [1].", dubbed, off, q)[0].check == "bare_answer_said_with_question"
+    # The phrase must be there word for word: "start to summer" is not "end of summer".
+    other = [dubbed[0].model_copy(update={"quote": "Ana Ruiz called the fair the unofficial start to summer."})]
+    assert not judge("Ana Ruiz [1].", other, ON, 'Who called the Dunmore harvest fair the “unofficial end of summer” at the council meeting this year?')[0].supported
+
 def test_an_event_told_as_planned_or_possible_is_not_told_as_done():
     """"Will definitely win" names no winner and "ready to meet" no meeting, unless the question asks
     in that mood ("Which city will host …?")."""
