@@ -123,8 +123,7 @@ def is_complete(text: str, question: str, p: CheckParams, first: bool) -> str | 
 # What kind of answer a question asks for, and whether a sentence gives one. A time or a number is
 # read from the words; a place or a person from a capitalised name the question does not have, since
 # no model here tags names: "Where did they meet?" is not answered by "They met last week".
-_MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec"
-_TIME_WORDS = set((_MONTHS + " monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight "
+_TIME_WORDS = set(vocab.MONTHS + vocab.MONTH_ABBREVIATIONS + vocab.WEEKDAYS + ("today yesterday tomorrow tonight "
                    "morning evening night week weekend month year decade century ago since spring summer autumn fall winter "
                    "christmas easter midnight noon daily annually earlier later recently now currently").split())
 _QUANTITY_WORDS = set("""thirty forty fifty sixty seventy eighty ninety dozen dozens hundred hundreds thousand thousands million millions billion billions trillion
@@ -174,7 +173,7 @@ def answers_kind(text: str, question: str, p: CheckParams, first: bool) -> str |
 
 
 # Stop words for the support check, but an answer to "when?" ("reopened on Friday").
-_WHEN_WORDS = set("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight weekend last first".split())
+_WHEN_WORDS = set(vocab.WEEKDAYS + "today yesterday tonight weekend last first".split())
 
 
 def adds_to_question(text: str, question: str, p: CheckParams, first: bool) -> str | None:

@@ -191,7 +191,7 @@ class ClaimParams(BaseModel):
 # ---- decomposition ----------------------------------------------------------------------------
 # Only a claim with a joint can hold several checkable statements; the rest skip the model call.
 _COMPOUND = re.compile(r"\b(and|but|while|whereas|although|though)\b|;|,\s*(which|who)\b", re.I)
-_MONTHS = set("january february march april may june july august september october november december".split())
+_MONTHS = set(vocab.MONTHS)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|claim\s*\d*\s*:)\s*", re.I)
 
 

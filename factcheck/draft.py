@@ -176,8 +176,7 @@ def names(text: str, p: DraftParams) -> list[str]:
     return found
 
 
-_MONTHS = ("january february march april may june july august september october november december "
-           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_MONTHS = set(vocab.MONTHS + vocab.MONTH_ABBREVIATIONS)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
 _DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
 

@@ -181,8 +181,8 @@ def compare_amounts(claim: str, question: str, answer: str) -> tuple[Stance, str
 
 def _fmt(a: tuple[float, float, bool]) -> str:
     return f"{a[0]:g}" + ("%" if a[2] else "")
-_WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split())
-_MONTH_NAMES = set("january february march april may june july august september october november december".split())
+_WEEKDAYS = set(vocab.WEEKDAYS)
+_MONTH_NAMES = set(vocab.MONTHS)
 
 
 _A_YEAR = re.compile(r"\d{4}")

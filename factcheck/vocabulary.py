@@ -77,9 +77,10 @@ def numbers(text: str) -> set[str]:
 # days() reads them apart. A month counts when written as a name (capitalised, or abbreviated with
 # its dot or a day after it), so "may" the verb and "march" the walk name none.
 MONTHS = "january february march april may june july august september october november december".split()
+MONTH_ABBREVIATIONS = "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-_MONTH = re.compile(r"\b(?:(%s)|(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)(?:\.|(?=\s+\d)))(?![A-Za-z])"
-                    % "|".join(m.capitalize() for m in MONTHS))
+_MONTH = re.compile(r"\b(?:(%s)|(%s)(?:\.|(?=\s+\d)))(?![A-Za-z])"
+                    % ("|".join(m.capitalize() for m in MONTHS), "|".join(m.capitalize() for m in MONTH_ABBREVIATIONS)))
 _DAY = re.compile(r"\b(?:(%s)s?|(yesterday|today|tonight|tomorrow))(?![a-z])" % "|".join(WEEKDAYS), re.I)
 
 
