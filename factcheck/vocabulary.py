@@ -120,8 +120,10 @@ def capitalised(text: str) -> set[str]:
 
 def stems(text: str) -> set[str]:
     """What a text can back: its stems, each part of a hyphenated word too ("Covid-19" names
-    Covid), a country's people counting as the country, a US state's AP abbreviation as the state."""
-    return _with_places({stem(p) for w in words(text) for p in {w, *w.split("-")} if p}) | us_states(text)
+    Covid), a country's people counting as the country, a US state's AP abbreviation as the state,
+    an abbreviated month as the month ("Jan." names January)."""
+    return (_with_places({stem(p) for w in words(text) for p in {w, *w.split("-")} if p}) | us_states(text)
+            | {stem(m) for m in days(text) if m in MONTHS})
 
 
 # US states as AP style abbreviates them after a lawmaker's party ("R-N.Y.", "D-Calif.") and a

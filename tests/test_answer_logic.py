@@ -760,6 +760,7 @@ def test_a_day_is_a_fact_stated_in_the_quote_and_told_with_its_event():
     assert vocab.days("Published on Wednesday, Jan. 28; Sept. 5 and Mondays; yesterday") == {
         "wednesday", "january", "september", "monday", "yesterday"}
     assert vocab.days("They may march at the Mayor's rally.") == set()  # a verb and a walk, no month
+    assert vocab.stem("january") in vocab.stems("published on Jan. 28")  # "Jan." names January
     told = [Citation(n=1, doc_id="w", chunk_id="w:0", start=0, end=200, quote=(
         "The report was published on Wednesday by the council. Officials said Reyes and Berg met in Lisbon."))]
     q = "When did Reyes and Berg meet?"
@@ -895,9 +896,10 @@ def test_the_seed_article_does_not_back_a_meeting_stitched_from_its_sentences():
     assert not stitched.supported and stitched.check == "one_place", stitched
     loose = params.checks.model_copy(update={"figures_with_event": False})
     assert judge("Putin and Zelensky met on Jan. 28 [1].", p, loose, "When did Putin and Zelensky meet?")[0].supported
-    # A weekday is a date too: "Wednesday" is the publication's, and no Friday is in the story.
-    for day, check in [("Wednesday", "one_place"), ("Friday", "figures_in_quote")]:
-        said = judge(f"Putin and Zelensky met on {day} [1].", p, params.checks, "When did Putin and Zelensky meet?")[0]
+    # A weekday or a month is a date too: "Wednesday, Jan. 28" is the publication's, Zelensky is only "ready to
+    # meet" in the sentence with Jan. 27, and no Friday is in the story.
+    for day, check in [("on Wednesday", "one_place"), ("in January", "one_place"), ("on Friday", "figures_in_quote")]:
+        said = judge(f"Putin and Zelensky met {day} [1].", p, params.checks, "When did Putin and Zelensky meet?")[0]
         assert not said.supported and said.check == check, said
 
 
