@@ -441,8 +441,12 @@ def passage_about_question(f: Facts, c: Cited, question: str, p: CheckParams) ->
 def says_asked_verb(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """A passage that never says what the question asks happened ("meet" in "When did they meet?"),
     or says it only as planned or possible ("ready to meet"), cannot answer it."""
-    if f.verb and (f.verb not in c.stems or f.verb not in _stems_as_asked(" ".join([*c.headlines, *c.quotes]), question, p)):
+    if not f.verb:
+        return None
+    if f.verb not in c.stems:
         return f"the cited passage never says “{f.verb}…”, which the question asks about"
+    if f.verb not in _stems_as_asked(" ".join([*c.headlines, *c.quotes]), question, p):
+        return f"the cited passage says “{f.verb}…” only as planned or possible, and the question asks what was done"
     return None
 
 

@@ -827,7 +827,7 @@ def test_an_event_told_as_planned_or_possible_is_not_told_as_done():
     # The asked verb too: a passage that has them only ready to meet says no meeting.
     ready = [hoped[0].model_copy(update={"quote": "On Jan. 27 Reyes said she is ready to meet with Berg in Lisbon."})]
     met = judge("Reyes and Berg met on Jan. 27 [1].", ready, ON, "When did Reyes and Berg meet?")[0]
-    assert not met.supported and met.check == "says_asked_verb", met
+    assert not met.supported and met.check == "says_asked_verb" and "only as planned" in met.reason, met
 
 @pytest.mark.parametrize("question,wrong,right", [
     ("How many people died in the flood?", "Many people died in the flood [1].", "Forty people died in the flood [1]."),
