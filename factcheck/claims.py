@@ -678,7 +678,7 @@ class Checker:
         findings: list[Finding] = []
         for q in asked:
             a = self.question_answerer.ask(q, as_of, **search_kw)
-            kept = dict(draft=a.sentences, answerable_p=a.answerable_p)
+            kept = dict(draft=a.sentences, answerable_p=a.answerable_p, passages=a.passages)
             if a.abstained:
                 refused = a.refusals[-1] if a.refusals else None
                 about = []

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from factcheck import vocabulary as vocab
 from factcheck.checks import Sentence, kind_asked
-from factcheck.evidence import MARKER, as_data, is_instruction
+from factcheck.evidence import MARKER, Citation, as_data, is_instruction
 from factcheck.prompts import render
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|q\d*\s*[:.)]|question\s*\d*\s*:)\s*", re.I)
@@ -45,6 +45,9 @@ class Finding(BaseModel):
     # an answer was or was not given, and what a refit of the verdict replays (bench/fit_questions.py).
     draft: list[Sentence] = Field(default_factory=list)
     answerable_p: float | None = None
+    # The passages the answer path was given, in the draft's own numbering: with the draft, what a
+    # replay judges again when a check changes, without the model.
+    passages: list[Citation] = Field(default_factory=list)
 
 
 class QuestionParams(BaseModel):

@@ -92,6 +92,9 @@ def test_questions_settle_a_claim_and_the_report_lists_them(tmp_path, embedder, 
         assert not f.abstained or f.check  # an unanswered question names the check that refused its answer
     assert [f["question"] for f in data["parts"][0]["questions"]] == [f.question for f in part.questions]
     assert all(n in {e.n for e in part.evidence} for f in part.questions for n in f.cites)
+    # Each question the answer path read keeps the passages it was given: a replay re-judges its draft.
+    assert all(f.passages for f in part.questions if f.draft)
+    assert data["parts"][0]["questions"][0]["passages"][0]["quote"]
 
 
 def test_a_claims_prior_does_not_depend_on_what_was_read_before(compound):
