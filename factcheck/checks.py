@@ -470,14 +470,16 @@ def in_one_place(f: Facts, c: Cited, question: str, p: CheckParams) -> str | Non
     w = p.one_place_window
     for quote in c.quotes:
         sents = split_sentences(quote)
-        events = told_together(sents) if p.figures_with_event and (f.figures or f.days) else None
+        # Which of what the passage tells together holds the sentence's numbers, days and asked verb,
+        # read once per quote rather than once per window that reaches it.
+        events = [f.figures <= vocab.numbers(u) and f.days <= vocab.days(u) and (not f.verb or f.verb in _stems_as_asked(u, question, p))
+                  for u in told_together(sents)] if p.figures_with_event and (f.figures or f.days) else None
         for i in range(len(sents)):
             near = slice(max(0, i - w), i + w + 1)  # a sentence and its neighbours, as `stretches`
             here = Cited([" ".join(sents[near])], c.headlines)
             if f.figures <= here.numbers and f.days <= here.days and f.names <= here.stems \
-                    and (not f.verb or f.verb in here.stems) and word_share(f, here) >= p.min_support and (events is None or any(
-                        f.figures <= vocab.numbers(u) and f.days <= vocab.days(u) and (not f.verb or f.verb in _stems_as_asked(u, question, p))
-                        for u in events[near])):
+                    and (not f.verb or f.verb in here.stems) and word_share(f, here) >= p.min_support \
+                    and (events is None or any(events[near])):
                 return None
     return "the cited passage has its facts only in different places, not stated together"
 
