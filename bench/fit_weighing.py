@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.fit_questions import scored  # noqa: E402
 from bench.fit_verdict import load_set  # noqa: E402
 from factcheck.claims import ClaimParams, Label, PartVerdict, read_in_turn, rests_on_sources  # noqa: E402
-from factcheck.weighing import LABELS, WEIGHTS_DIR, fit, leans_right, signals  # noqa: E402
+from factcheck.weighing import LABELS, WEIGHTS_DIR, fit, leans_right, signals, weights  # noqa: E402
 
 GRID = list(itertools.product([0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], [0.0, 0.5, 1.0]))  # (penalty, balance)
 
@@ -85,6 +85,7 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--name", default="averitec_given", help="the set's name, written into the weights file")
     ap.add_argument("--write", help="file name in factcheck/weights/ for the weights all folds choose")
+    ap.add_argument("--shipped", help="also score this weights file of factcheck/weights/ on the same readings")
     args = ap.parse_args()
     claims = load_set(args.readings)
     rows = [c["p"] for c in claims]
@@ -100,11 +101,16 @@ def main() -> None:
                             x, gold, fixed, setting))
     idx = [i for i in range(len(x)) if gold[i] in LABELS]
     rep = scored([rows[i] for i in idx], [held[i] for i in idx])
-    print("held out:", json.dumps({k: rep[k] for k in ("accuracy", "macro_f1", "f1", "confusion")}))
+    print("held out:", json.dumps({k: rep[k] for k in ("accuracy", "macro_f1", "f1", "confusion", "evidence_hit_rate")}))
     other = [(gold[i], held[i]) for i in range(len(x)) if gold[i] not in LABELS]  # CONFLICTING: never MIXED here
     for label in sorted({g for g, _ in other}):
         said = [p for g, p in other if g == label]
         print(f"{label} ({len(said)}):", {v: said.count(v) for v in sorted(set(said))})
+    if args.shipped:  # fitted on these claims, maybe read otherwise: in sample for the claims, not a held-out figure
+        w = weights(args.shipped)
+        pred = {i: fixed[i] or max((p := w.probabilities(x[i])), key=p.get) for i in idx}
+        rep = scored([rows[i] for i in idx], [pred[i] for i in idx])
+        print(f"{args.shipped} as shipped:", json.dumps({k: rep[k] for k in ("accuracy", "macro_f1", "f1", "confusion", "evidence_hit_rate")}))
     if args.write:
         setting = choose(every, fold, x, gold, fixed, rows)
         fitted_on = [i for i in idx if fixed[i] is None]

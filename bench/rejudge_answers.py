@@ -19,7 +19,7 @@ from pathlib import Path
 from factcheck import timeframe
 from collections import Counter
 
-from factcheck.answer import AnswerParams, Citation, abstention, compose, judge
+from factcheck.answer import AnswerParams, Citation, abstention, judge, settled
 from factcheck.evaluation import answer_gold, gold_map, judge_answer, read_queries
 
 
@@ -44,11 +44,11 @@ def replay(r: dict, q: dict, gold: set[str], params: AnswerParams, article_of) -
     frame = timeframe.frame(q["question"], dt.date.fromisoformat(a["as_of"]), params.time_frame, params.year_frame)
     sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], frame, a["answerable_p"]) \
         if a["sentences"] else []
-    kept = [s for s in sentences if s.supported]
     # The stated reading was taken only for an answer that would be shown: missing, it refuses nothing.
     whole = abstention(sentences, a["answerable_p"] or 0.0, params, a.get("confidence"), a.get("stated_p"))
     shown = not whole
-    text, citations = compose(kept, passages, q["question"], article_of) if shown else ("", [])
+    answer = settled(sentences, whole, q["question"], article_of, as_of=a["as_of"], passages=passages)
+    text, citations = (answer.text, answer.citations) if shown else ("", [])
     right, cited = (shown and x for x in judge_answer(text, citations, r["answers"], gold))
     check = detail = None
     if r["draft_right"] and not right:  # a right draft the checks refused (or cut to a wrong answer)

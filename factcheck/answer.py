@@ -271,6 +271,19 @@ def vouch_note(a: "Answer") -> str | None:
             f"answering the question (P(yes) {a.answerable_p:.2f}) and {articles} articles name it.")
 
 
+def settled(sentences: list[Sentence], whole: Refusal | None, question: str, article_of: Callable[[str], str],
+            **fields) -> Answer:
+    """The Answer a judged draft gives: the abstention when `whole` refused it, else its kept
+    sentences composed with their citations. The answerer and the replays of stored drafts
+    (bench/) settle a draft the same way."""
+    if whole:
+        return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, reason=whole.detail, sentences=sentences,
+                      refusals=refusals(sentences, whole), **fields)
+    text, citations = compose([s for s in sentences if s.supported], fields["passages"], question, article_of)
+    return Answer(question=question, text=text, abstained=False, citations=citations, sentences=sentences,
+                  refusals=refusals(sentences, None), **fields)
+
+
 def abstain_reason(sentences: list[Sentence], p_yes: float, params: AnswerParams) -> str | None:
     """The abstention's detail alone (see `abstention`)."""
     refusal = abstention(sentences, p_yes, params)
@@ -311,12 +324,12 @@ class Answerer:
         timings["retrieval_s"] = time.perf_counter() - t0
         passages = select_evidence(question_vec, hits, embedder, p, asked_kind_test(question))
         timings["evidence_s"] = time.perf_counter() - t0 - timings["retrieval_s"]
-        base = dict(question=question, as_of=as_of, model=self.llm.label, passages=passages)
+        base = dict(as_of=as_of, model=self.llm.label, passages=passages)
         if not passages:
             timings["total_s"] = time.perf_counter() - t0
             found = nothing_found(self.searcher.corpus, "the question")
-            yield Answer(text=ABSTAIN_TEXT, abstained=True, reason=found, refusals=[Refusal(check="retrieval", detail=found)],
-                         timings=_round(timings), **base)
+            yield Answer(question=question, text=ABSTAIN_TEXT, abstained=True, reason=found,
+                         refusals=[Refusal(check="retrieval", detail=found)], timings=_round(timings), **base)
             return
         draft = ""
         tokens: list[tuple[str, float]] = []
@@ -344,13 +357,8 @@ class Answerer:
         timings["check_s"] = time.perf_counter() - t_check
         timings["total_s"] = time.perf_counter() - t0
         base.update(draft_tokens=tokens, confidence=confidence, stated_p=None if stated is None else round(stated, 4))
-        if whole:
-            yield Answer(text=ABSTAIN_TEXT, abstained=True, reason=whole.detail, sentences=sentences,
-                         refusals=refusals(sentences, whole), answerable_p=round(p_yes, 4), timings=_round(timings), **base)
-            return
-        text, citations = compose(kept, passages, question, self._article_text)
-        yield Answer(text=text, abstained=False, citations=citations, sentences=sentences, refusals=refusals(sentences, None),
-                     answerable_p=round(p_yes, 4), timings=_round(timings), **base)
+        yield settled(sentences, whole, question, self._article_text, answerable_p=round(p_yes, 4),
+                      timings=_round(timings), **base)
 
     def _article_text(self, doc_id: str) -> str:
         try:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, computed_field, model_validator
 
 from factcheck import vocabulary as vocab
 from factcheck.evidence import MARKER, Citation, Corroboration, as_data, corroboration, is_instruction, nothing_found
-from factcheck.answer import Answerer
+from factcheck.answer import Answer, Answerer, AnswerParams
 from factcheck.llm import Model, NoTokenProbabilities
 from factcheck.prompts import render, template
 from factcheck.questions import (Finding, QuestionParams, Stance, debunking_sentence, denial, parse_questions, polar_question,
@@ -445,6 +445,17 @@ def dated_contradiction(claim: str, passage: str, published: dt.date | None) -> 
 NO_SOURCE = Citation(n=1, doc_id="-", chunk_id="-", start=0, end=0, quote="(no source text)", source="none")
 
 
+def question_answer_params(answer: AnswerParams, qp: QuestionParams) -> AnswerParams:
+    """How the claim's questions are answered: the answer path's parameters with the claim
+    questions' answerable gate (QuestionParams), read without the worked examples and with evidence
+    chosen by closeness alone, no confidence gate, no vouched bare answers and no reply set apart
+    from its answer (questions.denial reads the bare "no"), as when the verdict's weights were fitted."""
+    checks = answer.checks.model_copy(update={"vouch_answerable": None, "reply_apart": False})
+    update = {"examples": False, "lead_weight": 0.0, "kind_weight": 0.0, "min_confidence": None, "checks": checks} | (
+        {} if qp.min_answerable is None else {"min_answerable": qp.min_answerable})
+    return answer.model_copy(update=update)
+
+
 class Checker:
     def __init__(self, searcher, llm: Model, params: ClaimParams | None = None, answerer=None):
         self.searcher = searcher
@@ -453,15 +464,7 @@ class Checker:
         # The questions a claim raises are answered by the same path, checks and abstention as a
         # fact-checker's own questions.
         self.answerer = answerer or Answerer(searcher, llm)
-        # The claim questions' answerable gate may differ from the fact-checkers' (QuestionParams),
-        # and they are read without the worked examples and with evidence chosen by closeness
-        # alone, no confidence gate, no vouched bare answers and no reply set apart from its answer
-        # (questions.denial reads the bare "no"), as when the verdict's weights were fitted.
-        gate = self.params.questions.min_answerable
-        checks = self.answerer.params.checks.model_copy(update={"vouch_answerable": None, "reply_apart": False})
-        update = {"examples": False, "lead_weight": 0.0, "kind_weight": 0.0, "min_confidence": None, "checks": checks} | (
-            {} if gate is None else {"min_answerable": gate})
-        self.question_answerer = Answerer(searcher, llm, self.answerer.params.model_copy(update=update))
+        self.question_answerer = Answerer(searcher, llm, question_answer_params(self.answerer.params, self.params.questions))
         # An endpoint that sent no token probabilities once won't later: skip straight to its text path.
         self._text_only = False
 
@@ -662,84 +665,112 @@ class Checker:
         t0 = time.perf_counter()
         asked = self.questions(claim, as_of)
         timings["questions_s"] = round(time.perf_counter() - t0, 3)
-        evidence: list[Evidence] = []
-        numbered: dict[tuple, int] = {}
-
-        def number(c: Citation) -> int:
-            """The passage's number in this part's evidence, adding it the first time."""
-            key = (c.doc_id, c.start, c.end)
-            if key not in numbered:
-                numbered[key] = len(evidence) + 1
-                evidence.append(Evidence(**{**c.model_dump(), "n": numbered[key]}, overlap=word_overlap(claim, c.quote),
-                                         predicate_overlap=predicate_overlap(claim, c.quote),
-                                         after_claim_date=bool(as_of and c.date and c.date > as_of)))
-            return numbered[key]
-
-        findings: list[Finding] = []
-        for q in asked:
-            a = self.question_answerer.ask(q, as_of, **search_kw)
-            kept = dict(draft=a.sentences, answerable_p=a.answerable_p, passages=a.passages)
-            if a.abstained:
-                refused = a.refusals[-1] if a.refusals else None
-                about = []
-                if qp.denied is not None and q == polar_question(claim):
-                    by_n = {c.n: c for c in a.passages}
-                    about = [by_n[n] for n in denial(a.sentences) if n in by_n and word_overlap(claim, by_n[n].quote) >= qp.denied]
-                if about:
-                    n = number(about[0])
-                    findings.append(Finding(question=q, answer=f"No [{n}]", abstained=False, cites=[n], stance=Stance.REFUTES, bare=True,
-                                            check=refused.check if refused else None,
-                                            why="the model's reply from a passage about the claim; the answer path "
-                                                "does not show a bare no as an answer", **kept))
-                    continue
-                for c in a.passages[:1]:  # the closest passage read, so the editor sees where it looked
-                    number(c)
-                findings.append(Finding(question=q, answer=a.text, abstained=True, check=refused.check if refused else None,
-                                        why=(refused.detail if refused else a.reason) or "the sources don't say", **kept))
-                continue
-            renumber = {c.n: number(c) for c in a.citations}
-            text = MARKER.sub(lambda m: "[" + ", ".join(str(renumber.get(int(x), x)) for x in re.split(r"\s*[,;]\s*", m.group(1))) + "]",
-                              a.text)
-            st, why = stance(claim, q, shown_text(a.sentences), qp)
-            findings.append(Finding(question=q, answer=text, abstained=False, cites=sorted(set(renumber.values())),
-                                    stance=st, why=why, **kept))
+        number = Numbering(claim, as_of)
+        findings = [finding_from(claim, q, self.question_answerer.ask(q, as_of, **search_kw), qp, number) for q in asked]
         # A source placing the last time the claim's event happened before the year the claim
         # gives it (dated_contradiction) answers "when did this last happen?" in code.
         for h in self.searcher.search(claim, self.params.hits, per_article=1, **search_kw):
             sent = dated_contradiction(claim, h.text, h.date)
             if sent:
-                n = number(Citation.from_hit(h, 0))
-                findings.append(Finding(question="When did this last happen, according to the sources?", answer=f"“{sent}” [{n}]",
-                                        abstained=False, cites=[n], stance=Stance.REFUTES,
-                                        why="the source puts the last time before the year the claim gives"))
+                findings.append(dated_finding(sent, number(Citation.from_hit(h, 0))))
                 break
-        if qp.debunk_passages is not None:
-            for e in evidence:
-                found = debunking_sentence(claim, e.quote) if (e.overlap or 0.0) >= qp.debunk_passages else None
-                if found:
-                    findings.append(Finding(question="Do the sources call the claim false or made up?", answer=f"“{found[0]}” [{e.n}]",
-                                            abstained=False, cites=[e.n], stance=Stance.REFUTES,
-                                            why=f"a passage about the claim says “{found[1]}”"))
-                    break
+        debunked = debunk_finding(claim, number.evidence, qp)
+        findings += [debunked] if debunked else []
         timings["answers_s"] = round(time.perf_counter() - t0 - timings["questions_s"], 3)
-        label = Label(verdict_of(findings, qp))
-        deciding = {Label.SUPPORTED: {Stance.SUPPORTS}, Label.REFUTED: {Stance.REFUTES},
-                    Label.MIXED: {Stance.SUPPORTS, Stance.REFUTES}}.get(label, set())
-        used = [f for f in findings if f.stance in deciding]
-        answered = [f for f in findings if not f.abstained]
-        if not used:
-            reason = ("the sources answer none of the questions the claim raises" if not answered
-                      else "the sources' answers neither state nor contradict it")
-            if not evidence:
-                reason = nothing_found(self.searcher.corpus, "this claim")
-            return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, reason=reason, evidence=evidence, questions=findings,
-                               confidence=round(1 - len(answered) / len(findings), 4) if findings else 1.0,
-                               explanation=reason[0].upper() + reason[1:] + ".")
-        # The explanation quotes the sources where a finding does: a bare "no" only when nothing else decided.
-        first = next((f for f in used if not f.bare), used[0])
-        explanation = f"Asked “{_short(first.question, 160)}”, the sources answer: {_short(first.answer)} ({first.why})."
-        return PartVerdict(claim=claim, verdict=label, cites=sorted({n for f in used for n in f.cites}), evidence=evidence,
-                           questions=findings, confidence=round(len(used) / len(answered), 4), explanation=explanation)
+        nothing = "" if number.evidence else nothing_found(self.searcher.corpus, "this claim")
+        return questions_part(claim, findings, number.evidence, qp, nothing)
+
+
+class Numbering:
+    """A questions part's evidence: each passage numbered the first time a finding cites it."""
+
+    def __init__(self, claim: str, as_of: dt.date | None):
+        self.claim, self.as_of = claim, as_of
+        self.evidence: list[Evidence] = []
+        self._numbered: dict[tuple, int] = {}
+
+    def __call__(self, c: Citation) -> int:
+        key = (c.doc_id, c.start, c.end)
+        if key not in self._numbered:
+            self._numbered[key] = len(self.evidence) + 1
+            self.evidence.append(Evidence(**{**c.model_dump(), "n": self._numbered[key]}, overlap=word_overlap(self.claim, c.quote),
+                                          predicate_overlap=predicate_overlap(self.claim, c.quote),
+                                          after_claim_date=bool(self.as_of and c.date and c.date > self.as_of)))
+        return self._numbered[key]
+
+
+def finding_from(claim: str, q: str, a: Answer, qp: QuestionParams, number: Numbering) -> Finding:
+    """What the answer path's answer to one of the claim's questions says of the claim. An
+    abstention finds nothing, except the model's bare "no" to whether the claim is true, from a
+    passage about the claim (`QuestionParams.denied`); a shown answer is read by `stance`."""
+    kept = dict(draft=a.sentences, answerable_p=a.answerable_p, passages=a.passages)
+    if a.abstained:
+        refused = a.refusals[-1] if a.refusals else None
+        about = []
+        if qp.denied is not None and q == polar_question(claim):
+            by_n = {c.n: c for c in a.passages}
+            about = [by_n[n] for n in denial(a.sentences) if n in by_n and word_overlap(claim, by_n[n].quote) >= qp.denied]
+        if about:
+            n = number(about[0])
+            return Finding(question=q, answer=f"No [{n}]", abstained=False, cites=[n], stance=Stance.REFUTES, bare=True,
+                           check=refused.check if refused else None,
+                           why="the model's reply from a passage about the claim; the answer path "
+                               "does not show a bare no as an answer", **kept)
+        for c in a.passages[:1]:  # the closest passage read, so the editor sees where it looked
+            number(c)
+        return Finding(question=q, answer=a.text, abstained=True, check=refused.check if refused else None,
+                       why=(refused.detail if refused else a.reason) or "the sources don't say", **kept)
+    renumber = {c.n: number(c) for c in a.citations}
+    text = MARKER.sub(lambda m: "[" + ", ".join(str(renumber.get(int(x), x)) for x in re.split(r"\s*[,;]\s*", m.group(1))) + "]",
+                      a.text)
+    st, why = stance(claim, q, shown_text(a.sentences), qp)
+    return Finding(question=q, answer=text, abstained=False, cites=sorted(set(renumber.values())), stance=st, why=why, **kept)
+
+
+DATED_QUESTION = "When did this last happen, according to the sources?"
+DEBUNK_QUESTION = "Do the sources call the claim false or made up?"
+
+
+def dated_finding(sentence: str, n: int) -> Finding:
+    return Finding(question=DATED_QUESTION, answer=f"“{sentence}” [{n}]", abstained=False, cites=[n], stance=Stance.REFUTES,
+                   why="the source puts the last time before the year the claim gives")
+
+
+def debunk_finding(claim: str, evidence: list[Evidence], qp: QuestionParams) -> Finding | None:
+    """The first passage about the claim (`QuestionParams.debunk_passages`) that calls it false or
+    made up, as a finding that refutes, or None."""
+    if qp.debunk_passages is None:
+        return None
+    for e in evidence:
+        found = debunking_sentence(claim, e.quote) if (e.overlap or 0.0) >= qp.debunk_passages else None
+        if found:
+            return Finding(question=DEBUNK_QUESTION, answer=f"“{found[0]}” [{e.n}]", abstained=False, cites=[e.n],
+                           stance=Stance.REFUTES, why=f"a passage about the claim says “{found[1]}”")
+    return None
+
+
+def questions_part(claim: str, findings: list[Finding], evidence: list[Evidence], qp: QuestionParams,
+                   nothing: str = "") -> PartVerdict:
+    """The questions' verdict on the claim from their findings, explained by the first finding that
+    decided it; `nothing` is why when no passage at all was found."""
+    label = Label(verdict_of(findings, qp))
+    deciding = {Label.SUPPORTED: {Stance.SUPPORTS}, Label.REFUTED: {Stance.REFUTES},
+                Label.MIXED: {Stance.SUPPORTS, Stance.REFUTES}}.get(label, set())
+    used = [f for f in findings if f.stance in deciding]
+    answered = [f for f in findings if not f.abstained]
+    if not used:
+        reason = ("the sources answer none of the questions the claim raises" if not answered
+                  else "the sources' answers neither state nor contradict it")
+        if not evidence and nothing:
+            reason = nothing
+        return PartVerdict(claim=claim, verdict=Label.NOT_ENOUGH_INFO, reason=reason, evidence=evidence, questions=findings,
+                           confidence=round(1 - len(answered) / len(findings), 4) if findings else 1.0,
+                           explanation=reason[0].upper() + reason[1:] + ".")
+    # The explanation quotes the sources where a finding does: a bare "no" only when nothing else decided.
+    first = next((f for f in used if not f.bare), used[0])
+    explanation = f"Asked “{_short(first.question, 160)}”, the sources answer: {_short(first.answer)} ({first.why})."
+    return PartVerdict(claim=claim, verdict=label, cites=sorted({n for f in used for n in f.cites}), evidence=evidence,
+                       questions=findings, confidence=round(len(used) / len(answered), 4), explanation=explanation)
 
 
 def focus_text(passage: str, claim_vec, embedder, k: int) -> str:

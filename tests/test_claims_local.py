@@ -78,8 +78,16 @@ def test_questions_settle_a_claim_and_the_report_lists_them(tmp_path, embedder, 
 
     corpus = Corpus(tmp_path / "data", embedder)
     corpus.add(load_path(ROOT / "corpus" / "kyiv-post-putin-zelensky.md"))
-    c = Checker(Searcher(corpus), local_llm, ClaimParams(method="questions")).check("Putin and Zelensky met in 2024.")
+    checker = Checker(Searcher(corpus), local_llm, ClaimParams(method="questions"))
+    c = checker.check("Putin and Zelensky met in 2024.")
+    # Judged again from what the findings keep, without the model, the part is the same: what
+    # bench/rejudge_claims.py does when a check of the answer path changes.
+    from bench.rejudge_claims import replay_part
+
+    again = replay_part(c.parts[0], c.as_of, c.made_at.date(), checker.question_answerer.params, checker.params.questions,
+                        lambda doc_id: corpus.get(doc_id).text)
     corpus.close()
+    assert again.model_dump() == c.parts[0].model_dump()
     assert c.verdict is Label.REFUTED, c.model_dump_json(indent=1)
     part = c.parts[0]
     assert len(part.questions) >= 2 and part.questions[0].question == "Is it true that Putin and Zelensky met in 2024?"
