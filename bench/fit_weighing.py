@@ -30,6 +30,7 @@ from bench.fit_verdict import load_set  # noqa: E402
 from factcheck.claims import ClaimParams, Label, PartVerdict, read_in_turn, rests_on_sources  # noqa: E402
 from factcheck.weighing import LABELS, WEIGHTS_DIR, fit, leans_right, signals, weights  # noqa: E402
 
+SHOWN = ("accuracy", "macro_f1", "f1", "confusion", "evidence_hit_rate")  # of each report printed
 GRID = list(itertools.product([0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], [0.0, 0.5, 1.0]))  # (penalty, balance)
 
 
@@ -101,7 +102,7 @@ def main() -> None:
                             x, gold, fixed, setting))
     idx = [i for i in range(len(x)) if gold[i] in LABELS]
     rep = scored([rows[i] for i in idx], [held[i] for i in idx])
-    print("held out:", json.dumps({k: rep[k] for k in ("accuracy", "macro_f1", "f1", "confusion", "evidence_hit_rate")}))
+    print("held out:", json.dumps({k: rep[k] for k in SHOWN}))
     other = [(gold[i], held[i]) for i in range(len(x)) if gold[i] not in LABELS]  # CONFLICTING: never MIXED here
     for label in sorted({g for g, _ in other}):
         said = [p for g, p in other if g == label]
@@ -110,7 +111,7 @@ def main() -> None:
         w = weights(args.shipped)
         pred = {i: fixed[i] or max((p := w.probabilities(x[i])), key=p.get) for i in idx}
         rep = scored([rows[i] for i in idx], [pred[i] for i in idx])
-        print(f"{args.shipped} as shipped:", json.dumps({k: rep[k] for k in ("accuracy", "macro_f1", "f1", "confusion", "evidence_hit_rate")}))
+        print(f"{args.shipped} as shipped:", json.dumps({k: rep[k] for k in SHOWN}))
     if args.write:
         setting = choose(every, fold, x, gold, fixed, rows)
         fitted_on = [i for i in idx if fixed[i] is None]

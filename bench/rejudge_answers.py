@@ -19,7 +19,7 @@ from pathlib import Path
 from factcheck import timeframe
 from collections import Counter
 
-from factcheck.answer import AnswerParams, Citation, abstention, judge, settled
+from factcheck.answer import Answer, AnswerParams, Citation, Refusal, Sentence, abstention, judge, settled
 from factcheck.evaluation import answer_gold, gold_map, judge_answer, read_queries
 
 
@@ -36,18 +36,27 @@ def draft_of(sentences: list[dict]) -> str:
     return " ".join(out)
 
 
+def judged_again(question: str, as_of: dt.date, judged: list[dict], passages: list[Citation], p_yes: float | None,
+                 params: AnswerParams, article_of, confidence: float | None = None,
+                 stated: float | None = None) -> tuple[list[Sentence], Refusal | None, Answer]:
+    """A stored draft (its judged sentences) judged again with `params`, as the answerer judges
+    and settles a fresh one: the sentences, the whole answer's refusal if any, and the Answer.
+    The stated reading was taken only for an answer that would be shown: missing, it refuses nothing."""
+    frame = timeframe.frame(question, as_of, params.time_frame, params.year_frame)
+    sentences = judge(draft_of(judged), passages, params.checks, question, frame, p_yes) if judged else []
+    whole = abstention(sentences, p_yes or 0.0, params, confidence, stated)
+    return sentences, whole, settled(sentences, whole, question, article_of, as_of=as_of, passages=passages,
+                                     answerable_p=p_yes)
+
+
 def replay(r: dict, q: dict, gold: set[str], params: AnswerParams, article_of) -> dict:
     """One stored answer judged again with `params`: right, cited, shown, and when a right draft
     was refused, the check that refused it and why."""
     a = r["answer"]
-    passages = [Citation(**p) for p in a["passages"]]
-    frame = timeframe.frame(q["question"], dt.date.fromisoformat(a["as_of"]), params.time_frame, params.year_frame)
-    sentences = judge(draft_of(a["sentences"]), passages, params.checks, q["question"], frame, a["answerable_p"]) \
-        if a["sentences"] else []
-    # The stated reading was taken only for an answer that would be shown: missing, it refuses nothing.
-    whole = abstention(sentences, a["answerable_p"] or 0.0, params, a.get("confidence"), a.get("stated_p"))
+    sentences, whole, answer = judged_again(q["question"], dt.date.fromisoformat(a["as_of"]), a["sentences"],
+                                            [Citation(**p) for p in a["passages"]], a["answerable_p"], params,
+                                            article_of, a.get("confidence"), a.get("stated_p"))
     shown = not whole
-    answer = settled(sentences, whole, q["question"], article_of, as_of=a["as_of"], passages=passages)
     text, citations = (answer.text, answer.citations) if shown else ("", [])
     right, cited = (shown and x for x in judge_answer(text, citations, r["answers"], gold))
     check = detail = None

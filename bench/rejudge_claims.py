@@ -21,9 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.rejudge_answers import articles, draft_of, stored_rows, with_checks  # noqa: E402
-from factcheck import timeframe  # noqa: E402
-from factcheck.answer import AnswerParams, Citation, abstention, judge, settled  # noqa: E402
+from bench.rejudge_answers import articles, judged_again, stored_rows, with_checks  # noqa: E402
+from factcheck.answer import AnswerParams, Citation  # noqa: E402
 from factcheck.claims import (DATED_QUESTION, DEBUNK_QUESTION, Label, Numbering, PartVerdict, debunk_finding,  # noqa: E402
                               finding_from, question_answer_params, questions_part)
 from factcheck.questions import Finding, QuestionParams  # noqa: E402
@@ -47,13 +46,9 @@ def replay_part(part: PartVerdict, as_of: dt.date | None, run_day: dt.date, para
         if not f.passages:  # nothing was retrieved: nothing to judge again
             findings.append(f)
             continue
-        asked_on = as_of or run_day  # the answer path reads an undated claim's questions as of the day it ran
-        frame = timeframe.frame(f.question, asked_on, params.time_frame, params.year_frame)
-        p_yes = f.answerable_p or 0.0
-        drafted = [s.model_dump() for s in f.draft]
-        sentences = judge(draft_of(drafted), f.passages, params.checks, f.question, frame, p_yes) if drafted else []
-        answer = settled(sentences, abstention(sentences, p_yes, params), f.question, article_of,
-                         as_of=asked_on, passages=f.passages, answerable_p=f.answerable_p)
+        # The answer path reads an undated claim's questions as of the day it ran.
+        _, _, answer = judged_again(f.question, as_of or run_day, [s.model_dump() for s in f.draft], f.passages,
+                                    f.answerable_p, params, article_of)
         findings.append(finding_from(claim, f.question, answer, qp, number))
     debunked = debunk_finding(claim, number.evidence, qp)
     findings += [debunked] if debunked else []
@@ -75,29 +70,28 @@ def main() -> None:
     right = {"stored": 0, "replayed": 0}
     findings_moved = scored = 0
     rows = stored_rows(args.stored)
-    with (args.out.open("w", encoding="utf-8") if args.out else open("/dev/null", "w")) as sink:
-        for r in rows:
-            check = r["check"]
-            stored = PartVerdict.model_validate(check["parts"][0])
-            if not stored.questions:  # not a questions reading
-                sink.write(json.dumps(r, ensure_ascii=False) + "\n")
-                continue
-            as_of = dt.date.fromisoformat(check["as_of"]) if check.get("as_of") else None
-            now = replay_part(stored, as_of, dt.datetime.fromisoformat(check["made_at"]).date(), params, qp, article_of)
-            findings_moved += sum((a.abstained, a.stance) != (b.abstained, b.stance) for a, b in zip(stored.questions, now.questions))
-            findings_moved += abs(len(stored.questions) - len(now.questions))
-            if now.verdict is not stored.verdict:
-                moved[(stored.verdict.value, now.verdict.value)] += 1
-                if args.show:
-                    print(f"{r['id']} ({r['label']}): {stored.verdict.value} -> {now.verdict.value}: {now.explanation[:200]}")
-            if r["label"] in {x.value for x in Label}:
-                scored += 1
-                right["stored"] += stored.verdict.value == r["label"]
-                right["replayed"] += now.verdict.value == r["label"]
-            check["parts"][0] = now.model_dump(mode="json")
-            if len(check["parts"]) == 1:
-                r["pred"] = now.verdict.value
-            sink.write(json.dumps(r, ensure_ascii=False) + "\n")
+    for r in rows:
+        check = r["check"]
+        stored = PartVerdict.model_validate(check["parts"][0])
+        if not stored.questions:  # not a questions reading: written as it is
+            continue
+        as_of = dt.date.fromisoformat(check["as_of"]) if check.get("as_of") else None
+        now = replay_part(stored, as_of, dt.datetime.fromisoformat(check["made_at"]).date(), params, qp, article_of)
+        findings_moved += sum((a.abstained, a.stance) != (b.abstained, b.stance) for a, b in zip(stored.questions, now.questions))
+        findings_moved += abs(len(stored.questions) - len(now.questions))
+        if now.verdict is not stored.verdict:
+            moved[(stored.verdict.value, now.verdict.value)] += 1
+            if args.show:
+                print(f"{r['id']} ({r['label']}): {stored.verdict.value} -> {now.verdict.value}: {now.explanation[:200]}")
+        if r["label"] in {x.value for x in Label}:
+            scored += 1
+            right["stored"] += stored.verdict.value == r["label"]
+            right["replayed"] += now.verdict.value == r["label"]
+        check["parts"][0] = now.model_dump(mode="json")
+        if len(check["parts"]) == 1:
+            r["pred"] = now.verdict.value
+    if args.out:  # each row with its questions part replaced by the replay
+        args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} claims; findings that moved {findings_moved}; questions' verdicts that moved "
           f"{sum(moved.values())}: " + ", ".join(f"{a} -> {b} {n}" for (a, b), n in moved.most_common()))
     print(f"questions' verdict right (labelled claims, {scored}): stored {right['stored']}, replayed {right['replayed']}")
