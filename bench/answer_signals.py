@@ -10,8 +10,14 @@
 Writes one line a question (id, stated_p, reread, seconds). Whether either tells right answers
 from wrong ones is read by `--score` against the run's own rows.
 
-    python bench/answer_signals.py RUN.jsonl --out SIGNALS.jsonl
+With --shown, only *stated* is read, of the answer as it would be shown today (every sentence
+today's checks keep, not the first alone), and only for the answers today's checks show: the
+readings a gate on it would act on. `--into` writes a copy of the run with those readings as its
+`stated_p`, which bench/cv_checks.py replays (`--grid '{"min_stated": [...]}'`).
+
+    python bench/answer_signals.py RUN.jsonl --out SIGNALS.jsonl [--shown]
     python bench/answer_signals.py --score RUN.jsonl:SIGNALS.jsonl [RUN2.jsonl:SIGNALS2.jsonl ...]
+    python bench/answer_signals.py --into RUN.jsonl:SIGNALS.jsonl COPY.jsonl
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ import time
 from pathlib import Path
 
 from read_focused import auc
-from rejudge_answers import stored_rows
+from rejudge_answers import draft_of, stored_rows
+from factcheck import timeframe
 from factcheck import vocabulary as vocab
-from factcheck.answer import Answerer
-from factcheck.checks import draft_sentences
+from factcheck.answer import Answerer, abstention
+from factcheck.checks import draft_sentences, judge
 from factcheck.evidence import MARKER, Citation, as_data
 from factcheck.settings import Settings
 
@@ -36,18 +43,59 @@ def first_sentence(draft: str) -> str:
     return MARKER.sub("", parts[0]).strip() if parts else ""
 
 
+def shown_today(a: dict, passages: list[Citation], params) -> str | None:
+    """The stored draft's sentences today's checks keep, joined, or None if they refuse the answer."""
+    as_of = dt.date.fromisoformat(a["as_of"])
+    frame = timeframe.frame(a["question"], as_of, params.time_frame, params.year_frame)
+    sentences = judge(draft_of(a["sentences"]), passages, params.checks, a["question"], frame, a["answerable_p"])
+    if abstention(sentences, a["answerable_p"] or 0.0, params, a.get("confidence"), None):
+        return None
+    return " ".join(s.text for s in sentences if s.supported)
+
+
+def drafts(rows: list[dict]):
+    """Each stored answer with a draft and passages: (row, answer, passages, as_of)."""
+    for r in rows:
+        a = r["answer"]
+        if a["sentences"] and a["passages"]:
+            yield r, a, [Citation(**p) for p in a["passages"]], dt.date.fromisoformat(a["as_of"])
+
+
+def read_shown(rows: list[dict], out: Path) -> None:
+    """*stated* of each answer as today's checks would show it (see the module's docstring)."""
+    settings = Settings()
+    llm = settings.build_llm()
+    same = Answerer(None, llm, settings.answer)
+    with out.open("w", encoding="utf-8") as sink:
+        for r, a, passages, as_of in drafts(rows):
+            text = shown_today(a, passages, settings.answer)
+            if text is None:
+                continue
+            t0 = time.perf_counter()
+            stated = llm.yes_probability(same.messages("stated_user", a["question"], passages, as_of, answer=as_data(text)))
+            sink.write(json.dumps({"id": r["id"], "stated_p": round(stated, 4), "stated_s": round(time.perf_counter() - t0, 3)},
+                                  ensure_ascii=False) + "\n")
+            sink.flush()
+
+
+def into(pair: str, copy: Path) -> None:
+    """The run of RUN:SIGNALS with each read answer's stated_p replaced by the signal's."""
+    run, signals = (Path(x) for x in pair.split(":"))
+    sig = {s["id"]: s["stated_p"] for s in stored_rows(signals)}
+    with copy.open("w", encoding="utf-8") as sink:
+        for r in stored_rows(run):
+            if r["id"] in sig:
+                r["answer"]["stated_p"] = sig[r["id"]]
+            sink.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def read(rows: list[dict], out: Path) -> None:
     settings = Settings()
     llm = settings.build_llm()
     same = Answerer(None, llm, settings.answer)
     other = Answerer(None, llm, settings.answer.model_copy(update={"best_passage_last": not settings.answer.best_passage_last}))
     with out.open("w", encoding="utf-8") as sink:
-        for r in rows:
-            a = r["answer"]
-            if not a["sentences"] or not a["passages"]:
-                continue
-            passages = [Citation(**p) for p in a["passages"]]
-            as_of = dt.date.fromisoformat(a["as_of"])
+        for r, a, passages, as_of in drafts(rows):
             first = a["sentences"][0]["text"]
             t0 = time.perf_counter()
             stated = llm.yes_probability(same.messages("stated_user", a["question"], passages, as_of, answer=as_data(first)))
@@ -103,12 +151,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", nargs="?", type=Path, help="a stored run to read again")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--shown", action="store_true", help="read stated only, of the answer as today's checks show it")
     ap.add_argument("--score", nargs="+", metavar="RUN:SIGNALS")
+    ap.add_argument("--into", nargs=2, metavar=("RUN:SIGNALS", "COPY"), help="a copy of RUN with the signals' stated_p")
     args = ap.parse_args()
     if args.score:
         score(args.score)
+    elif args.into:
+        into(args.into[0], Path(args.into[1]))
     elif args.run and args.out:
-        read(stored_rows(args.run), args.out)
+        (read_shown if args.shown else read)(stored_rows(args.run), args.out)
     else:
         raise SystemExit("give RUN --out SIGNALS, or --score RUN:SIGNALS ...")
 
