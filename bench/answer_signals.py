@@ -29,11 +29,10 @@ import time
 from pathlib import Path
 
 from read_focused import auc
-from rejudge_answers import draft_of, stored_rows
-from factcheck import timeframe
+from rejudge_answers import judged_again, stored_rows
 from factcheck import vocabulary as vocab
-from factcheck.answer import Answerer, abstention
-from factcheck.checks import draft_sentences, judge
+from factcheck.answer import Answerer
+from factcheck.checks import draft_sentences
 from factcheck.evidence import MARKER, Citation, as_data
 from factcheck.settings import Settings
 
@@ -45,12 +44,9 @@ def first_sentence(draft: str) -> str:
 
 def shown_today(a: dict, passages: list[Citation], params) -> str | None:
     """The stored draft's sentences today's checks keep, joined, or None if they refuse the answer."""
-    as_of = dt.date.fromisoformat(a["as_of"])
-    frame = timeframe.frame(a["question"], as_of, params.time_frame, params.year_frame)
-    sentences = judge(draft_of(a["sentences"]), passages, params.checks, a["question"], frame, a["answerable_p"])
-    if abstention(sentences, a["answerable_p"] or 0.0, params, a.get("confidence"), None):
-        return None
-    return " ".join(s.text for s in sentences if s.supported)
+    sentences, whole, _ = judged_again(a["question"], dt.date.fromisoformat(a["as_of"]), a["sentences"], passages,
+                                       a["answerable_p"], params, lambda doc_id: "", a.get("confidence"))
+    return None if whole else " ".join(s.text for s in sentences if s.supported)
 
 
 def drafts(rows: list[dict]):
