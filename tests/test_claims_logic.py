@@ -383,6 +383,7 @@ def test_a_preset_fills_what_is_not_set_and_an_explicit_value_wins(monkeypatch):
     news, science = ClaimParams(), ClaimParams(preset="science")
     assert news.method == "both" and news.questions.denied is not None
     assert (science.method, science.min_true, science.min_false, science.min_overlap) == ("probabilities", 0.65, 0.6, 0.5)
+    assert news.stop_early and not science.stop_early  # a scientific claim is decided on every passage read
     assert science.questions.denied is None
     mixed = ClaimParams(preset="science", min_true=0.7, questions={"max_questions": 3})
     assert (mixed.method, mixed.min_true, mixed.questions.max_questions, mixed.questions.denied) == ("probabilities", 0.7, 3, None)
