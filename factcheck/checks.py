@@ -201,7 +201,12 @@ SENTENCE_CHECKS: list[tuple[str, Callable[[str, str, CheckParams, bool], str | N
 # "When did they last meet?", "What did the talks decide?": with the auxiliary right after the
 # question word, the question's last word is the verb it asks about. A passage that never says it
 # (that they decided anything) cannot answer, however many of the other words it shares.
-_DO_QUESTION = re.compile(r"^\s*(what|when|where|why|how|who|whom)\s+(did|does|do)\s+(.+?)\s+([a-z][a-z'’-]+)\s*\??\s*$", re.I)
+# The same after "will", "would", "can", "could", "has", "have" or "had", for a question word that
+# cannot be the subject ("Who will host the DNC?" ends on no verb). Where the verb takes an object
+# ("When will Putin visit Kyiv?") the last word is that object: what is asked about all the same,
+# which a date must be told with (`in_one_place`).
+_DO_QUESTION = re.compile(r"^\s*(?:(?:what|when|where|why|how|who|whom)\s+(?:did|does|do)|(?:when|where|why|how)\s+"
+                          r"(?:will|would|can|could|has|have|had))\s+(.+?)\s+([a-z][a-z'’-]+)\s*\??\s*$", re.I)
 _NOT_A_VERB = {"a", "an", "the", "to", "for", "of", "in", "on", "at", "with", "by", "from", "about", "as", "into"}
 
 
@@ -209,8 +214,8 @@ def asked_verb(question: str) -> str | None:
     m = _DO_QUESTION.match(question)
     if not m or len(question.split()) > 14:
         return None
-    before = m.group(3).split()[-1].lower()
-    verb = m.group(4).lower()
+    before = m.group(1).split()[-1].lower()
+    verb = m.group(2).lower()
     return None if before in _NOT_A_VERB or verb in vocab.STOP else verb
 
 

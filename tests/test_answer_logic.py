@@ -208,6 +208,22 @@ def test_passage_that_never_says_what_the_question_asks_cannot_back_the_answer()
     assert judge("Putin and Zelensky last met in 2019 [1].", P, params.checks, "When did Putin and Zelensky last meet?")[0].supported
 
 
+def test_a_question_asked_with_will_or_has_names_what_it_asks_about_too():
+    """A date is told with the event asked about: "late August 2025" from a sentence about an offer to
+    host talks in Moscow does not say when Putin will visit Kyiv, which only the sentence before names."""
+    from factcheck.checks import asked_verb
+
+    assert asked_verb("Where will the summit be held?") == "held" and asked_verb("How has the war changed?") == "changed"
+    assert asked_verb("Who will host the 2024 Democratic National Convention?") is None  # "who" is its subject
+    kyiv = [Citation(n=1, doc_id="d", chunk_id="d:3", start=0, end=200,
+                     quote="Trump said very good things are happening in relations between Kyiv and Moscow. Notably, in late "
+                           "August 2025, Putin reportedly offered to host peace talks with Zelensky in Moscow during a phone call.")]
+    visit = judge("Late August 2025 [1].", kyiv, params.checks, "When will Putin visit Kyiv?")[0]
+    assert not visit.supported and visit.check == "one_place", visit
+    offer = judge("Late August 2025 [1].", kyiv, params.checks, "When did Putin offer to host peace talks in Moscow?")[0]
+    assert offer.supported, offer
+
+
 def test_a_number_the_question_gives_as_its_premise_needs_no_source():
     cup = [Citation(n=1, doc_id="d", chunk_id="d:4", start=0, end=99,
                     quote="The Colorado Avalanche defeated the Tampa Bay Lightning in Game 6 to win the Stanley Cup on Sunday.")]
