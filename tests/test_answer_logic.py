@@ -224,6 +224,29 @@ def test_a_question_asked_with_will_or_has_names_what_it_asks_about_too():
     assert offer.supported, offer
 
 
+def test_a_sentence_copied_from_its_passage_with_another_name_is_refused():
+    """"Moscow is a signatory …" copied from "Switzerland is a signatory …", the name from the sentence before."""
+    icc = [Citation(n=1, doc_id="d", chunk_id="d:7", start=0, end=260,
+                    quote="Moscow, however, was seen as unlikely to accept such an arrangement.\nSwitzerland is a signatory to "
+                          "the International Criminal Court (ICC), which issued an arrest warrant for Putin in March 2023.")]
+    q = "When did the ICC issue an arrest warrant for Putin?"
+    swapped = judge("Moscow is a signatory to the International Criminal Court (ICC), which issued an arrest warrant for "
+                    "Putin in March 2023 [1].", icc, params.checks, q)[0]
+    assert not swapped.supported and swapped.check == "names_as_copied" and "Switzerland" in swapped.reason, swapped
+    assert judge("Switzerland is a signatory to the International Criminal Court (ICC), which issued an arrest warrant "
+                 "for Putin in March 2023 [1].", icc, params.checks, q)[0].supported
+    # A name the scrape glued to the next word ("Evansnamed") is the same name.
+    glued = [Citation(n=1, doc_id="e", chunk_id="e:0", start=0, end=80,
+                      quote="Chris Evansnamed People's Sexiest Man Alive for 2022: 'I'm lucky to be in the discussion'")]
+    assert names_as_copied_refuses(glued, "Chris Evans named People's Sexiest Man Alive for 2022.") is None
+
+
+def names_as_copied_refuses(passages: list[Citation], sentence: str) -> str | None:
+    from factcheck.checks import Cited, Facts, names_as_copied
+
+    return names_as_copied(Facts.of(sentence, ""), Cited([c.quote for c in passages], []), "", params.checks)
+
+
 def test_a_number_the_question_gives_as_its_premise_needs_no_source():
     cup = [Citation(n=1, doc_id="d", chunk_id="d:4", start=0, end=99,
                     quote="The Colorado Avalanche defeated the Tampa Bay Lightning in Game 6 to win the Stanley Cup on Sunday.")]
