@@ -54,6 +54,8 @@ class CheckParams(BaseModel):
     # "Moscow is a signatory to the ICC" is refused at each.
     copied_share: float | None = Field(0.6, description="share of a sentence's words that, repeated in order from one "
                                        "sentence of its passage, make it a copy whose names must be the passage's (None: off)")
+    direction_window: int | None = Field(5, description="words on each side of a figure within which the way it moved "
+                                         "(\"rose\", \"fell\") is read, in the sentence and in its passage (None: off)")
     # "Rory McIlroy will definitely win a Masters" is no winner of one; "ready to meet" no meeting.
     done_as_asked: bool = Field(True, description="a word the question asks as done counts only where the passage tells it "
                                 "as done, not as planned, expected or possible (\"will win\", \"ready to meet\")")
@@ -531,8 +533,43 @@ def names_as_copied(f: Facts, c: Cited, question: str, p: CheckParams) -> str | 
     return None
 
 
+# Which way a figure moved, as news writes it: "rose 5%", "prices soared 39.8%", "fell to 3.1%".
+_UP = re.compile(r"^(increas|rise|rose|risen|rising|soar|jump|climb|surg|grew|grow|gain|up$|higher|more$|spik|doubl|tripl)")
+_DOWN = re.compile(r"^(decreas|fall|fell|fallen|drop|declin|plung|sank|sink|slump|shr[ia]nk|lower|down$|fewer|less$|cut$|tumbl|dip)")
+_WORD_OR_FIGURE = re.compile(r"\d[\d,.]*|[a-z][a-z'’-]*", re.I)
+
+
+def _ways(text: str, window: int) -> dict[str, set[str]]:
+    """Each figure of a text with the directions ("up", "down") said within `window` words of it."""
+    tokens = _WORD_OR_FIGURE.findall(text)
+    out: dict[str, set[str]] = {}
+    for i, t in enumerate(tokens):
+        if t[0].isdigit():
+            near = [w.lower() for w in tokens[max(0, i - window):i + window + 1] if not w[0].isdigit()]
+            ways = out.setdefault(t.replace(",", "").rstrip("."), set())
+            ways |= {"up" for w in near if _UP.match(w)} | {"down" for w in near if _DOWN.match(w)}
+    return out
+
+
+def figure_direction(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
+    """A figure keeps the direction its passage gives it: "decreased 39.8%" from "soared 39.8%" is false."""
+    if p.direction_window is None or not f.figures:
+        return None
+    ours = _ways(f.body, p.direction_window)
+    theirs: dict[str, set[str]] = {}
+    for quote in c.quotes:
+        for figure, ways in _ways(quote, p.direction_window).items():
+            theirs.setdefault(figure, set()).update(ways)
+    for figure, ways in ours.items():
+        if len(ways) == 1 and theirs.get(figure) and not ways & theirs[figure]:
+            said, told = next(iter(ways)), next(iter(theirs[figure]))
+            return f"the cited passage says {figure} went {told}, not {said}"
+    return None
+
+
 BACKING_CHECKS: list[tuple[str, Callable[..., str | None]]] = [
     ("figures_in_quote", figures_in_quote),
+    ("figure_direction", figure_direction),
     ("names_in_passage", names_in_passage),
     ("passage_about_question", passage_about_question),
     ("bare_answer_said_with_question", bare_answer_said_with_question),

@@ -247,6 +247,17 @@ def names_as_copied_refuses(passages: list[Citation], sentence: str) -> str | No
     return names_as_copied(Facts.of(sentence, ""), Cited([c.quote for c in passages], []), "", params.checks)
 
 
+def test_a_figure_keeps_the_direction_its_passage_gives_it():
+    eggs = [Citation(n=1, doc_id="d", chunk_id="d:2", start=0, end=150,
+                     quote="Most food items are far more expensive than a year ago. Egg prices soared 39.8%, while flour "
+                           "got 23.3% more expensive.")]
+    q = "Which food item decreased the most in price from February to March?"
+    turned = judge("Egg prices decreased 39.8% [1].", eggs, params.checks, q)[0]
+    assert not turned.supported and turned.check == "figure_direction" and "went up, not down" in turned.reason, turned
+    assert judge("Egg prices soared 39.8% [1].", eggs, params.checks, q)[0].supported
+    assert judge("Egg prices rose 39.8% [1].", eggs, params.checks, q)[0].supported  # the same way in other words
+
+
 def test_a_number_the_question_gives_as_its_premise_needs_no_source():
     cup = [Citation(n=1, doc_id="d", chunk_id="d:4", start=0, end=99,
                     quote="The Colorado Avalanche defeated the Tampa Bay Lightning in Game 6 to win the Stanley Cup on Sunday.")]
