@@ -500,10 +500,6 @@ def in_one_place(f: Facts, c: Cited, question: str, p: CheckParams) -> str | Non
 _TOKEN = re.compile(r"\w[\w'’.-]*\w|\w")
 
 
-def _names_of(tokens: list[str]) -> set[str]:
-    return {vocab.stem(t.lower()) for t in tokens if t[:1].isupper() and t.lower() not in vocab.STOP}
-
-
 def names_as_copied(f: Facts, c: Cited, question: str, p: CheckParams) -> str | None:
     """A sentence copied from its passage keeps the passage's names, not another's put in their place.
 
@@ -525,7 +521,7 @@ def names_as_copied(f: Facts, c: Cited, question: str, p: CheckParams) -> str | 
                 continue
             best, swap, theirs_all = same, None, vocab.stems(unit)
             for op, i1, i2, j1, j2 in m.get_opcodes():
-                ours, theirs = _names_of(said[i1:i2]), _names_of(there[j1:j2])
+                ours, theirs = vocab.capitalised(" ".join(said[i1:i2])), vocab.capitalised(" ".join(there[j1:j2]))
                 glued = "".join(said[i1:i2]).lower() == "".join(there[j1:j2]).lower()  # "Evansnamed", as scraped
                 if op == "replace" and ours and theirs and not glued and not ours & theirs_all and not theirs & ours_all:
                     swap = (" ".join(said[i1:i2]), " ".join(there[j1:j2]))
